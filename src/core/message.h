@@ -1,0 +1,53 @@
+#pragma once
+// The study's message: 8 fields, each its own heap allocation, plus the pattern that --verify
+// writes and checks. The pattern byte at message offset i depends on (connection, sequence, i),
+// so a receiver can check any byte range of any message without knowing how it was split.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <sys/uio.h>
+
+namespace copybench {
+
+inline constexpr int kFieldCount = 8;
+inline constexpr uint64_t kMinMessageBytes = 8;
+inline constexpr uint64_t kMaxMessageBytes = 16ull << 20;
+
+/// Field lengths for a message of `size` bytes: size/8 each, the remainder on the last.
+std::array<size_t, kFieldCount> field_lengths(size_t size);
+
+/// Identifies one message's pattern.
+struct PatternKey {
+  uint32_t connection = 0;
+  uint64_t sequence = 0;
+};
+
+/// Writes the pattern for message `key` at message offsets [offset, offset+len) into dst.
+void fill_pattern(PatternKey key, size_t offset, std::byte* dst, size_t len);
+
+/// True when src holds exactly the pattern for message `key` at [offset, offset+len).
+bool check_pattern(PatternKey key, size_t offset, const std::byte* src, size_t len);
+
+/// One message: 8 separately allocated fields and an iovec over them.
+class Message {
+ public:
+  explicit Message(size_t size);
+  Message(const Message&) = delete;
+  Message& operator=(const Message&) = delete;
+
+  size_t size() const { return size_; }
+  const std::array<iovec, kFieldCount>& iov() const { return iov_; }
+  std::byte* field(int i) { return fields_[i].get(); }
+  size_t field_length(int i) const { return iov_[i].iov_len; }
+
+  /// Writes the pattern for `key` across all 8 fields.
+  void fill(PatternKey key);
+
+ private:
+  size_t size_;
+  std::array<std::unique_ptr<std::byte[]>, kFieldCount> fields_;
+  std::array<iovec, kFieldCount> iov_{};
+};
+
+}  // namespace copybench

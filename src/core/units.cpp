@@ -1,0 +1,85 @@
+#include "core/units.h"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace copybench {
+namespace {
+
+struct NumberAndSuffix {
+  double number;
+  std::string suffix;  // lower-cased
+};
+
+NumberAndSuffix split_number(std::string_view text, const char* what) {
+  auto trimmed = text;
+  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) trimmed.remove_prefix(1);
+  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.remove_suffix(1);
+  double number = 0;
+  auto [end, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), number);
+  if (ec != std::errc() || trimmed.empty() || !std::isfinite(number) || number < 0)
+    throw UsageError(fmt::format("invalid {} '{}'", what, text));
+  std::string suffix(end, trimmed.data() + trimmed.size());
+  for (auto& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return {number, suffix};
+}
+
+}  // namespace
+
+uint64_t parse_size(std::string_view text) {
+  auto [number, suffix] = split_number(text, "size");
+  double multiplier = 0;
+  if (suffix.empty() || suffix == "b") multiplier = 1;
+  else if (suffix == "k" || suffix == "kb" || suffix == "kib") multiplier = 1024.0;
+  else if (suffix == "m" || suffix == "mb" || suffix == "mib") multiplier = 1024.0 * 1024;
+  else if (suffix == "g" || suffix == "gb" || suffix == "gib") multiplier = 1024.0 * 1024 * 1024;
+  else throw UsageError(fmt::format("invalid size '{}': unknown unit '{}' (use B, K, KiB, M, MiB, G)", text, suffix));
+  double bytes = number * multiplier;
+  if (bytes != std::floor(bytes) || bytes > 1e18)
+    throw UsageError(fmt::format("invalid size '{}': not a whole number of bytes", text));
+  return static_cast<uint64_t>(bytes);
+}
+
+int64_t parse_duration_ns(std::string_view text) {
+  auto [number, suffix] = split_number(text, "duration");
+  double scale = 0;
+  if (suffix.empty() || suffix == "s" || suffix == "sec") scale = 1e9;
+  else if (suffix == "ms") scale = 1e6;
+  else if (suffix == "us") scale = 1e3;
+  else if (suffix == "m" || suffix == "min") scale = 60e9;
+  else if (suffix == "h") scale = 3600e9;
+  else throw UsageError(fmt::format("invalid duration '{}': unknown unit '{}' (use ms, s, m)", text, suffix));
+  double ns = number * scale;
+  if (ns > 1e15) throw UsageError(fmt::format("invalid duration '{}': too long", text));
+  return static_cast<int64_t>(std::llround(ns));
+}
+
+std::string format_size(uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 3) {
+    value /= 1024;
+    ++unit;
+  }
+  if (value == std::floor(value)) return fmt::format("{} {}", static_cast<uint64_t>(value), kUnits[unit]);
+  return fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+std::string format_duration(int64_t ns) {
+  if (ns % 1'000'000'000 == 0) return fmt::format("{} s", ns / 1'000'000'000);
+  if (ns < 1'000'000'000 && ns % 1'000'000 == 0) return fmt::format("{} ms", ns / 1'000'000);
+  if (ns < 1'000'000) return fmt::format("{} us", ns / 1000.0);
+  return fmt::format("{:.3f} s", ns / 1e9);
+}
+
+double gbps(uint64_t bytes, int64_t ns) {
+  if (ns <= 0) return 0;
+  return static_cast<double>(bytes) * 8.0 / static_cast<double>(ns);
+}
+
+}  // namespace copybench

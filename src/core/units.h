@@ -1,0 +1,25 @@
+#pragma once
+// Sizes, durations and rates parsed and printed in one place (like wrk's units.c).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace copybench {
+
+/// Parses "1024", "1K", "4KiB", "64k", "1M", "16MiB". K/M/G are binary (1024-based), as in
+/// iperf's -l. Throws UsageError naming the text on anything else.
+uint64_t parse_size(std::string_view text);
+
+/// Parses "5", "5s", "500ms", "250us", "2m". A bare number is seconds. Returns nanoseconds.
+int64_t parse_duration_ns(std::string_view text);
+
+/// "64 KiB", "1 MiB", "1000 B": exact when the value is a whole multiple, else one decimal.
+std::string format_size(uint64_t bytes);
+
+/// "5 s", "500 ms", "1.5 s".
+std::string format_duration(int64_t ns);
+
+/// Bits per second from bytes over nanoseconds, in Gbit/s (10^9, as iperf reports).
+double gbps(uint64_t bytes, int64_t ns);
+
+}  // namespace copybench

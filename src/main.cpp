@@ -1,0 +1,192 @@
+// copybench's command line: subcommands only. Everything below main is a library call; errors
+// come here as exceptions and leave as one line and an exit code.
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <fmt/format.h>
+#include <iostream>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/units.h"
+#include "core/version.h"
+#include "report/writers.h"
+#include "run/client.h"
+#include "run/probe.h"
+#include "run/runner.h"
+#include "run/server.h"
+#include "strategies/strategy.h"
+
+namespace {
+
+using namespace copybench;
+
+std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
+
+void on_signal(int sig) {
+  g_interrupted.store(true);
+  g_signal.store(sig);
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+// The test's options as typed, converted and checked in one place.
+struct TestOptions {
+  std::string strategy = "one-copy";
+  std::string size = "64K";
+  int threads = 1;
+  std::string duration = "5s";
+  std::string warmup = "1s";
+  bool verify = false;
+  std::string json_path;
+  std::string csv_path;
+
+  TestParams params() const {
+    TestParams p;
+    p.strategy = strategy_info(strategy).name;
+    p.message_bytes = parse_size(size);
+    p.threads = threads;
+    p.duration_ns = parse_duration_ns(duration);
+    p.warmup_ns = parse_duration_ns(warmup);
+    p.verify = verify;
+    validate(p);
+    return p;
+  }
+};
+
+void add_test_options(CLI::App* cmd, TestOptions& o) {
+  std::string names;
+  for (const auto& s : strategies()) names += fmt::format("\n  {} ({}): {}", s.name, s.alias, s.description);
+  cmd->add_option("-s,--strategy", o.strategy, "send strategy:" + names)->capture_default_str();
+  cmd->add_option("--size", o.size, "message size: 1024, 1K, 4KiB, 64K, 1M (8 B to 16 MiB)")->capture_default_str();
+  cmd->add_option("-t,--threads", o.threads, "connections, one thread each (1 to 256)")->capture_default_str();
+  cmd->add_option("-d,--duration", o.duration, "measured window: 5, 5s, 500ms")->capture_default_str();
+  cmd->add_option("--warmup", o.warmup, "warm-up before the window, discarded (0 allowed)")->capture_default_str();
+  cmd->add_flag("--verify", o.verify, "write a per-message pattern and check every received byte");
+  cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
+  cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
+}
+
+int exit_code_for(const RunResult& r) {
+  if (r.status == "ok") return 0;
+  return r.status == "interrupted" ? 130 : 1;
+}
+
+// Writes every requested output; a run that failed half-way still writes what it measured.
+int report(const RunResult& result, const TestOptions& o) {
+  auto& human = o.json_path == "-" ? std::cerr : std::cout;
+  human << render_table(result) << std::flush;
+  if (!o.json_path.empty()) write_json(o.json_path, result);
+  if (!o.csv_path.empty()) append_csv(o.csv_path, result);
+  if (result.status != "ok") fmt::print(stderr, "copybench: error: {}\n", result.error);
+  return exit_code_for(result);
+}
+
+int cmd_client(const std::string& host, uint16_t port, const TestOptions& o) {
+  ClientOptions c;
+  c.host = host;
+  c.port = port;
+  c.params = o.params();
+  return report(run_client(c, g_interrupted), o);
+}
+
+int cmd_server(const ServerOptions& options, int ready_fd) {
+  Server server(options);
+  if (ready_fd >= 0) {
+    auto line = fmt::format("{}\n", server.port());
+    (void)!::write(ready_fd, line.data(), line.size());
+    ::close(ready_fd);
+  }
+  if (!options.quiet) fmt::print(stderr, "copybench server: listening on {}\n", server.address());
+  server.serve(g_interrupted);
+  return 0;
+}
+
+int cmd_probe(bool json) {
+  auto items = run_probe();
+  if (json) std::cout << probe_json(items).dump(2) << "\n";
+  else std::cout << "copybench probe: what this machine supports\n" << render_probe(items);
+  return 0;
+}
+
+// The arguments after the subcommand's name, passed on to the client by `run`.
+std::vector<std::string> args_after(int argc, char** argv, const std::string& word) {
+  std::vector<std::string> out;
+  bool found = false;
+  for (int i = 1; i < argc; ++i) {
+    if (found) out.emplace_back(argv[i]);
+    else if (word == argv[i]) found = true;
+  }
+  return out;
+}
+
+int dispatch(int argc, char** argv) {
+  CLI::App app{"copybench: measure what copying costs in TCP network I/O, per strategy, on both sides"};
+  app.set_version_flag("-V,--version", std::string("copybench ") + kVersion);
+  app.require_subcommand(1);
+
+  TestOptions run_opts, client_opts;
+  auto* run = app.add_subcommand("run", "start a server and a client on loopback and report both sides");
+  add_test_options(run, run_opts);
+
+  std::string host = "127.0.0.1";
+  uint16_t port = 7470;
+  auto* client = app.add_subcommand("client", "run a test against a copybench server (this side receives)");
+  client->add_option("--host", host, "server host name or address")->capture_default_str();
+  client->add_option("-p,--port", port, "server port")->capture_default_str();
+  add_test_options(client, client_opts);
+
+  ServerOptions server_opts;
+  int ready_fd = -1;
+  auto* server = app.add_subcommand("server", "serve tests (this side sends)");
+  server->add_option("-p,--port", server_opts.port, "port to listen on (0: any free port)")->capture_default_str();
+  server->add_option("--bind", server_opts.bind, "address to bind (default: all, IPv4 and IPv6)");
+  server->add_flag("--once", server_opts.once, "serve one test, then exit");
+  server->add_flag("-q,--quiet", server_opts.quiet, "no per-test log lines");
+  server->add_option("--ready-fd", ready_fd, "write the bound port to this fd when listening")->group("");
+
+  bool probe_json_out = false;
+  auto* probe = app.add_subcommand("probe", "show what this machine supports (zero-copy, io_uring, perf events, ...)");
+  probe->add_flag("--json", probe_json_out, "print JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(e.what());
+  }
+
+  if (*run) return run_local(run_opts.params(), args_after(argc, argv, "run"), g_signal);
+  if (*client) return cmd_client(host, port, client_opts);
+  if (*server) return cmd_server(server_opts, ready_fd);
+  return cmd_probe(probe_json_out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  install_signal_handlers();
+  try {
+    return dispatch(argc, argv);
+  } catch (const copybench::UsageError& e) {
+    fmt::print(stderr, "copybench: error: {} (see --help)\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "copybench: error: {}\n", e.what());
+    return 1;
+  }
+}

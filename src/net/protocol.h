@@ -1,0 +1,72 @@
+#pragma once
+// The wire protocol. Every connection opens with a fixed 64-byte versioned header; the server
+// answers with a frame (ACCEPT or REJECT + reason). The control connection then carries
+// length-prefixed frames: START, STOP, RESULT (JSON), ABORT (reason). All integers big-endian.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "run/params.h"
+
+namespace copybench {
+
+inline constexpr uint32_t kProtocolMagic = 0x43505942;  // "CPYB"
+inline constexpr uint16_t kProtocolVersion = 1;
+inline constexpr size_t kHeaderBytes = 64;
+inline constexpr uint32_t kMaxFramePayload = 4u << 20;
+
+enum class ConnectionKind : uint8_t { control = 1, data = 2 };
+inline constexpr uint32_t kFlagVerify = 1u << 0;
+
+struct Header {
+  ConnectionKind kind = ConnectionKind::control;
+  uint8_t strategy_id = 0;
+  uint32_t flags = 0;
+  uint32_t message_bytes = 0;
+  uint32_t warmup_ms = 0;
+  uint32_t duration_ms = 0;
+  uint16_t threads = 0;
+  uint16_t stream_index = 0;
+  uint64_t test_id = 0;
+};
+
+using HeaderBytes = std::array<uint8_t, kHeaderBytes>;
+
+HeaderBytes encode_header(const Header& header);
+
+/// Decodes `len` bytes; throws ProtocolError naming the problem (truncated, magic, version,
+/// kind). Range checks of the values are the server's (validate()).
+Header decode_header(const uint8_t* bytes, size_t len);
+
+/// Malformed or unacceptable protocol input; the message is sent back to the peer.
+class ProtocolError : public Error {
+ public:
+  using Error::Error;
+};
+
+enum class FrameType : uint32_t { accept = 1, reject = 2, start = 3, stop = 4, result = 5, abort = 6 };
+
+struct Frame {
+  FrameType type;
+  std::string payload;
+};
+
+const char* frame_type_name(FrameType type);
+
+/// Writes one frame before deadline_ns.
+void write_frame(int fd, FrameType type, const std::string& payload, int64_t deadline_ns);
+
+/// Reads one frame before deadline_ns; nullopt on a clean EOF at a frame boundary.
+std::optional<Frame> read_frame(int fd, int64_t deadline_ns);
+
+/// Encodes the frame (for tests and fuzzing); parse_frame_prefix reads type and length.
+std::string encode_frame(FrameType type, const std::string& payload);
+void parse_frame_prefix(const uint8_t* bytes, FrameType* type, uint32_t* length);
+
+/// Header <-> parameters (strategy by registry id; durations in whole milliseconds).
+Header header_for(const TestParams& params, ConnectionKind kind, uint64_t test_id, uint16_t stream_index);
+TestParams params_from(const Header& header);
+
+}  // namespace copybench

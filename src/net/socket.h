@@ -1,0 +1,62 @@
+#pragma once
+// RAII sockets and the few blocking helpers the control path needs. Every wait is bounded.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace copybench {
+
+/// Owns one file descriptor; closes it on destruction.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  void reset(int fd = -1);
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_ = -1;
+};
+
+/// A listening TCP socket and the port it got (useful with port 0).
+struct Listener {
+  Fd fd;
+  uint16_t port = 0;
+  std::string address;  // as bound, printable
+};
+
+/// Binds and listens on `bind_host` (empty: all addresses, IPv6 dual-stack when available).
+Listener listen_tcp(const std::string& bind_host, uint16_t port);
+
+/// Connects to host:port (IPv4 or IPv6) within timeout_ms; errors name the address.
+Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms);
+
+/// Accepts one connection, waiting at most timeout_ms; returns an empty Fd on timeout.
+Fd accept_within(int listen_fd, int timeout_ms, std::string* peer = nullptr);
+
+/// Sends all of buf before deadline_ns (monotonic); throws on error or timeout.
+void send_all(int fd, const void* buf, size_t len, int64_t deadline_ns, const char* what);
+
+/// Receives exactly len bytes before deadline_ns; returns false on a clean EOF before any
+/// byte, throws on error, timeout or EOF mid-way.
+bool recv_exact(int fd, void* buf, size_t len, int64_t deadline_ns, const char* what);
+
+/// Sets SO_SNDTIMEO/SO_RCVTIMEO so that blocking data-path calls cannot hang forever.
+void set_io_timeouts(int fd, int send_timeout_ms, int recv_timeout_ms);
+
+/// The kernel's path MTU for a connected TCP socket (IP_MTU / IPV6_MTU), or -1 if unknown.
+int path_mtu(int fd);
+
+/// "127.0.0.1:7470" / "[::1]:7470" for the socket's peer.
+std::string peer_name(int fd);
+
+}  // namespace copybench

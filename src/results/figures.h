@@ -1,0 +1,34 @@
+#pragma once
+// Columns declared once: every flat figure of a run with its key (unit in the name), unit,
+// side and how it was obtained. The CSV writer is driven by this list, the JSON writer emits
+// it as "definitions", and a test checks that the JSON carries every key.
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "results/result.h"
+
+namespace copybench {
+
+using Value = std::variant<std::monostate, double, uint64_t, int64_t, bool, std::string>;
+
+struct Column {
+  std::string key;   // CSV header; "sender_x" is JSON sender.x, "zc_x" zerocopy.x, ...
+  std::string unit;  // "Gbit/s", "B", "" for text
+  std::string how;   // one line: how the figure is obtained
+  std::function<Value(const RunResult&)> get;
+};
+
+const std::vector<Column>& run_columns();
+
+/// Values for the per-side figures, shared by the two sides' columns and the table.
+struct SideColumn {
+  std::string key;
+  std::string unit;
+  std::string how;
+  std::function<Value(const SideFigures&)> get;
+};
+const std::vector<SideColumn>& side_columns();
+
+}  // namespace copybench

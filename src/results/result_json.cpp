@@ -1,0 +1,145 @@
+#include "results/result_json.h"
+
+#include "results/figures.h"
+
+namespace copybench {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+json opt(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+template <typename T>
+std::optional<T> get_opt(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return j.at(key).get<T>();
+}
+
+json to_json(const StreamFigures& s) {
+  return {{"index", s.index},
+          {"bytes_in_window", s.bytes_in_window},
+          {"messages_in_window", s.messages_in_window},
+          {"bytes_total", s.bytes_total},
+          {"messages_total", s.messages_total},
+          {"throughput_gbps", opt(s.throughput_gbps)},
+          {"error", opt(s.error)}};
+}
+
+StreamFigures stream_from_json(const json& j) {
+  StreamFigures s;
+  s.index = j.at("index").get<int>();
+  s.bytes_in_window = j.at("bytes_in_window").get<uint64_t>();
+  s.messages_in_window = j.at("messages_in_window").get<uint64_t>();
+  s.bytes_total = j.at("bytes_total").get<uint64_t>();
+  s.messages_total = j.at("messages_total").get<uint64_t>();
+  s.throughput_gbps = get_opt<double>(j, "throughput_gbps");
+  s.error = get_opt<std::string>(j, "error");
+  return s;
+}
+
+json value_json(const Value& v) {
+  return std::visit(
+      [](const auto& x) -> json {
+        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::monostate>) return nullptr;
+        else return x;
+      },
+      v);
+}
+
+}  // namespace
+
+json to_json(const SideFigures& side) {
+  json j = {{"side", side.side}, {"host", side.host}, {"window_start_s", side.window_start_ns / 1e9},
+            {"calls_total", side.calls_total}};
+  for (const auto& col : side_columns()) j[col.key] = value_json(col.get(side));
+  j["window_ns"] = side.window_ns;
+  j["streams"] = json::array();
+  for (const auto& s : side.streams) j["streams"].push_back(to_json(s));
+  return j;
+}
+
+SideFigures side_from_json(const json& j) {
+  SideFigures s;
+  s.side = j.at("side").get<std::string>();
+  s.host = j.at("host").get<std::string>();
+  s.window_start_ns = static_cast<int64_t>(j.at("window_start_s").get<double>() * 1e9);
+  s.window_ns = j.at("window_ns").get<int64_t>();
+  s.bytes_in_window = j.at("bytes_in_window").get<uint64_t>();
+  s.messages_in_window = j.at("messages_in_window").get<uint64_t>();
+  s.bytes_total = j.at("bytes_total").get<uint64_t>();
+  s.messages_total = j.at("messages_total").get<uint64_t>();
+  s.calls_total = j.at("calls_total").get<uint64_t>();
+  s.throughput_gbps = get_opt<double>(j, "throughput_gbps");
+  s.messages_per_s = get_opt<double>(j, "messages_per_s");
+  s.time_per_msg_us = get_opt<double>(j, "time_per_msg_us");
+  s.calls_per_msg = get_opt<double>(j, "calls_per_msg");
+  for (const auto& sj : j.at("streams")) s.streams.push_back(stream_from_json(sj));
+  return s;
+}
+
+json to_json(const Environment& env) {
+  return {{"hostname", env.hostname},   {"kernel", env.kernel},         {"cpu_model", env.cpu_model},
+          {"cores", env.cores},         {"path_mtu", opt(env.path_mtu)}, {"optmem_max", opt(env.optmem_max)},
+          {"copybench_version", env.copybench_version}};
+}
+
+Environment environment_from_json(const json& j) {
+  Environment env;
+  env.hostname = j.at("hostname").get<std::string>();
+  env.kernel = j.at("kernel").get<std::string>();
+  env.cpu_model = j.at("cpu_model").get<std::string>();
+  env.cores = j.at("cores").get<int>();
+  env.path_mtu = get_opt<int>(j, "path_mtu");
+  env.optmem_max = get_opt<long>(j, "optmem_max");
+  env.copybench_version = j.at("copybench_version").get<std::string>();
+  return env;
+}
+
+json to_json(const ZeroCopyFigures& z) {
+  return {{"sends", z.sends},
+          {"notifications", z.notifications},
+          {"completed", z.completed},
+          {"copied", z.copied},
+          {"copied_pct", opt(z.copied_pct)},
+          {"enobufs_retries", z.enobufs_retries},
+          {"buffer_waits", z.buffer_waits},
+          {"balanced", z.balanced}};
+}
+
+ZeroCopyFigures zerocopy_from_json(const json& j) {
+  return zerocopy_figures(j.at("sends").get<uint64_t>(), j.at("notifications").get<uint64_t>(),
+                          j.at("completed").get<uint64_t>(), j.at("copied").get<uint64_t>(),
+                          j.at("enobufs_retries").get<uint64_t>(), j.at("buffer_waits").get<uint64_t>());
+}
+
+json to_json(const RunResult& r) {
+  json params = {{"strategy", r.params.strategy},     {"message_bytes", r.params.message_bytes},
+                 {"threads", r.params.threads},       {"warmup_s", r.params.warmup_ns / 1e9},
+                 {"duration_s", r.params.duration_ns / 1e9}, {"verify", r.params.verify}};
+  json verify = {{"enabled", r.verify.enabled},
+                 {"messages_checked", r.verify.enabled ? json(r.verify.messages_checked) : json(nullptr)},
+                 {"corrupt_messages", r.verify.enabled ? json(r.verify.corrupt_messages) : json(nullptr)},
+                 {"missing_messages", opt(r.verify.missing_messages)},
+                 {"bytes_match", opt(r.verify.bytes_match)}};
+  json definitions = json::object();
+  for (const auto& col : run_columns()) definitions[col.key] = {{"unit", col.unit}, {"how", col.how}};
+  return {{"schema_version", RunResult::kSchemaVersion},
+          {"status", r.status},
+          {"error", r.error.empty() ? json(nullptr) : json(r.error)},
+          {"started_at", r.started_at},
+          {"server", r.server},
+          {"parameters", params},
+          {"environment", {{"receiver", to_json(r.receiver_env)},
+                           {"sender", r.sender_env ? to_json(*r.sender_env) : json(nullptr)}}},
+          {"sender", r.sender ? to_json(*r.sender) : json(nullptr)},
+          {"sender_missing_reason", r.sender ? json(nullptr) : json(r.sender_missing_reason)},
+          {"receiver", r.receiver ? to_json(*r.receiver) : json(nullptr)},
+          {"zerocopy", r.zerocopy ? to_json(*r.zerocopy) : json(nullptr)},
+          {"verify", verify},
+          {"definitions", definitions}};
+}
+
+}  // namespace copybench

@@ -1,0 +1,186 @@
+#include "run/client.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sys/socket.h>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "net/protocol.h"
+#include "net/socket.h"
+#include "results/result_json.h"
+#include "run/environment.h"
+#include "run/receiver.h"
+#include "run/window.h"
+
+namespace copybench {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+constexpr int kDataTimeoutMs = 10'000;
+
+// Sends a header and reads the server's verdict; throws with the server's reason on REJECT.
+std::string handshake(int fd, const Header& header) {
+  auto bytes = encode_header(header);
+  send_all(fd, bytes.data(), bytes.size(), now_ns() + 5 * kSecond, "send header");
+  auto frame = read_frame(fd, now_ns() + 10 * kSecond);
+  if (!frame) throw Error("the server closed the connection without answering");
+  if (frame->type == FrameType::reject) throw Error("the server refused the test: " + frame->payload);
+  if (frame->type != FrameType::accept) throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
+  return frame->payload;
+}
+
+class ClientRun {
+ public:
+  ClientRun(const ClientOptions& options, const std::atomic<bool>& interrupted)
+      : opt_(options), p_(options.params), interrupted_(interrupted), counters_(p_.threads), totals_(p_.threads) {}
+
+  RunResult run() {
+    result_.params = p_;
+    result_.started_at = utc_timestamp();
+    result_.server = fmt::format("{}:{}", opt_.host, opt_.port);
+    result_.verify.enabled = p_.verify;
+    result_.sender_missing_reason = "the test did not reach its end";
+    try {
+      connect_all();
+      measure();
+      collect_sender();
+    } catch (const std::exception& e) {
+      fail(e.what());
+    }
+    finish_receivers();
+    summarise();
+    if (!result_.sender && !result_.error.empty()) result_.sender_missing_reason = result_.error;
+    if (interrupted_.load() && result_.status == "ok") {
+      result_.status = "interrupted";
+      result_.error = "interrupted before the window's end";
+    }
+    return std::move(result_);
+  }
+
+ private:
+  void fail(const std::string& why) {
+    if (result_.status == "ok") {
+      result_.status = interrupted_.load() ? "interrupted" : "failed";
+      result_.error = why;
+    }
+  }
+
+  void connect_all() {
+    control_ = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms);
+    auto id_text = handshake(control_.get(), header_for(p_, ConnectionKind::control, 0, 0));
+    uint64_t test_id = std::stoull(id_text);
+    for (int i = 0; i < p_.threads; ++i) {
+      Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms);
+      handshake(fd.get(), header_for(p_, ConnectionKind::data, test_id, static_cast<uint16_t>(i)));
+      set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
+      data_.push_back(std::move(fd));
+    }
+    result_.receiver_env = collect_environment(data_.front().get());
+  }
+
+  void measure() {
+    for (int i = 0; i < p_.threads; ++i)
+      threads_.emplace_back([this, i] {
+        totals_[i] = run_receiver(data_[i].get(), p_, static_cast<uint32_t>(i), counters_[i], stop_sent_);
+        done_[i].store(true);
+      });
+    write_frame(control_.get(), FrameType::start, "", now_ns() + 5 * kSecond);
+    t0_ = now_ns();
+    auto stopped = [this] { return interrupted_.load() || any_receiver_failed(); };
+    if (sleep_until(t0_ + p_.warmup_ns, stopped)) {
+      first_ = counters_.snapshot();
+      sleep_until(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
+      last_ = counters_.snapshot();  // the window's end, or the moment it was cut short
+    }
+    stop_sent_.store(true, std::memory_order_release);
+    write_frame(control_.get(), FrameType::stop, "", now_ns() + 5 * kSecond);
+  }
+
+  bool any_receiver_failed() const {
+    for (int i = 0; i < p_.threads; ++i)
+      if (done_[i].load()) return true;  // a receiver ended before STOP: the peer went away
+    return false;
+  }
+
+  void collect_sender() {
+    auto frame = read_frame(control_.get(), now_ns() + p_.threads * kSecond + 60 * kSecond);
+    if (!frame) throw Error("the server closed the control connection before sending its figures");
+    if (frame->type == FrameType::abort) throw Error("the server ended the test: " + frame->payload);
+    if (frame->type != FrameType::result) throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
+    auto j = nlohmann::json::parse(frame->payload);
+    result_.sender = side_from_json(j.at("sender"));
+    result_.sender_env = environment_from_json(j.at("environment"));
+    if (!j.at("zerocopy").is_null()) result_.zerocopy = zerocopy_from_json(j.at("zerocopy"));
+  }
+
+  void finish_receivers() {
+    if (result_.status != "ok")
+      for (auto& fd : data_) ::shutdown(fd.get(), SHUT_RDWR);  // wakes receivers now
+    for (auto& t : threads_) t.join();
+    for (int i = 0; i < static_cast<int>(threads_.size()); ++i)
+      if (!totals_[i].error.empty()) fail(fmt::format("connection {}: {}", i, totals_[i].error));
+  }
+
+  void summarise();
+
+  const ClientOptions& opt_;
+  const TestParams& p_;
+  const std::atomic<bool>& interrupted_;
+  RunResult result_;
+  Fd control_;
+  std::vector<Fd> data_;
+  CounterSet counters_;
+  std::vector<ReceiverTotals> totals_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<std::atomic<bool>[]> done_ = std::make_unique<std::atomic<bool>[]>(kMaxThreads);
+  std::atomic<bool> stop_sent_{false};
+  int64_t t0_ = 0;
+  std::optional<Snapshot> first_, last_;
+};
+
+void ClientRun::summarise() {
+  if (threads_.empty()) return;  // never got to receive
+  SideFigures side;
+  side.side = "receiver";
+  side.host = result_.receiver_env.hostname;
+  auto end = last_ ? *last_ : counters_.snapshot();
+  fill_window(side, first_ ? &*first_ : nullptr, &end, t0_);
+  side.streams.resize(p_.threads);
+  uint64_t trailing = 0;
+  for (int i = 0; i < p_.threads; ++i) {
+    auto& s = side.streams[i];
+    s.index = i;
+    s.bytes_total = counters_[i].bytes.load();
+    s.messages_total = counters_[i].messages.load();
+    if (!totals_[i].error.empty()) s.error = totals_[i].error;
+    side.bytes_total += s.bytes_total;
+    side.messages_total += s.messages_total;
+    side.calls_total += totals_[i].recv_calls;
+    result_.verify.messages_checked += totals_[i].messages_checked;
+    result_.verify.corrupt_messages += totals_[i].corrupt_messages;
+    trailing += totals_[i].trailing_bytes;
+  }
+  derive_rates(side, p_.threads);
+  result_.receiver = side;
+  if (!result_.sender) return;
+  result_.verify.bytes_match = result_.sender->bytes_total == side.bytes_total;
+  uint64_t missing = 0;
+  for (int i = 0; i < p_.threads && i < static_cast<int>(result_.sender->streams.size()); ++i) {
+    uint64_t sent = result_.sender->streams[i].messages_total, got = side.streams[i].messages_total;
+    missing += sent > got ? sent - got : 0;
+  }
+  result_.verify.missing_messages = missing;
+  if (trailing > 0) fail(fmt::format("{} bytes of an incomplete message arrived at the end", trailing));
+}
+
+}  // namespace
+
+RunResult run_client(const ClientOptions& options, const std::atomic<bool>& interrupted) {
+  return ClientRun(options, interrupted).run();
+}
+
+}  // namespace copybench

@@ -1,0 +1,24 @@
+#pragma once
+// The client: the receiving side. It asks a server for a test, opens one connection and one
+// receiving thread per --threads, owns the timing (START, window, STOP) and gathers both
+// sides' figures into one RunResult.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "results/result.h"
+
+namespace copybench {
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 7470;
+  TestParams params;
+  int connect_timeout_ms = 5000;
+};
+
+/// Runs one test. Never throws for failures of the test itself: they come back as a result
+/// with status "failed" (or "interrupted") and whatever was measured before.
+RunResult run_client(const ClientOptions& options, const std::atomic<bool>& interrupted);
+
+}  // namespace copybench

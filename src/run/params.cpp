@@ -1,0 +1,27 @@
+#include "run/params.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/message.h"
+#include "core/units.h"
+#include "strategies/strategy.h"
+
+namespace copybench {
+
+void validate(const TestParams& p) {
+  strategy_info(p.strategy);  // throws for an unknown name
+  if (p.message_bytes < kMinMessageBytes || p.message_bytes > kMaxMessageBytes)
+    throw UsageError(fmt::format("message size {} is out of range ({} to {})", format_size(p.message_bytes),
+                                 format_size(kMinMessageBytes), format_size(kMaxMessageBytes)));
+  if (p.threads < 1 || p.threads > kMaxThreads)
+    throw UsageError(fmt::format("thread count {} is out of range (1 to {})", p.threads, kMaxThreads));
+  if (p.duration_ns < 10'000'000 || p.duration_ns > kMaxDurationNs)
+    throw UsageError(fmt::format("duration {} is out of range (10 ms to 24 h)", format_duration(p.duration_ns)));
+  if (p.warmup_ns < 0 || p.warmup_ns > kMaxDurationNs)
+    throw UsageError(fmt::format("warm-up {} is out of range (0 to 24 h)", format_duration(p.warmup_ns)));
+  if (p.duration_ns % 1'000'000 != 0 || p.warmup_ns % 1'000'000 != 0)
+    throw UsageError("durations must be whole milliseconds");
+}
+
+}  // namespace copybench

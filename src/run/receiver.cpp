@@ -1,0 +1,86 @@
+#include "run/receiver.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <fmt/format.h>
+#include <memory>
+#include <sys/socket.h>
+
+#include "core/error.h"
+#include "core/message.h"
+
+namespace copybench {
+namespace {
+
+// Large reads keep the receiver's syscall count low (as iperf does); whole messages are
+// recovered by counting, so the buffer size does not change what is measured.
+constexpr size_t kMinReadBytes = 256 * 1024;
+
+// Tracks message boundaries across reads and, with verify, checks each range as it arrives.
+class MessageCursor {
+ public:
+  MessageCursor(uint64_t message_bytes, uint32_t connection, bool verify)
+      : size_(message_bytes), connection_(connection), verify_(verify) {}
+
+  /// Consumes `len` received bytes; returns how many messages completed.
+  uint64_t consume(const std::byte* data, size_t len, ReceiverTotals& totals) {
+    uint64_t completed = 0;
+    while (len > 0) {
+      size_t take = static_cast<size_t>(std::min<uint64_t>(len, size_ - offset_));
+      if (verify_ && !corrupt_ && !check_pattern({connection_, sequence_}, offset_, data, take)) corrupt_ = true;
+      offset_ += take;
+      data += take;
+      len -= take;
+      if (offset_ == size_) {
+        if (verify_) {
+          ++totals.messages_checked;
+          if (corrupt_) ++totals.corrupt_messages;
+        }
+        corrupt_ = false;
+        offset_ = 0;
+        ++sequence_;
+        ++completed;
+      }
+    }
+    return completed;
+  }
+
+  uint64_t partial_bytes() const { return offset_; }
+
+ private:
+  uint64_t size_;
+  uint32_t connection_;
+  bool verify_;
+  uint64_t sequence_ = 0;
+  uint64_t offset_ = 0;
+  bool corrupt_ = false;
+};
+
+}  // namespace
+
+ReceiverTotals run_receiver(int fd, const TestParams& params, uint32_t connection, StreamCounters& counters,
+                            const std::atomic<bool>& stop_sent) {
+  ReceiverTotals totals;
+  const size_t capacity = std::max<size_t>(params.message_bytes, kMinReadBytes);
+  auto buffer = std::make_unique<std::byte[]>(capacity);
+  MessageCursor cursor(params.message_bytes, connection, params.verify);
+  for (;;) {
+    ssize_t n = ::recv(fd, buffer.get(), capacity, 0);
+    if (n > 0) {
+      ++totals.recv_calls;
+      counters.add(static_cast<uint64_t>(n), cursor.consume(buffer.get(), static_cast<size_t>(n), totals));
+      continue;
+    }
+    if (n == 0) {
+      if (!stop_sent.load(std::memory_order_acquire)) totals.error = "the sender closed the connection mid-run";
+      break;
+    }
+    if (errno == EINTR) continue;
+    totals.error = errno == EAGAIN ? "no data from the sender for 10 s" : "recv: " + errno_text(errno);
+    break;
+  }
+  totals.trailing_bytes = cursor.partial_bytes();
+  return totals;
+}
+
+}  // namespace copybench

@@ -1,0 +1,71 @@
+#include "run/runner.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <csignal>
+#include <fmt/format.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "net/socket.h"
+#include "run/subprocess.h"
+
+namespace copybench {
+namespace {
+
+// Reads the port the server child writes to its ready pipe, waiting at most timeout_ms.
+uint16_t read_ready_port(int fd, Child& server, int timeout_ms) {
+  std::string text;
+  int64_t deadline = now_ns() + int64_t{timeout_ms} * 1'000'000;
+  while (now_ns() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    char buf[32];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;  // closed: the server wrote its port or died
+    text.append(buf, static_cast<size_t>(n));
+  }
+  if (!text.empty() && text.back() == '\n') return static_cast<uint16_t>(std::stoul(text));
+  auto code = server.wait_for(1000);
+  throw Error(code ? fmt::format("the server process exited with code {} before listening", *code)
+                   : "the server process did not start listening within 10 s");
+}
+
+}  // namespace
+
+int run_local(const TestParams& params, const std::vector<std::string>& client_args, const std::atomic<int>& signal) {
+  const auto self = self_executable();
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_sys("pipe", errno);
+  Fd ready_read(pipe_fds[0]), ready_write(pipe_fds[1]);
+  Child server({self, "server", "--once", "--quiet", "--bind", "127.0.0.1", "--port", "0", "--ready-fd",
+                std::to_string(ready_write.get())},
+               ready_write.get());
+  ready_write.reset();
+  uint16_t port = read_ready_port(ready_read.get(), server, 10'000);
+
+  std::vector<std::string> argv = {self, "client", "--host", "127.0.0.1", "--port", std::to_string(port)};
+  argv.insert(argv.end(), client_args.begin(), client_args.end());
+  Child client(argv);
+  // The client bounds its own waits; this is the backstop should it hang anyway.
+  const int64_t budget_ms = (params.warmup_ns + params.duration_ns) / 1'000'000 + 120'000;
+  const int64_t deadline = now_ns() + budget_ms * 1'000'000;
+  std::optional<int> code;
+  int forwarded = 0;
+  while (!(code = client.wait_for(100))) {
+    if (int sig = signal.load(); sig != 0 && sig != forwarded) {
+      client.signal(sig);  // the client ends its window early and still writes its results
+      forwarded = sig;
+    }
+    if (now_ns() > deadline) {
+      client.stop();
+      throw Error("the client process did not finish in time and was stopped");
+    }
+  }
+  if (!server.wait_for(5000)) server.stop();
+  return *code;
+}
+
+}  // namespace copybench

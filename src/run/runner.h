@@ -1,0 +1,17 @@
+#pragma once
+// `copybench run`: starts a server process (loopback, --once, a free port) and a client
+// process of this same binary, forwards the user's test and output options to the client,
+// and supervises both with bounded waits.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "run/params.h"
+
+namespace copybench {
+
+/// Returns the client's exit code. `client_args` are the user's arguments for the test and
+/// its outputs, passed to `copybench client` unchanged.
+int run_local(const TestParams& params, const std::vector<std::string>& client_args, const std::atomic<int>& signal);
+
+}  // namespace copybench

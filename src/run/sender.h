@@ -1,0 +1,16 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+#include "run/params.h"
+#include "run/window.h"
+#include "strategies/strategy.h"
+
+namespace copybench {
+
+/// The sender's hot loop for one connection: whole messages until `stop`, then the strategy's
+/// drain and a half-close, so the receiver sees every byte and then EOF. Throws Error.
+void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
+                StreamCounters& counters, const std::atomic<bool>& stop);
+
+}  // namespace copybench

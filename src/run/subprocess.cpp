@@ -1,0 +1,65 @@
+#include "run/subprocess.h"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/error.h"
+
+namespace copybench {
+
+Child::Child(const std::vector<std::string>& argv, int keep_fd) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_ = ::fork();
+  if (pid_ < 0) throw_sys("fork", errno);
+  if (pid_ == 0) {
+    if (keep_fd >= 0) ::fcntl(keep_fd, F_SETFD, 0);  // survive exec
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+Child::~Child() {
+  if (pid_ > 0 && !exit_code_) stop();
+}
+
+std::optional<int> Child::wait_for(int timeout_ms) {
+  if (exit_code_) return exit_code_;
+  int64_t deadline = now_ns() + int64_t{timeout_ms} * 1'000'000;
+  for (;;) {
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return exit_code_;
+    }
+    if (r < 0 && errno != EINTR) return exit_code_ = 1;
+    if (now_ns() >= deadline) return std::nullopt;
+    ::usleep(10'000);
+  }
+}
+
+void Child::signal(int sig) {
+  if (pid_ > 0 && !exit_code_) ::kill(pid_, sig);
+}
+
+int Child::stop() {
+  signal(SIGTERM);
+  if (auto code = wait_for(2000)) return *code;
+  signal(SIGKILL);
+  return wait_for(5000).value_or(137);
+}
+
+std::string self_executable() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n < 0) throw_sys("readlink(/proc/self/exe)", errno);
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+}  // namespace copybench

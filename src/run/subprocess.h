@@ -1,0 +1,33 @@
+#pragma once
+// A child process of our own binary, owned: the destructor stops and reaps it.
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace copybench {
+
+class Child {
+ public:
+  /// Starts argv[0] with argv; `keep_fd` (if >= 0) stays open in the child under its number.
+  Child(const std::vector<std::string>& argv, int keep_fd = -1);
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child();
+
+  pid_t pid() const { return pid_; }
+  /// Waits at most timeout_ms; returns the exit code (128+signal if killed) or nullopt.
+  std::optional<int> wait_for(int timeout_ms);
+  void signal(int sig);
+  /// SIGTERM, a short grace, then SIGKILL; reaps.
+  int stop();
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+};
+
+/// Path of the running executable (/proc/self/exe).
+std::string self_executable();
+
+}  // namespace copybench

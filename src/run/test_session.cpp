@@ -1,0 +1,180 @@
+#include "run/test_session.h"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "net/protocol.h"
+#include "results/result_json.h"
+#include "run/environment.h"
+#include "run/sender.h"
+
+namespace copybench {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+constexpr int64_t kConnectGraceNs = 10 * kSecond;  // for the data connections and START
+constexpr int64_t kStopGraceNs = 30 * kSecond;     // STOP after our window, at the latest
+constexpr int64_t kDrainGraceNs = 30 * kSecond;    // streams to finish after stop
+
+enum class ControlEvent { deadline, stop, closed };
+
+// Waits until deadline_ns for a control frame; STOP and EOF end the wait early.
+ControlEvent wait_control(int fd, int64_t deadline_ns) {
+  for (;;) {
+    int64_t left_ms = (deadline_ns - now_ns()) / 1'000'000;
+    if (left_ms <= 0) return ControlEvent::deadline;
+    pollfd p{fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left_ms, 100)));
+    if (rc <= 0) continue;
+    auto frame = read_frame(fd, now_ns() + 5 * kSecond);
+    if (!frame) return ControlEvent::closed;
+    if (frame->type == FrameType::stop) return ControlEvent::stop;
+    throw ProtocolError(fmt::format("unexpected {} frame during the test", frame_type_name(frame->type)));
+  }
+}
+
+}  // namespace
+
+TestSession::TestSession(uint64_t id, TestParams params)
+    : id_(id), params_(std::move(params)), counters_(params_.threads), streams_(params_.threads) {}
+
+void TestSession::attach(int index) {
+  std::lock_guard lock(mu_);
+  if (index < 0 || index >= params_.threads)
+    throw ProtocolError(fmt::format("stream {} is out of range (test has {})", index, params_.threads));
+  if (streams_[index].attached) throw ProtocolError(fmt::format("stream {} is already connected", index));
+  if (started_ || aborted_) throw ProtocolError("the test has already started");
+  streams_[index].attached = true;
+  cv_.notify_all();
+}
+
+void TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy) {
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return started_ || aborted_; });  // run_control bounds this wait
+  }
+  std::string error;
+  try {
+    if (!stop_.load()) run_sender(fd.get(), *strategy, params_, static_cast<uint32_t>(index), counters_[index], stop_);
+  } catch (const std::exception& e) {
+    error = e.what();
+    try {
+      strategy->drain(fd.get());  // nothing is freed while the kernel may still hold it
+    } catch (const std::exception& drain_error) {
+      error += std::string("; ") + drain_error.what();
+    }
+  }
+  std::lock_guard lock(mu_);
+  streams_[index].accounting = strategy->accounting();
+  streams_[index].error = error;
+  streams_[index].finished = true;
+  cv_.notify_all();
+}
+
+void TestSession::wait_for_streams(int64_t deadline_ns) {
+  std::unique_lock lock(mu_);
+  auto all_attached = [&] {
+    return std::all_of(streams_.begin(), streams_.end(), [](const Stream& s) { return s.attached; });
+  };
+  if (!cv_.wait_for(lock, std::chrono::nanoseconds(deadline_ns - now_ns()), all_attached)) {
+    auto n = std::count_if(streams_.begin(), streams_.end(), [](const Stream& s) { return s.attached; });
+    throw Error(fmt::format("only {} of {} data connections arrived", n, params_.threads));
+  }
+}
+
+void TestSession::abort() {
+  stop_.store(true);
+  std::lock_guard lock(mu_);
+  aborted_ = true;
+  cv_.notify_all();
+}
+
+void TestSession::stop_and_wait() {
+  stop_.store(true);
+  std::unique_lock lock(mu_);
+  cv_.notify_all();
+  auto done = [&] {
+    return std::all_of(streams_.begin(), streams_.end(), [](const Stream& s) { return !s.attached || s.finished; });
+  };
+  if (!cv_.wait_for(lock, std::chrono::nanoseconds(kDrainGraceNs), done))
+    throw Error("data connections did not finish within 30 s of the stop");
+}
+
+void TestSession::run_control(int control_fd) {
+  try {
+    wait_for_streams(now_ns() + kConnectGraceNs);
+    auto start = read_frame(control_fd, now_ns() + kConnectGraceNs);
+    if (!start || start->type != FrameType::start) throw ProtocolError("expected START from the client");
+    {
+      std::lock_guard lock(mu_);
+      t0_ns_ = now_ns();
+      started_ = true;
+      cv_.notify_all();
+    }
+    const int64_t window_begin = t0_ns_ + params_.warmup_ns, window_end = window_begin + params_.duration_ns;
+    std::optional<Snapshot> first, last;
+    auto event = wait_control(control_fd, window_begin);
+    if (event == ControlEvent::deadline) {
+      first = counters_.snapshot();
+      event = wait_control(control_fd, window_end);
+      last = counters_.snapshot();  // at the window's end, or at an early STOP
+    }
+    if (event == ControlEvent::deadline) event = wait_control(control_fd, window_end + kStopGraceNs);
+    if (event != ControlEvent::stop)
+      throw Error(event == ControlEvent::closed ? "the client closed the control connection mid-run"
+                                                : "no STOP from the client within 30 s of the window's end");
+    stop_and_wait();
+    auto payload = result_payload(first ? &*first : nullptr, last ? &*last : nullptr, control_fd);
+    write_frame(control_fd, FrameType::result, payload, now_ns() + 10 * kSecond);
+  } catch (...) {
+    abort();
+    try {
+      stop_and_wait();
+    } catch (const Error&) {
+      // The original failure is the one worth reporting.
+    }
+    throw;
+  }
+}
+
+std::string TestSession::result_payload(const Snapshot* start, const Snapshot* end, int control_fd) {
+  std::lock_guard lock(mu_);
+  SideFigures side;
+  side.side = "sender";
+  fill_window(side, start, end, t0_ns_);
+  side.streams.resize(params_.threads);
+  SendAccounting sum;
+  sum.zerocopy = false;
+  nlohmann::json errors = nlohmann::json::array();
+  for (int i = 0; i < params_.threads; ++i) {
+    auto& s = side.streams[i];
+    s.index = i;
+    s.bytes_total = counters_[i].bytes.load();
+    s.messages_total = counters_[i].messages.load();
+    if (!streams_[i].error.empty()) s.error = streams_[i].error;
+    side.bytes_total += s.bytes_total;
+    side.messages_total += s.messages_total;
+    const auto& a = streams_[i].accounting;
+    side.calls_total += a.send_calls;
+    sum.zerocopy = sum.zerocopy || a.zerocopy;
+    sum.zc_sends += a.zc_sends;
+    sum.zc_notifications += a.zc_notifications;
+    sum.zc_completed += a.zc_completed;
+    sum.zc_copied += a.zc_copied;
+    sum.zc_enobufs += a.zc_enobufs;
+    sum.zc_buffer_waits += a.zc_buffer_waits;
+  }
+  derive_rates(side, params_.threads);
+  auto env = collect_environment(control_fd);
+  side.host = env.hostname;
+  nlohmann::json j = {{"sender", to_json(side)}, {"environment", to_json(env)}, {"zerocopy", nullptr}};
+  if (sum.zerocopy)
+    j["zerocopy"] = to_json(zerocopy_figures(sum.zc_sends, sum.zc_notifications, sum.zc_completed, sum.zc_copied,
+                                             sum.zc_enobufs, sum.zc_buffer_waits));
+  return j.dump();
+}
+
+}  // namespace copybench

@@ -1,0 +1,65 @@
+#include <algorithm>
+#include <cctype>
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "strategies/strategy.h"
+
+namespace copybench {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+const std::vector<StrategyInfo>& strategies() {
+  static const std::vector<StrategyInfo> table = {
+      {1, "two-copy", "a1", "one send() per field: 8 calls per message", make_two_copy},
+      {2, "one-copy", "a2", "one sendmsg() with an 8-entry iovec (scatter-gather)", make_one_copy},
+      {3, "zero-copy", "a3", "sendmsg(MSG_ZEROCOPY) after SO_ZEROCOPY, completions from the error queue",
+       make_zero_copy},
+  };
+  return table;
+}
+
+const StrategyInfo& strategy_info(std::string_view name_or_alias) {
+  auto wanted = lower(name_or_alias);
+  for (const auto& s : strategies())
+    if (s.name == wanted || s.alias == wanted) return s;
+  const StrategyInfo* closest = nullptr;
+  size_t best = 3;  // suggest only near misses
+  std::string names;
+  for (const auto& s : strategies()) {
+    names += (names.empty() ? "" : ", ") + s.name;
+    if (auto d = edit_distance(wanted, s.name); d < best) best = d, closest = &s;
+  }
+  if (closest) throw UsageError(fmt::format("unknown strategy '{}' (did you mean '{}'?)", name_or_alias, closest->name));
+  throw UsageError(fmt::format("unknown strategy '{}' (choose one of: {})", name_or_alias, names));
+}
+
+const StrategyInfo* strategy_by_id(uint8_t id) {
+  for (const auto& s : strategies())
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+}  // namespace copybench

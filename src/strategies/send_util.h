@@ -1,0 +1,55 @@
+#pragma once
+// Shared by the copying strategies: complete a partial send by advancing an iovec cursor.
+#include <cerrno>
+#include <fmt/format.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "core/error.h"
+#include "strategies/strategy.h"
+
+namespace copybench {
+
+/// Advances iov[*first..count) past `sent` bytes.
+inline void advance_iov(iovec* iov, int count, int* first, size_t sent) {
+  while (*first < count && sent >= iov[*first].iov_len) {
+    sent -= iov[*first].iov_len;
+    ++*first;
+  }
+  if (*first < count && sent > 0) {
+    iov[*first].iov_base = static_cast<char*>(iov[*first].iov_base) + sent;
+    iov[*first].iov_len -= sent;
+  }
+}
+
+/// Turns a failed send into an Error that says what happened in the user's terms.
+[[noreturn]] inline void throw_send_error(const char* call, int err) {
+  if (err == EAGAIN || err == EWOULDBLOCK)
+    throw Error(fmt::format("{} timed out: the receiver stopped reading", call));
+  throw_sys(call, err);
+}
+
+/// sendmsg() until all of iov[0..count) is sent, counting calls; `flags` may add MSG_ZEROCOPY.
+/// Returns without sending the rest if `on_error` returns true for the errno (retry).
+template <typename OnSent, typename OnError>
+void sendmsg_all(int fd, iovec* iov, int count, int flags, SendAccounting& acct, OnSent on_sent, OnError retry) {
+  int first = 0;
+  while (first < count) {
+    msghdr msg{};
+    msg.msg_iov = iov + first;
+    msg.msg_iovlen = static_cast<size_t>(count - first);
+    ssize_t n = ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR || retry(errno)) continue;
+      throw_send_error("sendmsg", errno);
+    }
+    ++acct.send_calls;
+    on_sent();
+    size_t left = 0;
+    for (int i = first; i < count; ++i) left += iov[i].iov_len;
+    if (static_cast<size_t>(n) < left) ++acct.partial_sends;
+    advance_iov(iov, count, &first, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace copybench

@@ -1,0 +1,62 @@
+#pragma once
+// The variation point: how a sender moves one message into a TCP socket. One small interface,
+// one file per strategy, and a table from name to factory (registry.cpp).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/message.h"
+
+namespace copybench {
+
+/// What a strategy did, counted by the strategy itself (plain data, read after the run).
+struct SendAccounting {
+  uint64_t send_calls = 0;     // send()/sendmsg() calls that moved bytes
+  uint64_t partial_sends = 0;  // calls that moved fewer bytes than asked (then completed)
+  bool zerocopy = false;       // the fields below are meaningful
+  uint64_t zc_sends = 0;          // MSG_ZEROCOPY calls that queued data: each owns one notification id
+  uint64_t zc_notifications = 0;  // error-queue messages read
+  uint64_t zc_completed = 0;      // ids covered by those notifications (ee_info..ee_data)
+  uint64_t zc_copied = 0;         // of those, ids whose notification carried ZEROCOPY_COPIED
+  uint64_t zc_enobufs = 0;        // ENOBUFS answers (back-pressure), each followed by a reap and retry
+  uint64_t zc_buffer_waits = 0;   // times the next buffer was still held by the kernel
+};
+
+class SendStrategy {
+ public:
+  virtual ~SendStrategy() = default;
+  /// Once per connection, before any message (socket options). Throws Error on refusal.
+  virtual void prepare(int /*fd*/) {}
+  /// A message buffer that may be written now (zero-copy: the kernel has released it).
+  virtual Message& next_buffer(int fd) = 0;
+  /// Sends all of `message` (a buffer from next_buffer); partial sends are completed.
+  virtual void send(int fd, Message& message) = 0;
+  /// Waits, bounded, until the kernel holds no buffer of ours. Throws Error on timeout.
+  virtual void drain(int /*fd*/) {}
+  virtual const SendAccounting& accounting() const = 0;
+};
+
+struct StrategyInfo {
+  uint8_t id;  // on the wire
+  std::string name;
+  std::string alias;  // the study's A1/A2/A3 naming
+  std::string description;
+  std::unique_ptr<SendStrategy> (*make)(size_t message_bytes);
+};
+
+const std::vector<StrategyInfo>& strategies();
+
+/// By name or alias (case-insensitive); throws UsageError "unknown strategy 'x' (did you mean
+/// 'y'?)" listing the choices.
+const StrategyInfo& strategy_info(std::string_view name_or_alias);
+
+const StrategyInfo* strategy_by_id(uint8_t id);
+
+// Factories, one per file.
+std::unique_ptr<SendStrategy> make_two_copy(size_t message_bytes);
+std::unique_ptr<SendStrategy> make_one_copy(size_t message_bytes);
+std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes);
+
+}  // namespace copybench

@@ -158,6 +158,13 @@ int dispatch(int argc, char** argv) {
   auto* probe = app.add_subcommand("probe", "show what this machine supports (zero-copy, io_uring, perf events, ...)");
   probe->add_flag("--json", probe_json_out, "print JSON");
 
+  auto is_command = [&](const char* word) {
+    for (const auto* sub : app.get_subcommands({}))
+      if (sub->get_name() == word) return true;
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1]))
+    throw UsageError(fmt::format("unknown command '{}' (choose run, client, server or probe)", argv[1]));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -73,6 +73,7 @@ const std::vector<SideColumn>& side_columns() {
       {"messages_total", "", "whole messages from START to the final drain", [](const SideFigures& s) { return Value{s.messages_total}; }},
       {"calls_per_msg", "calls/msg", "send/sendmsg (sender) or recv (receiver) calls over the whole run / messages", [](const SideFigures& s) { return opt(s.calls_per_msg); }},
       {"window_s", "s", "measured window, on this side's monotonic clock", [](const SideFigures& s) { return Value{s.window_ns / 1e9}; }},
+      {"wall_s", "s", "from START until this side's connections had all ended (warm-up and drain included)", [](const SideFigures& s) { return Value{s.wall_ns / 1e9}; }},
   };
   return cols;
 }

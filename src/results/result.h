@@ -27,6 +27,7 @@ struct SideFigures {
   std::string host;             // hostname of the machine that measured
   int64_t window_start_ns = 0;  // after this side's START, on its own monotonic clock
   int64_t window_ns = 0;        // measured length of the window
+  int64_t wall_ns = 0;          // from START until this side's connections had all ended
   uint64_t bytes_in_window = 0;
   uint64_t messages_in_window = 0;
   uint64_t bytes_total = 0;

@@ -67,6 +67,7 @@ SideFigures side_from_json(const json& j) {
   s.host = j.at("host").get<std::string>();
   s.window_start_ns = static_cast<int64_t>(j.at("window_start_s").get<double>() * 1e9);
   s.window_ns = j.at("window_ns").get<int64_t>();
+  s.wall_ns = static_cast<int64_t>(j.at("wall_s").get<double>() * 1e9);
   s.bytes_in_window = j.at("bytes_in_window").get<uint64_t>();
   s.messages_in_window = j.at("messages_in_window").get<uint64_t>();
   s.bytes_total = j.at("bytes_total").get<uint64_t>();

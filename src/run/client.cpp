@@ -149,6 +149,7 @@ void ClientRun::summarise() {
   side.host = result_.receiver_env.hostname;
   auto end = last_ ? *last_ : counters_.snapshot();
   fill_window(side, first_ ? &*first_ : nullptr, &end, t0_);
+  if (t0_ > 0) side.wall_ns = now_ns() - t0_;
   side.streams.resize(p_.threads);
   uint64_t trailing = 0;
   for (int i = 0; i < p_.threads; ++i) {

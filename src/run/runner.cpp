@@ -64,7 +64,10 @@ int run_local(const TestParams& params, const std::vector<std::string>& client_a
       throw Error("the client process did not finish in time and was stopped");
     }
   }
-  if (!server.wait_for(5000)) server.stop();
+  auto server_code = server.wait_for(5000);
+  if (!server_code) server_code = server.stop();
+  if (*code == 0 && *server_code != 0)
+    throw Error(fmt::format("the server process exited with code {} after the test", *server_code));
   return *code;
 }
 

@@ -145,6 +145,7 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
   SideFigures side;
   side.side = "sender";
   fill_window(side, start, end, t0_ns_);
+  side.wall_ns = now_ns() - t0_ns_;
   side.streams.resize(params_.threads);
   SendAccounting sum;
   sum.zerocopy = false;

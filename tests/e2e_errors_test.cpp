@@ -1,0 +1,68 @@
+// Bad input: one line naming the problem, a non-zero exit, no crash, no hang.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "e2e_util.h"
+
+using namespace copybench;
+using namespace copybench::test;
+
+namespace {
+
+void expect_one_line_error(const std::string& args, const std::string& needle, int code = 2) {
+  auto r = run_copybench(args, 30);
+  EXPECT_EQ(r.exit_code, code) << args << "\n" << r.output;
+  EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+}
+
+}  // namespace
+
+TEST(Cli, BadInputGetsOneClearLine) {
+  expect_one_line_error("run --strategy one-cpy", "did you mean 'one-copy'");
+  expect_one_line_error("run --strategy carrier-pigeon", "unknown strategy 'carrier-pigeon'");
+  expect_one_line_error("run --size 12Q", "invalid size '12Q'");
+  expect_one_line_error("run --size 4", "out of range");
+  expect_one_line_error("run --size 17M", "out of range");
+  expect_one_line_error("run --threads 0", "thread count 0 is out of range");
+  expect_one_line_error("run --threads 100000", "out of range");
+  expect_one_line_error("run --duration soon", "invalid duration 'soon'");
+  expect_one_line_error("run --bogus", "bogus");
+  expect_one_line_error("frobnicate", "frobnicate");
+}
+
+TEST(Cli, HelpAndVersion) {
+  auto v = run_copybench("--version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.output.rfind("copybench ", 0), 0u) << v.output;
+  auto h = run_copybench("run --help");
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.output.find("--strategy"), std::string::npos);
+  EXPECT_NE(h.output.find("zero-copy"), std::string::npos);
+}
+
+TEST(Cli, UnreachableServerAndBusyPort) {
+  auto listener = listen_tcp("127.0.0.1", 0);  // a port that is certainly taken
+  auto busy = run_copybench("server --bind 127.0.0.1 --port " + std::to_string(listener.port), 30);
+  EXPECT_EQ(busy.exit_code, 1) << busy.output;
+  EXPECT_NE(busy.output.find("Address already in use"), std::string::npos) << busy.output;
+
+  uint16_t closed = listener.port;
+  listener.fd.reset();  // now nothing listens there
+  auto r = run_copybench("client --host 127.0.0.1 --port " + std::to_string(closed) + " --duration 100ms", 30);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("Connection refused"), std::string::npos) << r.output;
+}
+
+TEST(Probe, ReportsWhatThisMachineSupports) {
+  auto r = run_copybench("probe --json", 60);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  for (const char* key : {"kernel", "msg_zerocopy", "io_uring", "io_uring_send_zc", "perf_cycles",
+                          "perf_context_switches", "network_namespaces", "optmem_max", "memlock_limit"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["msg_zerocopy"]["ok"], true) << j["msg_zerocopy"];
+  EXPECT_EQ(j["perf_task_clock"]["ok"], true);
+}

@@ -1,0 +1,93 @@
+// `copybench run` end to end over loopback, for every strategy, with --verify.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "e2e_util.h"
+
+using namespace copybench::test;
+
+class RunEachStrategy : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RunEachStrategy, VerifiedBytesArriveAndBothSidesReport) {
+  TempDir dir;
+  auto r = run_copybench(std::string("run --strategy ") + GetParam() +
+                     " --size 4K --threads 2 --duration 300ms --warmup 100ms --verify --json " + dir.file("r.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = read_json(dir.file("r.json"));
+  EXPECT_EQ(j["status"], "ok");
+  const auto& tx = j["sender"];
+  const auto& rx = j["receiver"];
+  ASSERT_FALSE(tx.is_null()) << j["sender_missing_reason"];
+  EXPECT_GT(rx["bytes_total"].get<uint64_t>(), 0u);
+  EXPECT_EQ(rx["bytes_total"], tx["bytes_total"]) << "receiver must get every sent byte after the drain";
+  EXPECT_EQ(rx["messages_total"], tx["messages_total"]);
+  EXPECT_GT(rx["throughput_gbps"].get<double>(), 0.0);
+  EXPECT_GT(tx["throughput_gbps"].get<double>(), 0.0);
+  EXPECT_EQ(rx["streams"].size(), 2u);
+  EXPECT_EQ(j["verify"]["corrupt_messages"], 0);
+  EXPECT_EQ(j["verify"]["missing_messages"], 0);
+  EXPECT_EQ(j["verify"]["messages_checked"], rx["messages_total"]);
+  EXPECT_EQ(j["verify"]["bytes_match"], true);
+  EXPECT_NE(r.output.find("throughput_gbps"), std::string::npos) << r.output;
+  if (std::string(GetParam()) == "zero-copy") {
+    const auto& zc = j["zerocopy"];
+    ASSERT_FALSE(zc.is_null());
+    EXPECT_GT(zc["sends"].get<uint64_t>(), 0u);
+    EXPECT_EQ(zc["completed"], zc["sends"]) << "every zero-copy send needs its completion";
+    EXPECT_EQ(zc["balanced"], true);
+    ASSERT_FALSE(zc["copied_pct"].is_null());
+    // Loopback delivers to a local socket: the kernel copies every time.
+    EXPECT_DOUBLE_EQ(zc["copied_pct"].get<double>(), 100.0);
+    EXPECT_NE(r.output.find("The kernel copied"), std::string::npos) << r.output;
+  } else {
+    EXPECT_TRUE(j["zerocopy"].is_null());
+  }
+  double calls = tx["calls_per_msg"].get<double>();
+  if (std::string(GetParam()) == "two-copy") EXPECT_GE(calls, 8.0);
+  else EXPECT_GE(calls, 1.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, RunEachStrategy, ::testing::Values("two-copy", "one-copy", "zero-copy"));
+
+TEST(Run, OddSizesSplitAcrossFieldsStayIntact) {
+  TempDir dir;
+  for (const char* size : {"8", "1001", "1M"}) {
+    auto r = run_copybench(std::string("run -s a1 --size ") + size + " --duration 200ms --warmup 0 --verify --json " +
+                       dir.file("r.json"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = read_json(dir.file("r.json"));
+    EXPECT_EQ(j["verify"]["corrupt_messages"], 0) << size;
+    EXPECT_EQ(j["verify"]["bytes_match"], true) << size;
+  }
+}
+
+TEST(Run, CsvAppendsRowsUnderOneHeaderAndAgreesWithJson) {
+  TempDir dir;
+  auto csv = dir.file("runs.csv");
+  for (int i = 0; i < 2; ++i) {
+    auto r = run_copybench("run --strategy one-copy --size 1K --duration 200ms --warmup 0 --csv " + csv + " --json " +
+                       dir.file("r.json"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  auto text = read_text(csv);
+  std::vector<std::string> lines;
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u) << text;
+  EXPECT_EQ(lines[0].rfind("schema_version,", 0), 0u);
+  // The last row and the last JSON describe the same run.
+  auto j = read_json(dir.file("r.json"));
+  auto bytes = std::to_string(j["receiver"]["bytes_in_window"].get<uint64_t>());
+  EXPECT_NE(lines[2].find("," + bytes + ","), std::string::npos) << lines[2];
+}
+
+TEST(Run, JsonToStdoutKeepsTheTableOnStderr) {
+  auto r = run_copybench("run --size 1K --duration 100ms --warmup 0 --json - 2>/dev/null");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["parameters"]["message_bytes"], 1024);
+  EXPECT_FALSE(j["environment"]["sender"]["kernel"].get<std::string>().empty());
+}

@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "net/protocol.h"
+
+using namespace copybench;
+
+TEST(Header, RoundTrips) {
+  TestParams p;
+  p.strategy = "zero-copy";
+  p.message_bytes = 16384;
+  p.threads = 8;
+  p.warmup_ns = 250'000'000;
+  p.duration_ns = 3'000'000'000;
+  p.verify = true;
+  auto bytes = encode_header(header_for(p, ConnectionKind::data, 0x1122334455667788ull, 5));
+  auto h = decode_header(bytes.data(), bytes.size());
+  EXPECT_EQ(h.kind, ConnectionKind::data);
+  EXPECT_EQ(h.test_id, 0x1122334455667788ull);
+  EXPECT_EQ(h.stream_index, 5);
+  auto q = params_from(h);
+  EXPECT_EQ(q.strategy, "zero-copy");
+  EXPECT_EQ(q.message_bytes, 16384u);
+  EXPECT_EQ(q.threads, 8);
+  EXPECT_EQ(q.warmup_ns, 250'000'000);
+  EXPECT_EQ(q.duration_ns, 3'000'000'000);
+  EXPECT_TRUE(q.verify);
+}
+
+static std::string decode_error(const uint8_t* bytes, size_t len) {
+  try {
+    decode_header(bytes, len);
+  } catch (const ProtocolError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Header, RejectsTruncatedWrongMagicVersionAndKind) {
+  auto good = encode_header(header_for(TestParams{}, ConnectionKind::control, 0, 0));
+  EXPECT_NE(decode_error(good.data(), 10).find("truncated"), std::string::npos);
+  EXPECT_NE(decode_error(good.data(), 0).find("truncated"), std::string::npos);
+  auto bad = good;
+  bad[0] = 'G';
+  EXPECT_NE(decode_error(bad.data(), bad.size()).find("magic"), std::string::npos);
+  bad = good;
+  bad[5] = 99;  // version low byte
+  EXPECT_NE(decode_error(bad.data(), bad.size()).find("version 99"), std::string::npos);
+  bad = good;
+  bad[6] = 7;  // kind
+  EXPECT_NE(decode_error(bad.data(), bad.size()).find("kind"), std::string::npos);
+  uint8_t garbage[kHeaderBytes];
+  for (size_t i = 0; i < sizeof garbage; ++i) garbage[i] = static_cast<uint8_t>(i * 37);
+  EXPECT_FALSE(decode_error(garbage, sizeof garbage).empty());
+}
+
+TEST(Header, UnknownStrategyIdIsRefused) {
+  auto h = header_for(TestParams{}, ConnectionKind::control, 0, 0);
+  h.strategy_id = 200;
+  EXPECT_THROW(params_from(h), ProtocolError);
+}
+
+TEST(Frame, PrefixRoundTripsAndRejectsJunk) {
+  auto bytes = encode_frame(FrameType::result, "{\"x\":1}");
+  FrameType type{};
+  uint32_t len = 0;
+  parse_frame_prefix(reinterpret_cast<const uint8_t*>(bytes.data()), &type, &len);
+  EXPECT_EQ(type, FrameType::result);
+  EXPECT_EQ(len, 7u);
+  const uint8_t unknown[8] = {0, 0, 0, 99, 0, 0, 0, 0};
+  EXPECT_THROW(parse_frame_prefix(unknown, &type, &len), ProtocolError);
+  const uint8_t huge[8] = {0, 0, 0, 5, 0xff, 0xff, 0xff, 0xff};
+  EXPECT_THROW(parse_frame_prefix(huge, &type, &len), ProtocolError);
+}

@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "report/writers.h"
+#include "results/figures.h"
+#include "results/result_json.h"
+
+using namespace copybench;
+
+static RunResult sample_result(bool with_sender) {
+  RunResult r;
+  r.params.strategy = "zero-copy";
+  r.params.threads = 2;
+  SideFigures rx;
+  rx.side = "receiver";
+  rx.window_ns = 1'000'000'000;
+  rx.bytes_in_window = 125'000'000;
+  rx.messages_in_window = 1000;
+  rx.bytes_total = rx.messages_total = 5;
+  rx.streams.resize(2);
+  derive_rates(rx, 2);
+  r.receiver = rx;
+  if (with_sender) {
+    auto tx = rx;
+    tx.side = "sender";
+    r.sender = tx;
+    r.zerocopy = zerocopy_figures(10, 2, 10, 10, 0, 0);
+  } else {
+    r.sender_missing_reason = "server vanished";
+  }
+  return r;
+}
+
+static size_t count_cells(const std::string& line) {
+  size_t n = 1;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) ++n;
+  }
+  return n;
+}
+
+TEST(Rates, DerivedFromWindowAndCounts) {
+  auto r = sample_result(true);
+  EXPECT_DOUBLE_EQ(*r.receiver->throughput_gbps, 1.0);  // 125 MB in 1 s = 1 Gbit/s
+  EXPECT_DOUBLE_EQ(*r.receiver->messages_per_s, 1000.0);
+  EXPECT_DOUBLE_EQ(*r.receiver->time_per_msg_us, 2000.0);  // 2 connections, 500 msg each
+  SideFigures empty;
+  derive_rates(empty, 1);
+  EXPECT_FALSE(empty.throughput_gbps.has_value()) << "no window must mean unknown, not 0";
+}
+
+TEST(ZeroCopyFigures, PercentAndBalance) {
+  auto z = zerocopy_figures(10, 3, 8, 2, 1, 0);
+  EXPECT_DOUBLE_EQ(*z.copied_pct, 25.0);
+  EXPECT_FALSE(z.balanced);
+  EXPECT_FALSE(zerocopy_figures(0, 0, 0, 0, 0, 0).copied_pct.has_value());
+}
+
+TEST(Csv, HeaderAndRowHaveTheSameColumnsAndUnknownIsEmpty) {
+  auto r = sample_result(false);
+  auto header = csv_header(), row = csv_row(r);
+  EXPECT_EQ(count_cells(header), run_columns().size());
+  EXPECT_EQ(count_cells(row), run_columns().size());
+  // sender_throughput_gbps is unknown: an empty cell, never 0.
+  std::vector<std::string> keys, cells;
+  std::stringstream hs(header), rs(row);
+  for (std::string k; std::getline(hs, k, ',');) keys.push_back(k);
+  for (std::string c; std::getline(rs, c, ',');) cells.push_back(c);
+  cells.resize(keys.size());
+  auto at = std::find(keys.begin(), keys.end(), "sender_throughput_gbps");
+  ASSERT_NE(at, keys.end());
+  EXPECT_EQ(cells[at - keys.begin()], "");
+}
+
+TEST(Json, CarriesEveryColumnKeyAndNullsForUnknowns) {
+  auto j = to_json(sample_result(true));
+  for (const auto& col : side_columns()) {
+    EXPECT_TRUE(j["sender"].contains(col.key)) << col.key;
+    EXPECT_TRUE(j["receiver"].contains(col.key)) << col.key;
+  }
+  for (const auto& col : run_columns()) EXPECT_TRUE(j["definitions"].contains(col.key)) << col.key;
+  auto missing = to_json(sample_result(false));
+  EXPECT_TRUE(missing["sender"].is_null());
+  EXPECT_EQ(missing["sender_missing_reason"], "server vanished");
+  EXPECT_TRUE(missing["zerocopy"].is_null());
+}
+
+TEST(Json, SideRoundTripsThroughTheResultFrame) {
+  auto side = *sample_result(true).receiver;
+  side.streams[1].error = "reset";
+  auto back = side_from_json(to_json(side));
+  EXPECT_EQ(back.bytes_in_window, side.bytes_in_window);
+  EXPECT_EQ(back.window_ns, side.window_ns);
+  EXPECT_DOUBLE_EQ(*back.throughput_gbps, *side.throughput_gbps);
+  EXPECT_EQ(*back.streams[1].error, "reset");
+}
+
+TEST(Table, SaysWhenTheKernelCopied) {
+  auto text = render_table(sample_result(true));
+  EXPECT_NE(text.find("copied 100.0%"), std::string::npos) << text;
+  EXPECT_NE(text.find("local socket"), std::string::npos);
+  auto missing = render_table(sample_result(false));
+  EXPECT_NE(missing.find("sender figures unavailable: server vanished"), std::string::npos) << missing;
+}

@@ -1,0 +1,42 @@
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "run/params.h"
+#include "strategies/strategy.h"
+
+using namespace copybench;
+
+TEST(Registry, NamesAndStudyAliases) {
+  EXPECT_EQ(strategy_info("a1").name, "two-copy");
+  EXPECT_EQ(strategy_info("A2").name, "one-copy");
+  EXPECT_EQ(strategy_info("a3").name, "zero-copy");
+  EXPECT_EQ(strategy_info("zero-copy").id, strategy_by_id(strategy_info("zero-copy").id)->id);
+  EXPECT_EQ(strategy_by_id(0), nullptr);
+}
+
+TEST(Registry, TypoGetsDidYouMean) {
+  try {
+    strategy_info("one-cpy");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'one-copy'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(strategy_info("sendfile"), UsageError);
+}
+
+TEST(Validate, RefusesOutOfRangeValues) {
+  TestParams p;
+  EXPECT_NO_THROW(validate(p));
+  auto bad = [&](auto mutate) {
+    TestParams q;
+    mutate(q);
+    EXPECT_THROW(validate(q), UsageError);
+  };
+  bad([](TestParams& q) { q.message_bytes = 7; });
+  bad([](TestParams& q) { q.message_bytes = (16u << 20) + 1; });
+  bad([](TestParams& q) { q.threads = 0; });
+  bad([](TestParams& q) { q.threads = kMaxThreads + 1; });
+  bad([](TestParams& q) { q.duration_ns = 0; });
+  bad([](TestParams& q) { q.warmup_ns = -1; });
+  bad([](TestParams& q) { q.duration_ns = 1'500'000; });  // not whole milliseconds
+}

@@ -150,16 +150,10 @@ void ClientRun::summarise() {
   auto end = last_ ? *last_ : counters_.snapshot();
   fill_window(side, first_ ? &*first_ : nullptr, &end, t0_);
   if (t0_ > 0) side.wall_ns = now_ns() - t0_;
-  side.streams.resize(p_.threads);
+  fill_totals(side, counters_);
   uint64_t trailing = 0;
   for (int i = 0; i < p_.threads; ++i) {
-    auto& s = side.streams[i];
-    s.index = i;
-    s.bytes_total = counters_[i].bytes.load();
-    s.messages_total = counters_[i].messages.load();
-    if (!totals_[i].error.empty()) s.error = totals_[i].error;
-    side.bytes_total += s.bytes_total;
-    side.messages_total += s.messages_total;
+    if (!totals_[i].error.empty()) side.streams[i].error = totals_[i].error;
     side.calls_total += totals_[i].recv_calls;
     result_.verify.messages_checked += totals_[i].messages_checked;
     result_.verify.corrupt_messages += totals_[i].corrupt_messages;

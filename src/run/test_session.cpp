@@ -146,18 +146,10 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
   side.side = "sender";
   fill_window(side, start, end, t0_ns_);
   side.wall_ns = now_ns() - t0_ns_;
-  side.streams.resize(params_.threads);
+  fill_totals(side, counters_);
   SendAccounting sum;
-  sum.zerocopy = false;
-  nlohmann::json errors = nlohmann::json::array();
   for (int i = 0; i < params_.threads; ++i) {
-    auto& s = side.streams[i];
-    s.index = i;
-    s.bytes_total = counters_[i].bytes.load();
-    s.messages_total = counters_[i].messages.load();
-    if (!streams_[i].error.empty()) s.error = streams_[i].error;
-    side.bytes_total += s.bytes_total;
-    side.messages_total += s.messages_total;
+    if (!streams_[i].error.empty()) side.streams[i].error = streams_[i].error;
     const auto& a = streams_[i].accounting;
     side.calls_total += a.send_calls;
     sum.zerocopy = sum.zerocopy || a.zerocopy;

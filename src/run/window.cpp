@@ -29,6 +29,20 @@ bool sleep_until(int64_t deadline_ns, const std::function<bool()>& stop) {
   }
 }
 
+void fill_totals(SideFigures& side, const CounterSet& counters) {
+  auto final_counts = counters.snapshot();
+  side.streams.resize(final_counts.bytes.size());
+  side.bytes_total = side.messages_total = 0;
+  for (size_t i = 0; i < final_counts.bytes.size(); ++i) {
+    auto& s = side.streams[i];
+    s.index = static_cast<int>(i);
+    s.bytes_total = final_counts.bytes[i];
+    s.messages_total = final_counts.messages[i];
+    side.bytes_total += s.bytes_total;
+    side.messages_total += s.messages_total;
+  }
+}
+
 void fill_window(SideFigures& side, const Snapshot* start, const Snapshot* end, int64_t t0_ns) {
   side.streams.resize(end ? end->bytes.size() : side.streams.size());
   if (!start || !end || end->t_ns <= start->t_ns) return;

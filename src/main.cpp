@@ -84,7 +84,8 @@ int exit_code_for(const RunResult& r) {
 // Writes every requested output; a run that failed half-way still writes what it measured.
 int report(const RunResult& result, const TestOptions& o) {
   auto& human = o.json_path == "-" ? std::cerr : std::cout;
-  human << render_table(result) << std::flush;
+  bool measured = result.receiver || result.sender;  // else the error line says it all
+  if (measured) human << render_table(result) << std::flush;
   if (!o.json_path.empty()) write_json(o.json_path, result);
   if (!o.csv_path.empty()) append_csv(o.csv_path, result);
   if (result.status != "ok") fmt::print(stderr, "copybench: error: {}\n", result.error);

@@ -77,9 +77,4 @@ std::string format_duration(int64_t ns) {
   return fmt::format("{:.3f} s", ns / 1e9);
 }
 
-double gbps(uint64_t bytes, int64_t ns) {
-  if (ns <= 0) return 0;
-  return static_cast<double>(bytes) * 8.0 / static_cast<double>(ns);
-}
-
 }  // namespace copybench

@@ -19,7 +19,4 @@ std::string format_size(uint64_t bytes);
 /// "5 s", "500 ms", "1.5 s".
 std::string format_duration(int64_t ns);
 
-/// Bits per second from bytes over nanoseconds, in Gbit/s (10^9, as iperf reports).
-double gbps(uint64_t bytes, int64_t ns);
-
 }  // namespace copybench

@@ -9,6 +9,9 @@ Value opt(const std::optional<T>& v) {
   return Value{*v};
 }
 
+// A count over the window is unknown when no window was measured.
+Value windowed(const SideFigures& s, uint64_t count) { return s.window_ns > 0 ? Value{count} : Value{}; }
+
 std::vector<Column> build_run_columns() {
   std::vector<Column> cols = {
       {"schema_version", "", "results format version", [](const RunResult&) { return Value{int64_t{RunResult::kSchemaVersion}}; }},
@@ -67,13 +70,13 @@ const std::vector<SideColumn>& side_columns() {
       {"throughput_gbps", "Gbit/s", "bytes moved inside the window * 8 / window (10^9 bit/s)", [](const SideFigures& s) { return opt(s.throughput_gbps); }},
       {"messages_per_s", "msg/s", "whole messages completed inside the window / window", [](const SideFigures& s) { return opt(s.messages_per_s); }},
       {"time_per_msg_us", "us", "mean time per message per connection: window * threads / messages in window", [](const SideFigures& s) { return opt(s.time_per_msg_us); }},
-      {"bytes_in_window", "B", "bytes moved inside the window, all connections", [](const SideFigures& s) { return Value{s.bytes_in_window}; }},
-      {"messages_in_window", "", "whole messages inside the window", [](const SideFigures& s) { return Value{s.messages_in_window}; }},
+      {"bytes_in_window", "B", "bytes moved inside the window, all connections", [](const SideFigures& s) { return windowed(s, s.bytes_in_window); }},
+      {"messages_in_window", "", "whole messages inside the window", [](const SideFigures& s) { return windowed(s, s.messages_in_window); }},
       {"bytes_total", "B", "bytes moved from START to the final drain", [](const SideFigures& s) { return Value{s.bytes_total}; }},
       {"messages_total", "", "whole messages from START to the final drain", [](const SideFigures& s) { return Value{s.messages_total}; }},
       {"calls_per_msg", "calls/msg", "send/sendmsg (sender) or recv (receiver) calls over the whole run / messages", [](const SideFigures& s) { return opt(s.calls_per_msg); }},
-      {"window_s", "s", "measured window, on this side's monotonic clock", [](const SideFigures& s) { return Value{s.window_ns / 1e9}; }},
-      {"wall_s", "s", "from START until this side's connections had all ended (warm-up and drain included)", [](const SideFigures& s) { return Value{s.wall_ns / 1e9}; }},
+      {"window_s", "s", "measured window, on this side's monotonic clock", [](const SideFigures& s) { return s.window_ns > 0 ? Value{s.window_ns / 1e9} : Value{}; }},
+      {"wall_s", "s", "from START until this side's part of the test ended (warm-up, drain and the exchange of figures included)", [](const SideFigures& s) { return s.wall_ns > 0 ? Value{s.wall_ns / 1e9} : Value{}; }},
   };
   return cols;
 }
@@ -84,12 +87,12 @@ const std::vector<Column>& run_columns() {
 }
 
 void derive_rates(SideFigures& side, int threads) {
+  if (side.messages_total > 0) side.calls_per_msg = static_cast<double>(side.calls_total) / side.messages_total;
   if (side.window_ns <= 0) return;  // no window measured: rates stay unknown
   double seconds = side.window_ns / 1e9;
   side.throughput_gbps = side.bytes_in_window * 8.0 / side.window_ns;
   side.messages_per_s = side.messages_in_window / seconds;
   if (side.messages_in_window > 0) side.time_per_msg_us = seconds * 1e6 * threads / side.messages_in_window;
-  if (side.messages_total > 0) side.calls_per_msg = static_cast<double>(side.calls_total) / side.messages_total;
   for (auto& stream : side.streams) stream.throughput_gbps = stream.bytes_in_window * 8.0 / side.window_ns;
 }
 

@@ -31,8 +31,8 @@ json to_json(const StreamFigures& s) {
 StreamFigures stream_from_json(const json& j) {
   StreamFigures s;
   s.index = j.at("index").get<int>();
-  s.bytes_in_window = j.at("bytes_in_window").get<uint64_t>();
-  s.messages_in_window = j.at("messages_in_window").get<uint64_t>();
+  s.bytes_in_window = get_opt<uint64_t>(j, "bytes_in_window").value_or(0);
+  s.messages_in_window = get_opt<uint64_t>(j, "messages_in_window").value_or(0);
   s.bytes_total = j.at("bytes_total").get<uint64_t>();
   s.messages_total = j.at("messages_total").get<uint64_t>();
   s.throughput_gbps = get_opt<double>(j, "throughput_gbps");
@@ -52,7 +52,7 @@ json value_json(const Value& v) {
 }  // namespace
 
 json to_json(const SideFigures& side) {
-  json j = {{"side", side.side}, {"host", side.host}, {"window_start_s", side.window_start_ns / 1e9},
+  json j = {{"side", side.side}, {"host", side.host}, {"window_start_s", side.window_ns > 0 ? json(side.window_start_ns / 1e9) : json(nullptr)},
             {"calls_total", side.calls_total}};
   for (const auto& col : side_columns()) j[col.key] = value_json(col.get(side));
   j["window_ns"] = side.window_ns;
@@ -65,9 +65,9 @@ SideFigures side_from_json(const json& j) {
   SideFigures s;
   s.side = j.at("side").get<std::string>();
   s.host = j.at("host").get<std::string>();
-  s.window_start_ns = static_cast<int64_t>(j.at("window_start_s").get<double>() * 1e9);
+  s.window_start_ns = static_cast<int64_t>(get_opt<double>(j, "window_start_s").value_or(0) * 1e9);
   s.window_ns = j.at("window_ns").get<int64_t>();
-  s.wall_ns = static_cast<int64_t>(j.at("wall_s").get<double>() * 1e9);
+  s.wall_ns = static_cast<int64_t>(get_opt<double>(j, "wall_s").value_or(0) * 1e9);
   s.bytes_in_window = j.at("bytes_in_window").get<uint64_t>();
   s.messages_in_window = j.at("messages_in_window").get<uint64_t>();
   s.bytes_total = j.at("bytes_total").get<uint64_t>();

@@ -44,6 +44,7 @@ class ClientRun {
     result_.server = fmt::format("{}:{}", opt_.host, opt_.port);
     result_.verify.enabled = p_.verify;
     result_.sender_missing_reason = "the test did not reach its end";
+    result_.receiver_env = collect_environment();  // path MTU added once connected
     try {
       connect_all();
       measure();
@@ -56,7 +57,7 @@ class ClientRun {
     if (!result_.sender && !result_.error.empty()) result_.sender_missing_reason = result_.error;
     if (interrupted_.load() && result_.status == "ok") {
       result_.status = "interrupted";
-      result_.error = "interrupted before the window's end";
+      result_.error = window_completed_ ? "interrupted after the window" : "interrupted before the window's end";
     }
     return std::move(result_);
   }
@@ -79,7 +80,7 @@ class ClientRun {
       set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
       data_.push_back(std::move(fd));
     }
-    result_.receiver_env = collect_environment(data_.front().get());
+    if (int mtu = path_mtu(data_.front().get()); mtu > 0) result_.receiver_env.path_mtu = mtu;
   }
 
   void measure() {
@@ -93,7 +94,7 @@ class ClientRun {
     auto stopped = [this] { return interrupted_.load() || any_receiver_failed(); };
     if (sleep_until(t0_ + p_.warmup_ns, stopped)) {
       first_ = counters_.snapshot();
-      sleep_until(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
+      window_completed_ = sleep_until(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
       last_ = counters_.snapshot();  // the window's end, or the moment it was cut short
     }
     stop_sent_.store(true, std::memory_order_release);
@@ -139,6 +140,7 @@ class ClientRun {
   std::unique_ptr<std::atomic<bool>[]> done_ = std::make_unique<std::atomic<bool>[]>(kMaxThreads);
   std::atomic<bool> stop_sent_{false};
   int64_t t0_ = 0;
+  bool window_completed_ = false;
   std::optional<Snapshot> first_, last_;
 };
 
@@ -161,6 +163,7 @@ void ClientRun::summarise() {
   }
   derive_rates(side, p_.threads);
   result_.receiver = side;
+  if (trailing > 0) fail(fmt::format("{} bytes of an incomplete message arrived at the end", trailing));
   if (!result_.sender) return;
   result_.verify.bytes_match = result_.sender->bytes_total == side.bytes_total;
   uint64_t missing = 0;
@@ -169,7 +172,8 @@ void ClientRun::summarise() {
     missing += sent > got ? sent - got : 0;
   }
   result_.verify.missing_messages = missing;
-  if (trailing > 0) fail(fmt::format("{} bytes of an incomplete message arrived at the end", trailing));
+  for (const auto& s : result_.sender->streams)
+    if (s.error) fail(fmt::format("sender connection {}: {}", s.index, *s.error));
 }
 
 }  // namespace

@@ -98,6 +98,7 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
   } catch (const std::exception& e) {
     log(fmt::format("{}: refused test: {}", peer, e.what()));
     reply(fd.get(), FrameType::reject, e.what());
+    once_done_.store(true);  // --once: a refused test is the one test
     return;
   }
   {

@@ -18,6 +18,9 @@ Child::Child(const std::vector<std::string>& argv, int keep_fd) {
   pid_ = ::fork();
   if (pid_ < 0) throw_sys("fork", errno);
   if (pid_ == 0) {
+    // Own process group: a terminal's Ctrl-C reaches only the parent, which decides what each
+    // child is told (the client ends its window early; the server finishes the test).
+    ::setpgid(0, 0);
     if (keep_fd >= 0) ::fcntl(keep_fd, F_SETFD, 0);  // survive exec
     ::execv(args[0], args.data());
     ::_exit(127);

@@ -24,8 +24,10 @@ enum class ControlEvent { deadline, stop, closed };
 // Waits until deadline_ns for a control frame; STOP and EOF end the wait early.
 ControlEvent wait_control(int fd, int64_t deadline_ns) {
   for (;;) {
-    int64_t left_ms = (deadline_ns - now_ns()) / 1'000'000;
-    if (left_ms <= 0) return ControlEvent::deadline;
+    int64_t left_ns = deadline_ns - now_ns();
+    if (left_ns <= 0) return ControlEvent::deadline;
+    // Round up: returning before the deadline would cut the sender's window short.
+    int64_t left_ms = (left_ns + 999'999) / 1'000'000;
     pollfd p{fd, POLLIN, 0};
     int rc = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left_ms, 100)));
     if (rc <= 0) continue;

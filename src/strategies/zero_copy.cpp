@@ -57,14 +57,19 @@ class ZeroCopy final : public SendStrategy {
     sendmsg_all(
         fd, iov.data(), kFieldCount, MSG_ZEROCOPY, acct_,
         [&] {
+          enobufs_since_ns_ = 0;
           slot.last_id = tracker_.issue();
           slot.in_flight = true;
           ++acct_.zc_sends;
         },
         [&](int err) {
           if (err != ENOBUFS) return false;
-          // Back-pressure: optmem_max is exhausted by pending notifications. Reap, then retry.
+          // Back-pressure: pending notifications exhausted optmem_max, or pinned pages the
+          // locked-memory limit. Reap, then retry.
           ++acct_.zc_enobufs;
+          if (enobufs_since_ns_ == 0) enobufs_since_ns_ = now_ns();
+          if (now_ns() - enobufs_since_ns_ > kCompletionTimeoutNs)
+            throw Error("sendmsg(MSG_ZEROCOPY): ENOBUFS for 10 s (net.core.optmem_max or RLIMIT_MEMLOCK too small?)");
           if (reap(fd) == 0) wait_for_error_queue(fd, 10);
           return true;
         });
@@ -135,6 +140,7 @@ class ZeroCopy final : public SendStrategy {
 
   std::vector<Slot> pool_;
   size_t current_ = 0;
+  int64_t enobufs_since_ns_ = 0;  // start of the current run of ENOBUFS answers
   ZcTracker tracker_;
   SendAccounting acct_;
 };

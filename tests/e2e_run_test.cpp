@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <sstream>
 
+#include <csignal>
+#include <thread>
+
 #include "e2e_util.h"
 
 using namespace copybench::test;
@@ -90,4 +93,25 @@ TEST(Run, JsonToStdoutKeepsTheTableOnStderr) {
   EXPECT_EQ(j["schema_version"], 1);
   EXPECT_EQ(j["parameters"]["message_bytes"], 1024);
   EXPECT_FALSE(j["environment"]["sender"]["kernel"].get<std::string>().empty());
+}
+
+TEST(Run, InterruptedDuringWarmupStillReportsBothSidesWithUnknownRates) {
+  TempDir dir;
+  copybench::Child run({COPYBENCH_BIN, "run", "--size", "4K", "--warmup", "5s", "--duration", "1s", "--json",
+                        dir.file("r.json")});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  run.signal(SIGINT);
+  auto code = run.wait_for(30'000);
+  ASSERT_TRUE(code.has_value()) << "run must end promptly after SIGINT";
+  EXPECT_EQ(*code, 130);
+  auto j = read_json(dir.file("r.json"));
+  EXPECT_EQ(j["status"], "interrupted");
+  EXPECT_EQ(j["error"], "interrupted before the window's end");
+  ASSERT_FALSE(j["sender"].is_null()) << j["sender_missing_reason"];
+  for (const char* side : {"sender", "receiver"}) {
+    EXPECT_TRUE(j[side]["throughput_gbps"].is_null()) << side << ": no window, so no rate (never 0)";
+    EXPECT_TRUE(j[side]["bytes_in_window"].is_null()) << side;
+    EXPECT_GT(j[side]["bytes_total"].get<uint64_t>(), 0u) << side;
+  }
+  EXPECT_EQ(j["receiver"]["bytes_total"], j["sender"]["bytes_total"]);
 }

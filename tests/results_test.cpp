@@ -99,6 +99,25 @@ TEST(Json, SideRoundTripsThroughTheResultFrame) {
   EXPECT_EQ(*back.streams[1].error, "reset");
 }
 
+TEST(Json, SideWithoutAWindowRoundTripsWithNulls) {
+  SideFigures side;  // e.g. STOP arrived during the warm-up
+  side.side = "sender";
+  side.bytes_total = 42;
+  side.messages_total = 1;
+  side.calls_total = 1;
+  side.streams.resize(1);
+  derive_rates(side, 1);
+  auto j = to_json(side);
+  EXPECT_TRUE(j["bytes_in_window"].is_null());
+  EXPECT_TRUE(j["window_s"].is_null());
+  EXPECT_TRUE(j["throughput_gbps"].is_null());
+  EXPECT_DOUBLE_EQ(j["calls_per_msg"].get<double>(), 1.0);
+  auto back = side_from_json(j);
+  EXPECT_EQ(back.bytes_total, 42u);
+  EXPECT_EQ(back.window_ns, 0);
+  EXPECT_FALSE(back.throughput_gbps.has_value());
+}
+
 TEST(Table, SaysWhenTheKernelCopied) {
   auto text = render_table(sample_result(true));
   EXPECT_NE(text.find("copied 100.0%"), std::string::npos) << text;

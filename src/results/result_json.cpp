@@ -31,8 +31,8 @@ json to_json(const StreamFigures& s) {
 StreamFigures stream_from_json(const json& j) {
   StreamFigures s;
   s.index = j.at("index").get<int>();
-  s.bytes_in_window = get_opt<uint64_t>(j, "bytes_in_window").value_or(0);
-  s.messages_in_window = get_opt<uint64_t>(j, "messages_in_window").value_or(0);
+  s.bytes_in_window = j.at("bytes_in_window").get<uint64_t>();
+  s.messages_in_window = j.at("messages_in_window").get<uint64_t>();
   s.bytes_total = j.at("bytes_total").get<uint64_t>();
   s.messages_total = j.at("messages_total").get<uint64_t>();
   s.throughput_gbps = get_opt<double>(j, "throughput_gbps");
@@ -68,8 +68,8 @@ SideFigures side_from_json(const json& j) {
   s.window_start_ns = static_cast<int64_t>(get_opt<double>(j, "window_start_s").value_or(0) * 1e9);
   s.window_ns = j.at("window_ns").get<int64_t>();
   s.wall_ns = static_cast<int64_t>(get_opt<double>(j, "wall_s").value_or(0) * 1e9);
-  s.bytes_in_window = j.at("bytes_in_window").get<uint64_t>();
-  s.messages_in_window = j.at("messages_in_window").get<uint64_t>();
+  s.bytes_in_window = get_opt<uint64_t>(j, "bytes_in_window").value_or(0);
+  s.messages_in_window = get_opt<uint64_t>(j, "messages_in_window").value_or(0);
   s.bytes_total = j.at("bytes_total").get<uint64_t>();
   s.messages_total = j.at("messages_total").get<uint64_t>();
   s.calls_total = j.at("calls_total").get<uint64_t>();

@@ -9,7 +9,8 @@
 namespace copybench {
 
 /// The sender's hot loop for one connection: whole messages until `stop`, then the strategy's
-/// drain and a half-close, so the receiver sees every byte and then EOF. Throws Error.
+/// drain and a half-close, so the receiver sees every byte and then EOF. Throws Error, after
+/// draining (bounded) so that no buffer is freed while the kernel holds it.
 void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
                 StreamCounters& counters, const std::atomic<bool>& stop);
 

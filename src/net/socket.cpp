@@ -200,11 +200,4 @@ int path_mtu(int fd) {
   return rc == 0 ? mtu : -1;
 }
 
-std::string peer_name(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
-  return format_address(reinterpret_cast<sockaddr*>(&ss));
-}
-
 }  // namespace copybench

@@ -56,7 +56,4 @@ void set_io_timeouts(int fd, int send_timeout_ms, int recv_timeout_ms);
 /// The kernel's path MTU for a connected TCP socket (IP_MTU / IPV6_MTU), or -1 if unknown.
 int path_mtu(int fd);
 
-/// "127.0.0.1:7470" / "[::1]:7470" for the socket's peer.
-std::string peer_name(int fd);
-
 }  // namespace copybench

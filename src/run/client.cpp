@@ -137,7 +137,7 @@ class ClientRun {
   CounterSet counters_;
   std::vector<ReceiverTotals> totals_;
   std::vector<std::thread> threads_;
-  std::unique_ptr<std::atomic<bool>[]> done_ = std::make_unique<std::atomic<bool>[]>(kMaxThreads);
+  std::unique_ptr<std::atomic<bool>[]> done_ = std::make_unique<std::atomic<bool>[]>(p_.threads);
   std::atomic<bool> stop_sent_{false};
   int64_t t0_ = 0;
   bool window_completed_ = false;
@@ -149,10 +149,9 @@ void ClientRun::summarise() {
   SideFigures side;
   side.side = "receiver";
   side.host = result_.receiver_env.hostname;
-  auto end = last_ ? *last_ : counters_.snapshot();
-  fill_window(side, first_ ? &*first_ : nullptr, &end, t0_);
-  if (t0_ > 0) side.wall_ns = now_ns() - t0_;
   fill_totals(side, counters_);
+  fill_window(side, first_ ? &*first_ : nullptr, last_ ? &*last_ : nullptr, t0_);
+  if (t0_ > 0) side.wall_ns = now_ns() - t0_;
   uint64_t trailing = 0;
   for (int i = 0; i < p_.threads; ++i) {
     if (!totals_[i].error.empty()) side.streams[i].error = totals_[i].error;

@@ -15,7 +15,6 @@ class Child {
   Child& operator=(const Child&) = delete;
   ~Child();
 
-  pid_t pid() const { return pid_; }
   /// Waits at most timeout_ms; returns the exit code (128+signal if killed) or nullopt.
   std::optional<int> wait_for(int timeout_ms);
   void signal(int sig);

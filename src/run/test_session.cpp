@@ -141,9 +141,9 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
   std::lock_guard lock(mu_);
   SideFigures side;
   side.side = "sender";
+  fill_totals(side, counters_);
   fill_window(side, start, end, t0_ns_);
   side.wall_ns = now_ns() - t0_ns_;
-  fill_totals(side, counters_);
   SendAccounting sum;
   for (int i = 0; i < params_.threads; ++i) {
     if (!streams_[i].error.empty()) side.streams[i].error = streams_[i].error;

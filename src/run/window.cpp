@@ -44,14 +44,12 @@ void fill_totals(SideFigures& side, const CounterSet& counters) {
 }
 
 void fill_window(SideFigures& side, const Snapshot* start, const Snapshot* end, int64_t t0_ns) {
-  side.streams.resize(end ? end->bytes.size() : side.streams.size());
   if (!start || !end || end->t_ns <= start->t_ns) return;
   side.window_start_ns = start->t_ns - t0_ns;
   side.window_ns = end->t_ns - start->t_ns;
   side.bytes_in_window = side.messages_in_window = 0;
   for (size_t i = 0; i < end->bytes.size(); ++i) {
     auto& s = side.streams[i];
-    s.index = static_cast<int>(i);
     s.bytes_in_window = end->bytes[i] - start->bytes[i];
     s.messages_in_window = end->messages[i] - start->messages[i];
     side.bytes_in_window += s.bytes_in_window;

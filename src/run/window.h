@@ -46,7 +46,8 @@ bool sleep_until(int64_t deadline_ns, const std::function<bool()>& stop);
 /// Per-connection and side totals from the counters' final values (after the connections ended).
 void fill_totals(SideFigures& side, const CounterSet& counters);
 
-/// Fills a side's window figures from two snapshots (start may be absent: window unknown).
+/// Fills a side's window figures from two snapshots; either absent leaves the window unknown.
+/// The side's streams must already be sized (fill_totals).
 void fill_window(SideFigures& side, const Snapshot* start, const Snapshot* end, int64_t t0_ns);
 
 }  // namespace copybench

@@ -29,10 +29,11 @@ inline void advance_iov(iovec* iov, int count, int* first, size_t sent) {
   throw_sys(call, err);
 }
 
-/// sendmsg() until all of iov[0..count) is sent, counting calls; `flags` may add MSG_ZEROCOPY.
-/// Returns without sending the rest if `on_error` returns true for the errno (retry).
+/// sendmsg() until all `bytes` of iov[0..count) are sent, counting calls; `flags` may add
+/// MSG_ZEROCOPY. A failed call is retried when `retry(errno)` returns true.
 template <typename OnSent, typename OnError>
-void sendmsg_all(int fd, iovec* iov, int count, int flags, SendAccounting& acct, OnSent on_sent, OnError retry) {
+void sendmsg_all(int fd, iovec* iov, int count, size_t bytes, int flags, SendAccounting& acct, OnSent on_sent,
+                 OnError retry) {
   int first = 0;
   while (first < count) {
     msghdr msg{};
@@ -45,9 +46,8 @@ void sendmsg_all(int fd, iovec* iov, int count, int flags, SendAccounting& acct,
     }
     ++acct.send_calls;
     on_sent();
-    size_t left = 0;
-    for (int i = first; i < count; ++i) left += iov[i].iov_len;
-    if (static_cast<size_t>(n) < left) ++acct.partial_sends;
+    if (static_cast<size_t>(n) < bytes) ++acct.partial_sends;
+    bytes -= static_cast<size_t>(n);
     advance_iov(iov, count, &first, static_cast<size_t>(n));
   }
 }

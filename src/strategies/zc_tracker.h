@@ -11,7 +11,6 @@ class ZcTracker {
  public:
   /// The id the kernel assigns to the next successful zero-copy send call.
   uint32_t issue() { return next_id_++; }
-  uint32_t issued() const { return next_id_; }
 
   /// Records the kernel's completion of ids lo..hi (inclusive, 32-bit wrap allowed).
   void complete(uint32_t lo, uint32_t hi);

@@ -55,7 +55,7 @@ class ZeroCopy final : public SendStrategy {
     auto iov = message.iov();
     auto& slot = pool_[current_];
     sendmsg_all(
-        fd, iov.data(), kFieldCount, MSG_ZEROCOPY, acct_,
+        fd, iov.data(), kFieldCount, message.size(), MSG_ZEROCOPY, acct_,
         [&] {
           enobufs_since_ns_ = 0;
           slot.last_id = tracker_.issue();

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <iostream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -30,6 +31,16 @@ void on_signal(int sig) {
   g_signal.store(sig);
 }
 
+// Counters take one fd per event per thread (up to 14 x 257 for 256 connections, more on a
+// hybrid CPU): lift the soft open-files limit to the hard one, as a shell's ulimit -n would.
+void raise_open_files_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
@@ -42,22 +53,30 @@ void install_signal_handlers() {
 // The test's options as typed, converted and checked in one place.
 struct TestOptions {
   std::string strategy = "one-copy";
+  std::string mode = "stream";
   std::string size = "64K";
+  std::string response_size;
   int threads = 1;
   std::string duration = "5s";
   std::string warmup = "1s";
   bool verify = false;
+  bool no_counters = false;
+  bool no_latency = false;
   std::string json_path;
   std::string csv_path;
 
   TestParams params() const {
     TestParams p;
     p.strategy = strategy_info(strategy).name;
+    p.mode = parse_mode(mode);
     p.message_bytes = parse_size(size);
+    if (!response_size.empty()) p.response_bytes = parse_size(response_size);
     p.threads = threads;
     p.duration_ns = parse_duration_ns(duration);
     p.warmup_ns = parse_duration_ns(warmup);
     p.verify = verify;
+    p.counters = !no_counters;
+    p.latency = !no_latency;
     validate(p);
     return p;
   }
@@ -67,11 +86,19 @@ void add_test_options(CLI::App* cmd, TestOptions& o) {
   std::string names;
   for (const auto& s : strategies()) names += fmt::format("\n  {} ({}): {}", s.name, s.alias, s.description);
   cmd->add_option("-s,--strategy", o.strategy, "send strategy:" + names)->capture_default_str();
-  cmd->add_option("--size", o.size, "message size: 1024, 1K, 4KiB, 64K, 1M (8 B to 16 MiB)")->capture_default_str();
+  cmd->add_option("-m,--mode", o.mode,
+                  "stream: the server sends, the client receives; rr: request/response, one transaction in flight "
+                  "per connection, the client times each round trip")
+      ->capture_default_str();
+  cmd->add_option("--size", o.size, "message size (rr: request size): 1024, 1K, 4KiB, 64K, 1M (1 B to 16 MiB)")
+      ->capture_default_str();
+  cmd->add_option("--response-size", o.response_size, "rr: response size (default: the message size; 1 B allowed)");
   cmd->add_option("-t,--threads", o.threads, "connections, one thread each (1 to 256)")->capture_default_str();
   cmd->add_option("-d,--duration", o.duration, "measured window: 5, 5s, 500ms")->capture_default_str();
   cmd->add_option("--warmup", o.warmup, "warm-up before the window, discarded (0 allowed)")->capture_default_str();
   cmd->add_flag("--verify", o.verify, "write a per-message pattern and check every received byte");
+  cmd->add_flag("--no-counters", o.no_counters, "do not open perf_event_open counters (CPU time is still measured)");
+  cmd->add_flag("--no-latency", o.no_latency, "stream: do not time each message's send calls");
   cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
   cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
 }
@@ -188,6 +215,7 @@ int dispatch(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   install_signal_handlers();
+  raise_open_files_limit();
   try {
     return dispatch(argc, argv);
   } catch (const copybench::UsageError& e) {

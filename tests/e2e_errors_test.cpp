@@ -24,7 +24,10 @@ TEST(Cli, BadInputGetsOneClearLine) {
   expect_one_line_error("run --strategy one-cpy", "did you mean 'one-copy'");
   expect_one_line_error("run --strategy carrier-pigeon", "unknown strategy 'carrier-pigeon'");
   expect_one_line_error("run --size 12Q", "invalid size '12Q'");
-  expect_one_line_error("run --size 4", "out of range");
+  expect_one_line_error("run --size 0", "out of range");
+  expect_one_line_error("run --mode rr --response-size 17M", "out of range");
+  expect_one_line_error("run --response-size 1K", "needs --mode rr");
+  expect_one_line_error("run --mode pingpong", "unknown mode");
   expect_one_line_error("run --size 17M", "out of range");
   expect_one_line_error("run --threads 0", "thread count 0 is out of range");
   expect_one_line_error("run --threads 100000", "out of range");

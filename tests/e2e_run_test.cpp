@@ -56,7 +56,7 @@ INSTANTIATE_TEST_SUITE_P(Strategies, RunEachStrategy, ::testing::Values("two-cop
 
 TEST(Run, OddSizesSplitAcrossFieldsStayIntact) {
   TempDir dir;
-  for (const char* size : {"8", "1001", "1M"}) {
+  for (const char* size : {"1", "8", "1001", "1M"}) {
     auto r = run_copybench(std::string("run -s a1 --size ") + size + " --duration 200ms --warmup 0 --verify --json " +
                        dir.file("r.json"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -90,7 +90,7 @@ TEST(Run, JsonToStdoutKeepsTheTableOnStderr) {
   auto r = run_copybench("run --size 1K --duration 100ms --warmup 0 --json - 2>/dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto j = nlohmann::json::parse(r.output);
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], 2);
   EXPECT_EQ(j["parameters"]["message_bytes"], 1024);
   EXPECT_FALSE(j["environment"]["sender"]["kernel"].get<std::string>().empty());
 }

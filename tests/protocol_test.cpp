@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "net/protocol.h"
 
 using namespace copybench;
@@ -70,4 +71,35 @@ TEST(Frame, PrefixRoundTripsAndRejectsJunk) {
   EXPECT_THROW(parse_frame_prefix(unknown, &type, &len), ProtocolError);
   const uint8_t huge[8] = {0, 0, 0, 5, 0xff, 0xff, 0xff, 0xff};
   EXPECT_THROW(parse_frame_prefix(huge, &type, &len), ProtocolError);
+}
+
+TEST(Header, CarriesModeResponseSizeAndMeasurementFlags) {
+  TestParams p;
+  p.mode = TestMode::rr;
+  p.message_bytes = 1;
+  p.response_bytes = 4096;
+  p.counters = false;
+  p.latency = false;
+  auto bytes = encode_header(header_for(p, ConnectionKind::control, 0, 0));
+  auto q = params_from(decode_header(bytes.data(), bytes.size()));
+  EXPECT_EQ(q.mode, TestMode::rr);
+  EXPECT_EQ(q.message_bytes, 1u);
+  EXPECT_EQ(q.response_size(), 4096u);
+  EXPECT_FALSE(q.counters);
+  EXPECT_FALSE(q.latency);
+  auto h = decode_header(bytes.data(), bytes.size());
+  h.mode = 9;
+  EXPECT_THROW(params_from(h), ProtocolError);
+}
+
+TEST(Params, ResponseSizeNeedsRrAndStaysInRange) {
+  TestParams p;
+  p.response_bytes = 10;
+  EXPECT_THROW(validate(p), UsageError);  // stream mode
+  p.mode = TestMode::rr;
+  EXPECT_NO_THROW(validate(p));
+  p.response_bytes = (16ull << 20) + 1;
+  EXPECT_THROW(validate(p), UsageError);
+  EXPECT_THROW(parse_mode("pingpong"), UsageError);
+  EXPECT_EQ(parse_mode("rr"), TestMode::rr);
 }

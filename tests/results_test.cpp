@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <sstream>
 
+#include "metrics/histogram.h"
+#include "metrics/perf_counters.h"
 #include "report/writers.h"
 #include "results/figures.h"
 #include "results/result_json.h"
+#include "run/window_meter.h"
 
 using namespace copybench;
 
@@ -124,4 +127,77 @@ TEST(Table, SaysWhenTheKernelCopied) {
   EXPECT_NE(text.find("local socket"), std::string::npos);
   auto missing = render_table(sample_result(false));
   EXPECT_NE(missing.find("sender figures unavailable: server vanished"), std::string::npos) << missing;
+}
+
+TEST(Columns, EveryCounterCopybenchOpensHasAColumn) {
+  for (const auto& spec : counter_specs()) {
+    std::string name = spec.kernel_only ? spec.name + ":k" : spec.name;
+    auto key = counter_column_key(name);
+    ASSERT_FALSE(key.empty()) << name;
+    bool found = std::any_of(side_columns().begin(), side_columns().end(), [&](const SideColumn& c) { return c.key == key; });
+    EXPECT_TRUE(found) << key;
+  }
+}
+
+static SideFigures measured_side() {
+  auto side = *sample_result(true).sender;
+  side.role = "sender";
+  side.counters = {{"cycles", "user+kernel", std::nullopt, std::nullopt, 0, "not supported here"},
+                   {"LLC-load-misses", "user+kernel", 2048, 50.0, 2, ""},
+                   {"context-switches", "user+kernel", 7, 100.0, 2, ""}};
+  side.cpu = CpuFigures{0.25, 0.75, 3, 4, 2, 1.5, 75.0, 10.0, 50.0, 0.0, 15.0, 0.0, ""};
+  LatencyHistogram h;
+  for (uint64_t v : {1000u, 2000u, 3000u, 1'000'000u}) h.record(v);
+  side.latency = latency_figures(h, "send_call");
+  return side;
+}
+
+TEST(Columns, PerByteFiguresComeFromTheWindow) {
+  auto side = measured_side();  // 125'000'000 bytes and 1000 messages in a 1 s window
+  auto get = [&](const std::string& key) {
+    for (const auto& c : side_columns())
+      if (c.key == key) return c.get(side);
+    ADD_FAILURE() << key;
+    return Value{};
+  };
+  EXPECT_DOUBLE_EQ(std::get<double>(get("cpu_ns_per_byte")), 1e9 / 125'000'000);  // 1 CPU-second
+  EXPECT_DOUBLE_EQ(std::get<double>(get("cpu_process_pct")), 100.0);
+  EXPECT_DOUBLE_EQ(std::get<double>(get("system_cpu_ns_per_byte")), 1.5e9 / 125'000'000);
+  EXPECT_DOUBLE_EQ(std::get<double>(get("llc_misses_per_kib")), 2048.0 * 1024 / 125'000'000);
+  EXPECT_EQ(std::get<uint64_t>(get("context_switches")), 7u);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(get("cycles"))) << "unavailable is null, never 0";
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(get("cycles_per_byte")));
+  EXPECT_EQ(std::get<std::string>(get("latency_what")), "send_call");
+  EXPECT_DOUBLE_EQ(std::get<double>(get("latency_min_us")), 1.0);
+  EXPECT_DOUBLE_EQ(std::get<double>(get("latency_max_us")), 1000.0);
+  EXPECT_DOUBLE_EQ(std::get<double>(get("counters_running_min_pct")), 50.0);
+}
+
+TEST(Json, CountersCpuAndLatencyRoundTripThroughTheResultFrame) {
+  auto side = measured_side();
+  auto j = to_json(side);
+  EXPECT_TRUE(j["cycles"].is_null());
+  EXPECT_EQ(j["counters"][0]["reason"], "not supported here");
+  auto back = side_from_json(j);
+  ASSERT_EQ(back.counters.size(), 3u);
+  EXPECT_FALSE(back.counters[0].value.has_value());
+  EXPECT_EQ(back.counters[0].reason, "not supported here");
+  EXPECT_EQ(*back.counters[1].value, 2048u);
+  ASSERT_TRUE(back.cpu.has_value());
+  EXPECT_DOUBLE_EQ(back.cpu->process_system_s, 0.75);
+  EXPECT_DOUBLE_EQ(*back.cpu->system_softirq_pct, 15.0);
+  ASSERT_TRUE(back.latency.has_value());
+  EXPECT_EQ(back.latency->count, 4u);
+  EXPECT_EQ(back.latency->p99_ns, side.latency->p99_ns);
+  EXPECT_EQ(back.latency->buckets, side.latency->buckets);
+  EXPECT_EQ(back.role, "sender");
+}
+
+TEST(Table, NamesUnavailableCountersWithTheirReason) {
+  auto r = sample_result(true);
+  r.sender = measured_side();
+  auto text = render_table(r);
+  EXPECT_NE(text.find("unavailable: cycles: not supported here"), std::string::npos) << text;
+  EXPECT_NE(text.find("context_switches"), std::string::npos) << text;
+  EXPECT_NE(text.find("latency_p99_us"), std::string::npos) << text;
 }

@@ -32,7 +32,7 @@ TEST(Validate, RefusesOutOfRangeValues) {
     mutate(q);
     EXPECT_THROW(validate(q), UsageError);
   };
-  bad([](TestParams& q) { q.message_bytes = 7; });
+  bad([](TestParams& q) { q.message_bytes = 0; });
   bad([](TestParams& q) { q.message_bytes = (16u << 20) + 1; });
   bad([](TestParams& q) { q.threads = 0; });
   bad([](TestParams& q) { q.threads = kMaxThreads + 1; });

@@ -11,7 +11,7 @@
 namespace copybench {
 
 inline constexpr int kFieldCount = 8;
-inline constexpr uint64_t kMinMessageBytes = 8;
+inline constexpr uint64_t kMinMessageBytes = 1;  // then 7 fields are empty
 inline constexpr uint64_t kMaxMessageBytes = 16ull << 20;
 
 /// Field lengths for a message of `size` bytes: size/8 each, the remainder on the last.

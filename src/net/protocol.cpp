@@ -51,6 +51,8 @@ HeaderBytes encode_header(const Header& h) {
   w.put(h.threads);
   w.put(h.stream_index);
   w.put(h.test_id);
+  w.put(h.mode);
+  w.put(h.response_bytes);
   return bytes;  // the rest is reserved, zero
 }
 
@@ -76,6 +78,8 @@ Header decode_header(const uint8_t* bytes, size_t len) {
   h.threads = r.get<uint16_t>();
   h.stream_index = r.get<uint16_t>();
   h.test_id = r.get<uint64_t>();
+  h.mode = r.get<uint8_t>();
+  h.response_bytes = r.get<uint32_t>();
   return h;
 }
 
@@ -130,7 +134,10 @@ Header header_for(const TestParams& params, ConnectionKind kind, uint64_t test_i
   Header h;
   h.kind = kind;
   h.strategy_id = strategy_info(params.strategy).id;
-  h.flags = params.verify ? kFlagVerify : 0;
+  h.flags = (params.verify ? kFlagVerify : 0) | (params.counters ? 0 : kFlagNoCounters) |
+            (params.latency ? 0 : kFlagNoLatency);
+  h.mode = static_cast<uint8_t>(params.mode);
+  h.response_bytes = static_cast<uint32_t>(std::min<uint64_t>(params.response_bytes, UINT32_MAX));
   h.message_bytes = static_cast<uint32_t>(std::min<uint64_t>(params.message_bytes, UINT32_MAX));
   h.warmup_ms = static_cast<uint32_t>(std::min<int64_t>(params.warmup_ns / 1'000'000, UINT32_MAX));
   h.duration_ms = static_cast<uint32_t>(std::min<int64_t>(params.duration_ns / 1'000'000, UINT32_MAX));
@@ -150,6 +157,12 @@ TestParams params_from(const Header& h) {
   p.warmup_ns = int64_t{h.warmup_ms} * 1'000'000;
   p.duration_ns = int64_t{h.duration_ms} * 1'000'000;
   p.verify = (h.flags & kFlagVerify) != 0;
+  p.counters = (h.flags & kFlagNoCounters) == 0;
+  p.latency = (h.flags & kFlagNoLatency) == 0;
+  if (h.mode != static_cast<uint8_t>(TestMode::stream) && h.mode != static_cast<uint8_t>(TestMode::rr))
+    throw ProtocolError(fmt::format("unknown test mode {}", h.mode));
+  p.mode = static_cast<TestMode>(h.mode);
+  p.response_bytes = h.response_bytes;
   return p;
 }
 

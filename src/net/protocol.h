@@ -13,12 +13,14 @@
 namespace copybench {
 
 inline constexpr uint32_t kProtocolMagic = 0x43505942;  // "CPYB"
-inline constexpr uint16_t kProtocolVersion = 1;
+inline constexpr uint16_t kProtocolVersion = 2;  // 2: mode, response size, measurement flags
 inline constexpr size_t kHeaderBytes = 64;
 inline constexpr uint32_t kMaxFramePayload = 4u << 20;
 
 enum class ConnectionKind : uint8_t { control = 1, data = 2 };
 inline constexpr uint32_t kFlagVerify = 1u << 0;
+inline constexpr uint32_t kFlagNoCounters = 1u << 1;
+inline constexpr uint32_t kFlagNoLatency = 1u << 2;
 
 struct Header {
   ConnectionKind kind = ConnectionKind::control;
@@ -30,6 +32,8 @@ struct Header {
   uint16_t threads = 0;
   uint16_t stream_index = 0;
   uint64_t test_id = 0;
+  uint8_t mode = 1;  // TestMode
+  uint32_t response_bytes = 0;
 };
 
 using HeaderBytes = std::array<uint8_t, kHeaderBytes>;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "core/units.h"
@@ -22,19 +23,57 @@ std::string show(const Value& v) {
 
 std::string show_gbps(const std::optional<double>& v) { return v ? fmt::format("{:.3f}", *v) : "n/a"; }
 
-std::string sides_table(const RunResult& r) {
-  std::string out = fmt::format("  {:<34} {:>16} {:>16}\n", "figure", "sender", "receiver");
-  for (const auto& col : side_columns()) {
-    auto label = col.unit.empty() ? col.key : fmt::format("{} ({})", col.key, col.unit);
-    out += fmt::format("  {:<34} {:>16} {:>16}\n", label, r.sender ? show(col.get(*r.sender)) : "n/a",
-                       r.receiver ? show(col.get(*r.receiver)) : "n/a");
+const char* group_title(const std::string& group) {
+  if (group == "cpu") return "CPU over the window (process: getrusage; system: /proc/stat, whole machine)";
+  if (group == "counter") return "counters over the window (perf_event_open, the side's test threads)";
+  if (group == "derived") return "per byte and per message";
+  if (group == "latency") return "latency (histogram, within 1%)";
+  return nullptr;
+}
+
+// Why some counters have no value: one line per distinct reason, naming the counters.
+std::string unavailable_counters(const SideFigures* s) {
+  if (!s) return "";
+  if (!s->counters_reason.empty()) return fmt::format("    {}: no counters: {}\n", s->side, s->counters_reason);
+  std::vector<std::pair<std::string, std::string>> by_reason;  // reason -> names
+  for (const auto& c : s->counters) {
+    if (c.value) continue;
+    auto it = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto& p) { return p.first == c.reason; });
+    if (it == by_reason.end()) by_reason.push_back({c.reason, c.name});
+    else it->second += ", " + c.name;
   }
+  std::string out;
+  for (const auto& [reason, names] : by_reason) out += fmt::format("    {}: unavailable: {}: {}\n", s->side, names, reason);
+  return out;
+}
+
+std::string sides_table(const RunResult& r) {
+  const SideFigures* snd = r.sender ? &*r.sender : nullptr;
+  const SideFigures* rcv = r.receiver ? &*r.receiver : nullptr;
+  std::string out = fmt::format("  {:<34} {:>16} {:>16}\n", "figure", snd ? snd->role : "sender", rcv ? rcv->role : "receiver");
+  std::string group;
+  for (const auto& col : side_columns()) {
+    Value a = snd ? col.get(*snd) : Value{}, b = rcv ? col.get(*rcv) : Value{};
+    // Beyond the rates, a figure neither side has is left out; the reasons follow the block.
+    if (col.group != "rate" && std::holds_alternative<std::monostate>(a) && std::holds_alternative<std::monostate>(b))
+      continue;
+    if (col.group != group) {
+      group = col.group;
+      if (const char* title = group_title(group)) out += fmt::format("  {}\n", title);
+    }
+    auto label = col.unit.empty() ? col.key : fmt::format("{} ({})", col.key, col.unit);
+    out += fmt::format("  {:<34} {:>16} {:>16}\n", label, show(a), show(b));
+  }
+  std::string reasons = unavailable_counters(snd) + unavailable_counters(rcv);
+  for (const auto* s : {snd, rcv})
+    if (s && !s->latency && !s->latency_reason.empty()) reasons += fmt::format("    {}: no latency: {}\n", s->side, s->latency_reason);
+  if (!reasons.empty()) out += "  not measured:\n" + reasons;
   if (r.receiver && r.receiver->streams.size() > 1) {
     out += "  per connection (Gbit/s, sender / receiver):";
     for (size_t i = 0; i < r.receiver->streams.size(); ++i) {
-      std::optional<double> snd;
-      if (r.sender && i < r.sender->streams.size()) snd = r.sender->streams[i].throughput_gbps;
-      out += fmt::format(" [{}] {} / {}", i, show_gbps(snd), show_gbps(r.receiver->streams[i].throughput_gbps));
+      std::optional<double> sent;
+      if (r.sender && i < r.sender->streams.size()) sent = r.sender->streams[i].throughput_gbps;
+      out += fmt::format(" [{}] {} / {}", i, show_gbps(sent), show_gbps(r.receiver->streams[i].throughput_gbps));
     }
     out += "\n";
   }
@@ -64,9 +103,12 @@ std::string zerocopy_text(const ZeroCopyFigures& z) {
 
 std::string render_table(const RunResult& r) {
   const auto& p = r.params;
-  std::string out = fmt::format("copybench: {} sender, {} messages (8 fields), {} connection(s), {} window after {} warm-up, "
-                                "server {}\n",
-                                p.strategy, format_size(p.message_bytes), p.threads, format_duration(p.duration_ns),
+  auto what = p.mode == TestMode::rr
+                  ? fmt::format("rr, {} requests and {} responses (8 fields each)", format_size(p.message_bytes),
+                                format_size(p.response_size()))
+                  : fmt::format("stream, {} messages (8 fields)", format_size(p.message_bytes));
+  std::string out = fmt::format("copybench: {} strategy, {}, {} connection(s), {} window after {} warm-up, server {}\n",
+                                p.strategy, what, p.threads, format_duration(p.duration_ns),
                                 format_duration(p.warmup_ns), r.server);
   out += sides_table(r);
   if (!r.sender) out += fmt::format("  sender figures unavailable: {}\n", r.sender_missing_reason);

@@ -1,5 +1,7 @@
 #include "results/figures.h"
 
+#include <fmt/format.h>
+
 namespace copybench {
 namespace {
 
@@ -19,7 +21,11 @@ std::vector<Column> build_run_columns() {
       {"status", "", "ok, failed or interrupted", [](const RunResult& r) { return Value{r.status}; }},
       {"error", "", "why the run failed, empty when ok", [](const RunResult& r) { return Value{r.error}; }},
       {"strategy", "", "send strategy of the sender", [](const RunResult& r) { return Value{r.params.strategy}; }},
-      {"message_bytes", "B", "message size (8 fields)", [](const RunResult& r) { return Value{r.params.message_bytes}; }},
+      {"mode", "", "stream (one-way messages) or rr (request/response transactions)", [](const RunResult& r) { return Value{std::string(mode_name(r.params.mode))}; }},
+      {"message_bytes", "B", "message size (8 fields); rr: the request", [](const RunResult& r) { return Value{r.params.message_bytes}; }},
+      {"response_bytes", "B", "rr: response size (8 fields)", [](const RunResult& r) {
+         return r.params.mode == TestMode::rr ? Value{r.params.response_size()} : Value{};
+       }},
       {"threads", "", "connections, one thread each per side", [](const RunResult& r) { return Value{int64_t{r.params.threads}}; }},
       {"warmup_s", "s", "warm-up run and discarded", [](const RunResult& r) { return Value{r.params.warmup_ns / 1e9}; }},
       {"duration_s", "s", "requested measured window", [](const RunResult& r) { return Value{r.params.duration_ns / 1e9}; }},
@@ -65,19 +71,150 @@ std::vector<Column> build_run_columns() {
 
 }  // namespace
 
-const std::vector<SideColumn>& side_columns() {
-  static const std::vector<SideColumn> cols = {
-      {"throughput_gbps", "Gbit/s", "bytes moved inside the window * 8 / window (10^9 bit/s)", [](const SideFigures& s) { return opt(s.throughput_gbps); }},
-      {"messages_per_s", "msg/s", "whole messages completed inside the window / window", [](const SideFigures& s) { return opt(s.messages_per_s); }},
-      {"time_per_msg_us", "us", "mean time per message per connection: window * threads / messages in window", [](const SideFigures& s) { return opt(s.time_per_msg_us); }},
-      {"bytes_in_window", "B", "bytes moved inside the window, all connections", [](const SideFigures& s) { return windowed(s, s.bytes_in_window); }},
-      {"messages_in_window", "", "whole messages inside the window", [](const SideFigures& s) { return windowed(s, s.messages_in_window); }},
-      {"bytes_total", "B", "bytes moved from START to the final drain", [](const SideFigures& s) { return Value{s.bytes_total}; }},
-      {"messages_total", "", "whole messages from START to the final drain", [](const SideFigures& s) { return Value{s.messages_total}; }},
-      {"calls_per_msg", "calls/msg", "send/sendmsg (sender) or recv (receiver) calls over the whole run / messages", [](const SideFigures& s) { return opt(s.calls_per_msg); }},
-      {"window_s", "s", "measured window, on this side's monotonic clock", [](const SideFigures& s) { return s.window_ns > 0 ? Value{s.window_ns / 1e9} : Value{}; }},
-      {"wall_s", "s", "from START until this side's part of the test ended (warm-up, drain and the exchange of figures included)", [](const SideFigures& s) { return s.wall_ns > 0 ? Value{s.wall_ns / 1e9} : Value{}; }},
+namespace {
+
+struct CounterColumn {
+  const char* name;  // perf's name
+  const char* key;
+  const char* unit;
+  const char* what;
+};
+
+// The counters copybench opens (metrics/perf_counters.cpp), each also ":k" for the hardware
+// ones; a test checks that the two lists agree.
+constexpr CounterColumn kCounterColumns[] = {
+    {"cycles", "cycles", "", "CPU cycles"},
+    {"instructions", "instructions", "", "instructions retired"},
+    {"L1-dcache-load-misses", "l1d_load_misses", "", "L1 data cache load misses"},
+    {"LLC-load-misses", "llc_load_misses", "", "last-level cache load misses"},
+    {"cache-misses", "cache_misses", "", "generic cache-misses event (the CPU's choice, usually LLC references that missed)"},
+    {"context-switches", "context_switches", "", "context switches (software event)"},
+    {"cpu-migrations", "cpu_migrations", "", "moves to another CPU (software event)"},
+    {"page-faults", "page_faults", "", "page faults (software event)"},
+    {"task-clock", "task_clock_ns", "ns", "CPU time on the side's test threads (software event)"},
+};
+constexpr int kHardwareCounters = 5;  // the first five also count kernel mode alone
+
+std::optional<double> counter_value(const SideFigures& s, const char* name) {
+  const auto* c = s.counter(name);
+  if (!c || !c->value) return std::nullopt;
+  return static_cast<double>(*c->value);
+}
+
+// A ratio of a window figure to this side's bytes (or messages) in the window.
+std::optional<double> per(std::optional<double> amount, uint64_t denominator, double scale = 1) {
+  if (!amount || denominator == 0) return std::nullopt;
+  return *amount * scale / static_cast<double>(denominator);
+}
+
+std::optional<double> process_cpu_s(const SideFigures& s) {
+  if (!s.cpu) return std::nullopt;
+  return s.cpu->process_user_s + s.cpu->process_system_s;
+}
+
+template <typename F>
+Value cpu_opt(const SideFigures& s, F field) {
+  return s.cpu ? opt(field(*s.cpu)) : Value{};
+}
+
+Value latency_us(const SideFigures& s, uint64_t LatencyFigures::*field) {
+  if (!s.latency || s.latency->count == 0) return Value{};
+  return Value{static_cast<double>((*s.latency).*field) / 1e3};
+}
+
+std::vector<SideColumn> build_side_columns() {
+  std::vector<SideColumn> cols = {
+      {"rate", "throughput_gbps", "Gbit/s", "bytes moved inside the window * 8 / window (10^9 bit/s); rr: requests and responses", [](const SideFigures& s) { return opt(s.throughput_gbps); }},
+      {"rate", "messages_per_s", "msg/s", "whole messages (rr: transactions) completed inside the window / window", [](const SideFigures& s) { return opt(s.messages_per_s); }},
+      {"rate", "time_per_msg_us", "us", "mean time per message (rr: transaction) per connection: window * threads / messages in window", [](const SideFigures& s) { return opt(s.time_per_msg_us); }},
+      {"rate", "bytes_in_window", "B", "bytes moved inside the window, all connections", [](const SideFigures& s) { return windowed(s, s.bytes_in_window); }},
+      {"rate", "messages_in_window", "", "whole messages (rr: transactions) inside the window", [](const SideFigures& s) { return windowed(s, s.messages_in_window); }},
+      {"rate", "bytes_total", "B", "bytes moved from START to the final drain", [](const SideFigures& s) { return Value{s.bytes_total}; }},
+      {"rate", "messages_total", "", "whole messages (rr: transactions) from START to the final drain", [](const SideFigures& s) { return Value{s.messages_total}; }},
+      {"rate", "calls_per_msg", "calls/msg", "send/sendmsg (sender) or recv (receiver) calls over the whole run / messages; rr: both", [](const SideFigures& s) { return opt(s.calls_per_msg); }},
+      {"rate", "window_s", "s", "measured window, on this side's monotonic clock", [](const SideFigures& s) { return s.window_ns > 0 ? Value{s.window_ns / 1e9} : Value{}; }},
+      {"rate", "wall_s", "s", "from START until this side's part of the test ended (warm-up, drain and the exchange of figures included)", [](const SideFigures& s) { return s.wall_ns > 0 ? Value{s.wall_ns / 1e9} : Value{}; }},
+      {"cpu", "cpu_user_s", "s", "user CPU time of this side's process over the window (getrusage RUSAGE_SELF)", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return std::optional<double>(c.process_user_s); }); }},
+      {"cpu", "cpu_system_s", "s", "kernel CPU time of this side's process over the window (getrusage RUSAGE_SELF)", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return std::optional<double>(c.process_system_s); }); }},
+      {"cpu", "cpu_process_pct", "% of 1 CPU", "(cpu_user_s + cpu_system_s) / window * 100, as top shows it", [](const SideFigures& s) { return opt(per(process_cpu_s(s), static_cast<uint64_t>(s.window_ns), 1e11)); }},
+      {"cpu", "cpu_ns_per_byte", "ns/B", "service demand of the process: (cpu_user_s + cpu_system_s) / bytes_in_window", [](const SideFigures& s) { return opt(per(process_cpu_s(s), s.bytes_in_window, 1e9)); }},
+      {"cpu", "voluntary_switches", "", "voluntary context switches of the process over the window (getrusage ru_nvcsw)", [](const SideFigures& s) { return s.cpu ? Value{s.cpu->voluntary_switches} : Value{}; }},
+      {"cpu", "involuntary_switches", "", "involuntary context switches of the process over the window (getrusage ru_nivcsw)", [](const SideFigures& s) { return s.cpu ? Value{s.cpu->involuntary_switches} : Value{}; }},
+      {"cpu", "system_cpu_busy_pct", "% of all CPUs", "whole machine, /proc/stat over the window: time not idle or iowait / all CPUs' time", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_busy_pct; }); }},
+      {"cpu", "system_cpu_user_pct", "% of all CPUs", "whole machine, /proc/stat: user + nice", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_user_pct; }); }},
+      {"cpu", "system_cpu_kernel_pct", "% of all CPUs", "whole machine, /proc/stat: system (kernel outside interrupts)", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_kernel_pct; }); }},
+      {"cpu", "system_cpu_softirq_pct", "% of all CPUs", "whole machine, /proc/stat: softirq (much of TCP receive runs here)", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_softirq_pct; }); }},
+      {"cpu", "system_cpu_irq_pct", "% of all CPUs", "whole machine, /proc/stat: hard interrupts", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_irq_pct; }); }},
+      {"cpu", "system_cpu_steal_pct", "% of all CPUs", "whole machine, /proc/stat: time the hypervisor gave to others", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_steal_pct; }); }},
+      {"cpu", "system_cpu_ns_per_byte", "ns/B", "service demand of the whole machine (netperf's): busy CPU time of all CPUs / bytes_in_window", [](const SideFigures& s) {
+         return opt(per(s.cpu ? s.cpu->system_busy_cpu_s : std::nullopt, s.bytes_in_window, 1e9));
+       }},
   };
+  for (int k = 0; k < 2; ++k) {
+    for (int i = 0; i < static_cast<int>(std::size(kCounterColumns)); ++i) {
+      const auto& c = kCounterColumns[i];
+      if (k == 1 && i >= kHardwareCounters) break;
+      std::string name = k ? std::string(c.name) + ":k" : c.name;
+      std::string how = fmt::format("{}{}, perf_event_open over the window, summed over the side's test threads, scaled for multiplexing",
+                                    c.what, k ? " in kernel mode only (exclude_user)" : "");
+      cols.push_back({"counter", counter_column_key(name), c.unit, how, [name](const SideFigures& s) {
+                        const auto* figure = s.counter(name);
+                        return figure ? opt(figure->value) : Value{};
+                      }});
+    }
+  }
+  cols.insert(cols.end(), {
+      {"counter", "counters_scope", "", "privilege levels the counters include: user+kernel, or user when the kernel refused (perf_event_paranoid)", [](const SideFigures& s) {
+         for (const auto& c : s.counters)
+           if (c.value && c.name.find(":k") == std::string::npos) return Value{c.scope};
+         return Value{};
+       }},
+      {"counter", "counters_running_min_pct", "%", "lowest time_running / time_enabled of the counted events (< 100: multiplexed, values scaled)", [](const SideFigures& s) {
+         std::optional<double> low;
+         for (const auto& c : s.counters)
+           if (c.value && c.running_pct) low = low ? std::min(*low, *c.running_pct) : *c.running_pct;
+         return opt(low);
+       }},
+      {"derived", "cycles_per_byte", "cycles/B", "cycles / bytes_in_window", [](const SideFigures& s) { return opt(per(counter_value(s, "cycles"), s.bytes_in_window)); }},
+      {"derived", "instructions_per_byte", "instr/B", "instructions / bytes_in_window", [](const SideFigures& s) { return opt(per(counter_value(s, "instructions"), s.bytes_in_window)); }},
+      {"derived", "cycles_per_msg", "cycles/msg", "cycles / messages_in_window", [](const SideFigures& s) { return opt(per(counter_value(s, "cycles"), s.messages_in_window)); }},
+      {"derived", "llc_misses_per_kib", "misses/KiB", "LLC-load-misses / (bytes_in_window / 1024)", [](const SideFigures& s) { return opt(per(counter_value(s, "LLC-load-misses"), s.bytes_in_window, 1024)); }},
+      {"latency", "latency_what", "", "what the histogram times: send_call (stream, each message's send calls on the sender) or transaction (rr, full round trip on the requester)", [](const SideFigures& s) {
+         return s.latency ? Value{s.latency->what} : Value{};
+       }},
+      {"latency", "latency_count", "", "values recorded inside the window", [](const SideFigures& s) { return s.latency ? Value{s.latency->count} : Value{}; }},
+      {"latency", "latency_min_us", "us", "smallest value, exact (CLOCK_MONOTONIC)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::min_ns); }},
+      {"latency", "latency_mean_us", "us", "mean, exact (sum / count)", [](const SideFigures& s) {
+         return s.latency && s.latency->count ? Value{s.latency->mean_ns / 1e3} : Value{};
+       }},
+      {"latency", "latency_p50_us", "us", "median, from the histogram (within 1%)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::p50_ns); }},
+      {"latency", "latency_p90_us", "us", "90th percentile, from the histogram (within 1%)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::p90_ns); }},
+      {"latency", "latency_p99_us", "us", "99th percentile, from the histogram (within 1%)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::p99_ns); }},
+      {"latency", "latency_p999_us", "us", "99.9th percentile, from the histogram (within 1%)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::p999_ns); }},
+      {"latency", "latency_p9999_us", "us", "99.99th percentile, from the histogram (within 1%)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::p9999_ns); }},
+      {"latency", "latency_max_us", "us", "largest value, exact", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::max_ns); }},
+  });
+  return cols;
+}
+
+}  // namespace
+
+std::string counter_column_key(const std::string& counter_name) {
+  bool kernel = counter_name.size() > 2 && counter_name.ends_with(":k");
+  std::string base = kernel ? counter_name.substr(0, counter_name.size() - 2) : counter_name;
+  for (const auto& c : kCounterColumns)
+    if (base == c.name) return kernel ? std::string(c.key) + "_kernel" : c.key;
+  return "";
+}
+
+const CounterFigure* SideFigures::counter(const std::string& name) const {
+  for (const auto& c : counters)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const std::vector<SideColumn>& side_columns() {
+  static const std::vector<SideColumn> cols = build_side_columns();
   return cols;
 }
 

@@ -24,11 +24,16 @@ const std::vector<Column>& run_columns();
 
 /// Values for the per-side figures, shared by the two sides' columns and the table.
 struct SideColumn {
+  std::string group;  // rate, cpu, counter, derived, latency: the table's blocks
   std::string key;
   std::string unit;
   std::string how;
   std::function<Value(const SideFigures&)> get;
 };
 const std::vector<SideColumn>& side_columns();
+
+/// Column key of a perf counter ("LLC-load-misses:k" -> "llc_load_misses_kernel"); empty when
+/// the counter has no column.
+std::string counter_column_key(const std::string& counter_name);
 
 }  // namespace copybench

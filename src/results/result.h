@@ -21,9 +21,48 @@ struct StreamFigures {
   std::optional<std::string> error;
 };
 
+/// One perf_event_open counter over the window, summed over the side's threads.
+struct CounterFigure {
+  std::string name;                   // perf's name; ":k" = kernel mode only
+  std::string scope;                  // user+kernel | kernel | user
+  std::optional<uint64_t> value;      // null when unavailable (reason says why)
+  std::optional<double> running_pct;  // time_running / time_enabled: < 100 when multiplexed
+  int threads = 0;
+  std::string reason;
+};
+
+/// CPU cost of the window on one side (getrusage of the process, /proc/stat of the machine).
+struct CpuFigures {
+  double process_user_s = 0;
+  double process_system_s = 0;
+  int64_t voluntary_switches = 0;
+  int64_t involuntary_switches = 0;
+  int cpus = 0;
+  std::optional<double> system_busy_cpu_s;
+  std::optional<double> system_busy_pct;
+  std::optional<double> system_user_pct;
+  std::optional<double> system_kernel_pct;
+  std::optional<double> system_irq_pct;
+  std::optional<double> system_softirq_pct;
+  std::optional<double> system_steal_pct;
+  std::string system_reason;  // why the system figures are null
+};
+
+/// A latency distribution in ns: a summary plus the non-empty histogram buckets.
+struct LatencyFigures {
+  std::string what;  // "send_call" (stream, sender) or "transaction" (rr, requester: full round trip)
+  uint64_t count = 0;
+  uint64_t min_ns = 0, max_ns = 0, sum_ns = 0;
+  double mean_ns = 0;
+  uint64_t p50_ns = 0, p90_ns = 0, p99_ns = 0, p999_ns = 0, p9999_ns = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> buckets;  // (lower bound ns, count)
+};
+
 /// One side's figures: "sender" (the server, which sends) or "receiver" (the client).
+/// In rr mode the server is the responder and the client the requester; the names stay.
 struct SideFigures {
   std::string side;
+  std::string role;  // sender | receiver (stream), responder | requester (rr)
   std::string host;             // hostname of the machine that measured
   int64_t window_start_ns = 0;  // after this side's START, on its own monotonic clock
   int64_t window_ns = 0;        // measured length of the window
@@ -38,6 +77,12 @@ struct SideFigures {
   std::optional<double> time_per_msg_us;
   std::optional<double> calls_per_msg;
   std::vector<StreamFigures> streams;
+  std::vector<CounterFigure> counters;  // empty: not counted (counters_reason says why)
+  std::string counters_reason;
+  std::optional<CpuFigures> cpu;        // null when no window was measured
+  std::optional<LatencyFigures> latency;
+  std::string latency_reason;           // why latency is null
+  const CounterFigure* counter(const std::string& name) const;
 };
 
 /// MSG_ZEROCOPY accounting of the sender, summed over its connections.
@@ -67,11 +112,12 @@ struct Environment {
   int cores = 0;
   std::optional<int> path_mtu;       // of the test's connections, from the kernel
   std::optional<long> optmem_max;    // net.core.optmem_max in this side's namespace
+  std::optional<int> perf_event_paranoid;
   std::string copybench_version;
 };
 
 struct RunResult {
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;  // 2: counters, CPU, latency, mode
   std::string status = "ok";  // ok | failed | interrupted
   std::string error;          // empty when ok
   std::string started_at;     // ISO 8601 UTC

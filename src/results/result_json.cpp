@@ -40,6 +40,83 @@ StreamFigures stream_from_json(const json& j) {
   return s;
 }
 
+json to_json(const CounterFigure& c) {
+  return {{"name", c.name},       {"scope", c.scope},     {"value", opt(c.value)},
+          {"running_pct", opt(c.running_pct)}, {"threads", c.threads},
+          {"reason", c.reason.empty() ? json(nullptr) : json(c.reason)}};
+}
+
+CounterFigure counter_from_json(const json& j) {
+  CounterFigure c;
+  c.name = j.at("name").get<std::string>();
+  c.scope = j.at("scope").get<std::string>();
+  c.value = get_opt<uint64_t>(j, "value");
+  c.running_pct = get_opt<double>(j, "running_pct");
+  c.threads = j.at("threads").get<int>();
+  c.reason = get_opt<std::string>(j, "reason").value_or("");
+  return c;
+}
+
+json to_json(const CpuFigures& c) {
+  return {{"process_user_s", c.process_user_s},
+          {"process_system_s", c.process_system_s},
+          {"voluntary_switches", c.voluntary_switches},
+          {"involuntary_switches", c.involuntary_switches},
+          {"cpus", c.cpus},
+          {"system_busy_cpu_s", opt(c.system_busy_cpu_s)},
+          {"system_busy_pct", opt(c.system_busy_pct)},
+          {"system_user_pct", opt(c.system_user_pct)},
+          {"system_kernel_pct", opt(c.system_kernel_pct)},
+          {"system_irq_pct", opt(c.system_irq_pct)},
+          {"system_softirq_pct", opt(c.system_softirq_pct)},
+          {"system_steal_pct", opt(c.system_steal_pct)},
+          {"system_reason", c.system_reason.empty() ? json(nullptr) : json(c.system_reason)}};
+}
+
+CpuFigures cpu_from_json(const json& j) {
+  CpuFigures c;
+  c.process_user_s = j.at("process_user_s").get<double>();
+  c.process_system_s = j.at("process_system_s").get<double>();
+  c.voluntary_switches = j.at("voluntary_switches").get<int64_t>();
+  c.involuntary_switches = j.at("involuntary_switches").get<int64_t>();
+  c.cpus = j.at("cpus").get<int>();
+  c.system_busy_cpu_s = get_opt<double>(j, "system_busy_cpu_s");
+  c.system_busy_pct = get_opt<double>(j, "system_busy_pct");
+  c.system_user_pct = get_opt<double>(j, "system_user_pct");
+  c.system_kernel_pct = get_opt<double>(j, "system_kernel_pct");
+  c.system_irq_pct = get_opt<double>(j, "system_irq_pct");
+  c.system_softirq_pct = get_opt<double>(j, "system_softirq_pct");
+  c.system_steal_pct = get_opt<double>(j, "system_steal_pct");
+  c.system_reason = get_opt<std::string>(j, "system_reason").value_or("");
+  return c;
+}
+
+json to_json(const LatencyFigures& l) {
+  json buckets = json::array();
+  for (const auto& [lower, count] : l.buckets) buckets.push_back({lower, count});
+  return {{"what", l.what},       {"unit", "ns"},         {"count", l.count},     {"min", l.min_ns},
+          {"mean", l.mean_ns},    {"p50", l.p50_ns},      {"p90", l.p90_ns},      {"p99", l.p99_ns},
+          {"p99_9", l.p999_ns},   {"p99_99", l.p9999_ns}, {"max", l.max_ns},      {"sum", l.sum_ns},
+          {"buckets", buckets},   {"buckets_are", "[lower bound ns, count]; a bucket spans 1/128 of its power of two"}};
+}
+
+LatencyFigures latency_from_json(const json& j) {
+  LatencyFigures l;
+  l.what = j.at("what").get<std::string>();
+  l.count = j.at("count").get<uint64_t>();
+  l.min_ns = j.at("min").get<uint64_t>();
+  l.mean_ns = j.at("mean").get<double>();
+  l.p50_ns = j.at("p50").get<uint64_t>();
+  l.p90_ns = j.at("p90").get<uint64_t>();
+  l.p99_ns = j.at("p99").get<uint64_t>();
+  l.p999_ns = j.at("p99_9").get<uint64_t>();
+  l.p9999_ns = j.at("p99_99").get<uint64_t>();
+  l.max_ns = j.at("max").get<uint64_t>();
+  l.sum_ns = j.at("sum").get<uint64_t>();
+  for (const auto& b : j.at("buckets")) l.buckets.emplace_back(b.at(0).get<uint64_t>(), b.at(1).get<uint64_t>());
+  return l;
+}
+
 json value_json(const Value& v) {
   return std::visit(
       [](const auto& x) -> json {
@@ -56,6 +133,13 @@ json to_json(const SideFigures& side) {
             {"calls_total", side.calls_total}};
   for (const auto& col : side_columns()) j[col.key] = value_json(col.get(side));
   j["window_ns"] = side.window_ns;
+  j["role"] = side.role;
+  j["counters"] = json::array();
+  for (const auto& c : side.counters) j["counters"].push_back(to_json(c));
+  j["counters_reason"] = side.counters_reason.empty() ? json(nullptr) : json(side.counters_reason);
+  j["cpu"] = side.cpu ? to_json(*side.cpu) : json(nullptr);
+  j["latency"] = side.latency ? to_json(*side.latency) : json(nullptr);
+  j["latency_reason"] = side.latency_reason.empty() ? json(nullptr) : json(side.latency_reason);
   j["streams"] = json::array();
   for (const auto& s : side.streams) j["streams"].push_back(to_json(s));
   return j;
@@ -78,12 +162,19 @@ SideFigures side_from_json(const json& j) {
   s.time_per_msg_us = get_opt<double>(j, "time_per_msg_us");
   s.calls_per_msg = get_opt<double>(j, "calls_per_msg");
   for (const auto& sj : j.at("streams")) s.streams.push_back(stream_from_json(sj));
+  s.role = j.at("role").get<std::string>();
+  for (const auto& cj : j.at("counters")) s.counters.push_back(counter_from_json(cj));
+  s.counters_reason = get_opt<std::string>(j, "counters_reason").value_or("");
+  if (!j.at("cpu").is_null()) s.cpu = cpu_from_json(j.at("cpu"));
+  if (!j.at("latency").is_null()) s.latency = latency_from_json(j.at("latency"));
+  s.latency_reason = get_opt<std::string>(j, "latency_reason").value_or("");
   return s;
 }
 
 json to_json(const Environment& env) {
   return {{"hostname", env.hostname},   {"kernel", env.kernel},         {"cpu_model", env.cpu_model},
           {"cores", env.cores},         {"path_mtu", opt(env.path_mtu)}, {"optmem_max", opt(env.optmem_max)},
+          {"perf_event_paranoid", opt(env.perf_event_paranoid)},
           {"copybench_version", env.copybench_version}};
 }
 
@@ -95,6 +186,7 @@ Environment environment_from_json(const json& j) {
   env.cores = j.at("cores").get<int>();
   env.path_mtu = get_opt<int>(j, "path_mtu");
   env.optmem_max = get_opt<long>(j, "optmem_max");
+  env.perf_event_paranoid = get_opt<int>(j, "perf_event_paranoid");
   env.copybench_version = j.at("copybench_version").get<std::string>();
   return env;
 }
@@ -117,7 +209,10 @@ ZeroCopyFigures zerocopy_from_json(const json& j) {
 }
 
 json to_json(const RunResult& r) {
-  json params = {{"strategy", r.params.strategy},     {"message_bytes", r.params.message_bytes},
+  json params = {{"strategy", r.params.strategy},     {"mode", mode_name(r.params.mode)},
+                 {"message_bytes", r.params.message_bytes},
+                 {"response_bytes", r.params.mode == TestMode::rr ? json(r.params.response_size()) : json(nullptr)},
+                 {"counters", r.params.counters},     {"send_latency", r.params.latency},
                  {"threads", r.params.threads},       {"warmup_s", r.params.warmup_ns / 1e9},
                  {"duration_s", r.params.duration_ns / 1e9}, {"verify", r.params.verify}};
   json verify = {{"enabled", r.verify.enabled},

@@ -1,6 +1,7 @@
 #include "run/client.h"
 
 #include <fmt/format.h>
+#include <latch>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sys/socket.h>
@@ -14,6 +15,8 @@
 #include "results/result_json.h"
 #include "run/environment.h"
 #include "run/receiver.h"
+#include "run/rr.h"
+#include "run/window_meter.h"
 #include "run/window.h"
 
 namespace copybench {
@@ -78,24 +81,45 @@ class ClientRun {
       Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms);
       handshake(fd.get(), header_for(p_, ConnectionKind::data, test_id, static_cast<uint16_t>(i)));
       set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
+      if (p_.mode == TestMode::rr) {  // the client sends the requests with the strategy
+        set_nodelay(fd.get());        // as the server does, see there
+        requests_.push_back(strategy_info(p_.strategy).make(p_.message_bytes));
+        requests_.back()->prepare(fd.get());
+      }
       data_.push_back(std::move(fd));
     }
     if (int mtu = path_mtu(data_.front().get()); mtu > 0) result_.receiver_env.path_mtu = mtu;
   }
 
+  void receive(int i) {
+    auto connection = static_cast<uint32_t>(i);
+    if (p_.mode == TestMode::rr)
+      totals_[i] = run_requester(data_[i].get(), *requests_[i], p_, connection, counters_[i], stop_sent_,
+                                 meter_.histogram(i), meter_.recording());
+    else
+      totals_[i] = run_receiver(data_[i].get(), p_, connection, counters_[i], stop_sent_);
+  }
+
   void measure() {
+    tids_.back() = current_tid();  // this coordinating thread
     for (int i = 0; i < p_.threads; ++i)
       threads_.emplace_back([this, i] {
-        totals_[i] = run_receiver(data_[i].get(), p_, static_cast<uint32_t>(i), counters_[i], stop_sent_);
+        tids_[i] = current_tid();
+        tids_known_.count_down();
+        receive(i);
         done_[i].store(true);
       });
+    tids_known_.wait();
+    meter_.open_counters(tids_);
     write_frame(control_.get(), FrameType::start, "", now_ns() + 5 * kSecond);
     t0_ = now_ns();
     auto stopped = [this] { return interrupted_.load() || any_receiver_failed(); };
     if (sleep_until(t0_ + p_.warmup_ns, stopped)) {
+      meter_.begin();
       first_ = counters_.snapshot();
       window_completed_ = sleep_until(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
       last_ = counters_.snapshot();  // the window's end, or the moment it was cut short
+      meter_.end();
     }
     stop_sent_.store(true, std::memory_order_release);
     write_frame(control_.get(), FrameType::stop, "", now_ns() + 5 * kSecond);
@@ -116,6 +140,10 @@ class ClientRun {
     result_.sender = side_from_json(j.at("sender"));
     result_.sender_env = environment_from_json(j.at("environment"));
     if (!j.at("zerocopy").is_null()) result_.zerocopy = zerocopy_from_json(j.at("zerocopy"));
+    if (p_.verify && p_.mode == TestMode::rr) {  // the requests, checked by the responder
+      result_.verify.messages_checked += j.at("verify").at("messages_checked").get<uint64_t>();
+      result_.verify.corrupt_messages += j.at("verify").at("corrupt_messages").get<uint64_t>();
+    }
   }
 
   void finish_receivers() {
@@ -134,9 +162,13 @@ class ClientRun {
   RunResult result_;
   Fd control_;
   std::vector<Fd> data_;
+  std::vector<std::unique_ptr<SendStrategy>> requests_;  // rr only
+  WindowMeter meter_{p_, p_.mode == TestMode::rr ? p_.threads : 0};
   CounterSet counters_;
   std::vector<ReceiverTotals> totals_;
   std::vector<std::thread> threads_;
+  std::vector<pid_t> tids_ = std::vector<pid_t>(p_.threads + 1);  // the connections' threads, then ours
+  std::latch tids_known_{p_.threads};
   std::unique_ptr<std::atomic<bool>[]> done_ = std::make_unique<std::atomic<bool>[]>(p_.threads);
   std::atomic<bool> stop_sent_{false};
   int64_t t0_ = 0;
@@ -148,6 +180,7 @@ void ClientRun::summarise() {
   if (threads_.empty()) return;  // never got to receive
   SideFigures side;
   side.side = "receiver";
+  side.role = p_.mode == TestMode::rr ? "requester" : "receiver";
   side.host = result_.receiver_env.hostname;
   fill_totals(side, counters_);
   fill_window(side, first_ ? &*first_ : nullptr, last_ ? &*last_ : nullptr, t0_);
@@ -156,11 +189,13 @@ void ClientRun::summarise() {
   for (int i = 0; i < p_.threads; ++i) {
     if (!totals_[i].error.empty()) side.streams[i].error = totals_[i].error;
     side.calls_total += totals_[i].recv_calls;
+    if (i < static_cast<int>(requests_.size())) side.calls_total += requests_[i]->accounting().send_calls;
     result_.verify.messages_checked += totals_[i].messages_checked;
     result_.verify.corrupt_messages += totals_[i].corrupt_messages;
     trailing += totals_[i].trailing_bytes;
   }
   derive_rates(side, p_.threads);
+  meter_.fill(side, "transaction", "in stream mode the sender times its send calls; the receiver times nothing");
   result_.receiver = side;
   if (trailing > 0) fail(fmt::format("{} bytes of an incomplete message arrived at the end", trailing));
   if (!result_.sender) return;

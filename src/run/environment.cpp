@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/version.h"
+#include "metrics/perf_counters.h"
 #include "net/socket.h"
 
 namespace copybench {
@@ -47,6 +48,7 @@ Environment collect_environment(int connected_fd) {
     if (mtu > 0) env.path_mtu = mtu;
   }
   env.optmem_max = read_optmem_max();
+  env.perf_event_paranoid = perf_event_paranoid();
   env.copybench_version = kVersion;
   return env;
 }

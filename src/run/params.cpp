@@ -9,11 +9,23 @@
 
 namespace copybench {
 
+const char* mode_name(TestMode mode) { return mode == TestMode::rr ? "rr" : "stream"; }
+
+TestMode parse_mode(const std::string& text) {
+  if (text == "stream") return TestMode::stream;
+  if (text == "rr") return TestMode::rr;
+  throw UsageError(fmt::format("unknown mode '{}' (choose stream or rr)", text));
+}
+
 void validate(const TestParams& p) {
   strategy_info(p.strategy);  // throws for an unknown name
   if (p.message_bytes < kMinMessageBytes || p.message_bytes > kMaxMessageBytes)
     throw UsageError(fmt::format("message size {} is out of range ({} to {})", format_size(p.message_bytes),
                                  format_size(kMinMessageBytes), format_size(kMaxMessageBytes)));
+  if (p.response_bytes > kMaxMessageBytes)
+    throw UsageError(fmt::format("response size {} is out of range ({} to {})", format_size(p.response_bytes),
+                                 format_size(kMinMessageBytes), format_size(kMaxMessageBytes)));
+  if (p.response_bytes != 0 && p.mode != TestMode::rr) throw UsageError("--response-size needs --mode rr");
   if (p.threads < 1 || p.threads > kMaxThreads)
     throw UsageError(fmt::format("thread count {} is out of range (1 to {})", p.threads, kMaxThreads));
   if (p.duration_ns < 10'000'000 || p.duration_ns > kMaxDurationNs)

@@ -8,13 +8,26 @@ namespace copybench {
 inline constexpr int kMaxThreads = 256;
 inline constexpr int64_t kMaxDurationNs = 24ll * 3600 * 1'000'000'000;
 
+/// stream: the server sends messages, the client receives. rr: request/response, one
+/// transaction in flight per connection; the client sends a message, the server answers.
+enum class TestMode : uint8_t { stream = 1, rr = 2 };
+
+const char* mode_name(TestMode mode);
+TestMode parse_mode(const std::string& text);  // throws UsageError
+
 struct TestParams {
   std::string strategy = "one-copy";  // canonical name from the strategy registry
-  uint64_t message_bytes = 64 * 1024;
+  TestMode mode = TestMode::stream;
+  uint64_t message_bytes = 64 * 1024;  // stream: each message; rr: each request
+  uint64_t response_bytes = 0;         // rr: each response (0: same as message_bytes)
   int threads = 1;
   int64_t warmup_ns = 1'000'000'000;
   int64_t duration_ns = 5'000'000'000;
   bool verify = false;
+  bool counters = true;  // perf_event_open counters on both sides
+  bool latency = true;   // stream: time each send call into a histogram (rr always times)
+
+  uint64_t response_size() const { return response_bytes ? response_bytes : message_bytes; }
 };
 
 /// Throws UsageError with one line naming the first out-of-range value.

@@ -2,12 +2,14 @@
 
 #include <sys/socket.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace copybench {
 
 void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
-                StreamCounters& counters, const std::atomic<bool>& stop) {
+                StreamCounters& counters, const std::atomic<bool>& stop, LatencyHistogram* histogram,
+                const std::atomic<bool>& recording) {
   const uint64_t size = params.message_bytes;
   uint64_t sequence = 0;
   try {
@@ -16,7 +18,14 @@ void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32
       // Without --verify nothing touches the payload per message: the buffers keep whatever
       // they held (zeros), as a sender of ready-made data would.
       if (params.verify) message.fill({connection, sequence});
-      strategy.send(fd, message);
+      if (histogram) {
+        const int64_t t_start = now_ns();
+        strategy.send(fd, message);
+        const int64_t t_end = now_ns();
+        if (recording.load(std::memory_order_relaxed)) histogram->record(static_cast<uint64_t>(t_end - t_start));
+      } else {
+        strategy.send(fd, message);
+      }
       ++sequence;
       counters.add(size, 1);
     }

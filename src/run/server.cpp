@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/units.h"
 #include "net/protocol.h"
+#include "metrics/perf_counters.h"
 #include "run/test_session.h"
 
 namespace copybench {
@@ -136,12 +137,17 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
     auto params = params_from(header);
     const auto& want = session->params();
     if (params.strategy != want.strategy || params.message_bytes != want.message_bytes ||
-        params.threads != want.threads || params.verify != want.verify)
+        params.threads != want.threads || params.verify != want.verify || params.mode != want.mode ||
+        params.response_size() != want.response_size())
       throw ProtocolError("data connection's parameters differ from its test's");
-    strategy = strategy_info(params.strategy).make(params.message_bytes);
+    // The server sends the stream's messages, or the responses of a request/response test.
+    strategy = strategy_info(params.strategy).make(params.mode == TestMode::rr ? params.response_size() : params.message_bytes);
     set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
+    // rr, as sockperf does: without it a response split over several sends (two-copy) waits
+    // for the peer's delayed ACK, and the round trip measures 40 ms timers, not copying.
+    if (params.mode == TestMode::rr) set_nodelay(fd.get());
     strategy->prepare(fd.get());
-    session->attach(header.stream_index);
+    session->attach(header.stream_index, current_tid());
   } catch (const std::exception& e) {
     log(fmt::format("{}: refused data connection: {}", peer, e.what()));
     reply(fd.get(), FrameType::reject, e.what());

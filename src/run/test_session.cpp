@@ -9,6 +9,7 @@
 #include "net/protocol.h"
 #include "results/result_json.h"
 #include "run/environment.h"
+#include "run/rr.h"
 #include "run/sender.h"
 
 namespace copybench {
@@ -41,15 +42,20 @@ ControlEvent wait_control(int fd, int64_t deadline_ns) {
 }  // namespace
 
 TestSession::TestSession(uint64_t id, TestParams params)
-    : id_(id), params_(std::move(params)), counters_(params_.threads), streams_(params_.threads) {}
+    : id_(id),
+      params_(std::move(params)),
+      counters_(params_.threads),
+      meter_(params_, params_.mode == TestMode::stream && params_.latency ? params_.threads : 0),
+      streams_(params_.threads) {}
 
-void TestSession::attach(int index) {
+void TestSession::attach(int index, pid_t tid) {
   std::lock_guard lock(mu_);
   if (index < 0 || index >= params_.threads)
     throw ProtocolError(fmt::format("stream {} is out of range (test has {})", index, params_.threads));
   if (streams_[index].attached) throw ProtocolError(fmt::format("stream {} is already connected", index));
   if (started_ || aborted_) throw ProtocolError("the test has already started");
   streams_[index].attached = true;
+  streams_[index].tid = tid;
   cv_.notify_all();
 }
 
@@ -59,14 +65,21 @@ void TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> str
     cv_.wait(lock, [&] { return started_ || aborted_; });  // run_control bounds this wait
   }
   std::string error;
+  ReceiverTotals rr;
   try {
-    if (!stop_.load()) run_sender(fd.get(), *strategy, params_, static_cast<uint32_t>(index), counters_[index], stop_);
+    auto connection = static_cast<uint32_t>(index);
+    if (params_.mode == TestMode::rr)
+      run_responder(fd.get(), *strategy, params_, connection, counters_[index], abandoned_, rr);
+    else if (!stop_.load())
+      run_sender(fd.get(), *strategy, params_, connection, counters_[index], stop_, meter_.histogram(index),
+                 meter_.recording());
   } catch (const std::exception& e) {
     error = e.what();  // run_sender has already drained what it could
   }
   std::lock_guard lock(mu_);
   streams_[index].accounting = strategy->accounting();
   streams_[index].error = error;
+  streams_[index].rr = rr;
   streams_[index].finished = true;
   cv_.notify_all();
 }
@@ -82,8 +95,18 @@ void TestSession::wait_for_streams(int64_t deadline_ns) {
   }
 }
 
+void TestSession::open_counters() {
+  std::vector<pid_t> tids{current_tid()};  // the control thread, then the connections'
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& s : streams_) tids.push_back(s.tid);
+  }
+  meter_.open_counters(tids);
+}
+
 void TestSession::abort() {
   stop_.store(true);
+  abandoned_.store(true);
   std::lock_guard lock(mu_);
   aborted_ = true;
   cv_.notify_all();
@@ -103,6 +126,7 @@ void TestSession::stop_and_wait() {
 void TestSession::run_control(int control_fd) {
   try {
     wait_for_streams(now_ns() + kConnectGraceNs);
+    open_counters();  // before START: opening many events takes time
     auto start = read_frame(control_fd, now_ns() + kConnectGraceNs);
     if (!start || start->type != FrameType::start) throw ProtocolError("expected START from the client");
     {
@@ -115,9 +139,11 @@ void TestSession::run_control(int control_fd) {
     std::optional<Snapshot> first, last;
     auto event = wait_control(control_fd, window_begin);
     if (event == ControlEvent::deadline) {
+      meter_.begin();
       first = counters_.snapshot();
       event = wait_control(control_fd, window_end);
       last = counters_.snapshot();  // at the window's end, or at an early STOP
+      meter_.end();
     }
     if (event == ControlEvent::deadline) event = wait_control(control_fd, window_end + kStopGraceNs);
     if (event != ControlEvent::stop)
@@ -127,6 +153,7 @@ void TestSession::run_control(int control_fd) {
     auto payload = result_payload(first ? &*first : nullptr, last ? &*last : nullptr, control_fd);
     write_frame(control_fd, FrameType::result, payload, now_ns() + 10 * kSecond);
   } catch (...) {
+    meter_.end();
     abort();
     try {
       stop_and_wait();
@@ -141,14 +168,18 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
   std::lock_guard lock(mu_);
   SideFigures side;
   side.side = "sender";
+  side.role = params_.mode == TestMode::rr ? "responder" : "sender";
   fill_totals(side, counters_);
   fill_window(side, start, end, t0_ns_);
   side.wall_ns = now_ns() - t0_ns_;
   SendAccounting sum;
+  uint64_t rr_checked = 0, rr_corrupt = 0;
   for (int i = 0; i < params_.threads; ++i) {
     if (!streams_[i].error.empty()) side.streams[i].error = streams_[i].error;
     const auto& a = streams_[i].accounting;
-    side.calls_total += a.send_calls;
+    side.calls_total += a.send_calls + streams_[i].rr.recv_calls;
+    rr_checked += streams_[i].rr.messages_checked;
+    rr_corrupt += streams_[i].rr.corrupt_messages;
     sum.zerocopy = sum.zerocopy || a.zerocopy;
     sum.zc_sends += a.zc_sends;
     sum.zc_notifications += a.zc_notifications;
@@ -158,9 +189,15 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
     sum.zc_buffer_waits += a.zc_buffer_waits;
   }
   derive_rates(side, params_.threads);
+  meter_.fill(side, "send_call",
+              params_.mode == TestMode::rr ? "in rr mode the requester (client) times the transactions"
+                                           : "send-call timing was turned off (--no-latency)");
   auto env = collect_environment(control_fd);
   side.host = env.hostname;
-  nlohmann::json j = {{"sender", to_json(side)}, {"environment", to_json(env)}, {"zerocopy", nullptr}};
+  nlohmann::json j = {{"sender", to_json(side)},
+                      {"environment", to_json(env)},
+                      {"zerocopy", nullptr},
+                      {"verify", {{"messages_checked", rr_checked}, {"corrupt_messages", rr_corrupt}}}};
   if (sum.zerocopy)
     j["zerocopy"] = to_json(zerocopy_figures(sum.zc_sends, sum.zc_notifications, sum.zc_completed, sum.zc_copied,
                                              sum.zc_enobufs, sum.zc_buffer_waits));

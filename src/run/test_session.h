@@ -11,6 +11,8 @@
 
 #include "net/socket.h"
 #include "run/params.h"
+#include "run/receiver.h"
+#include "run/window_meter.h"
 #include "run/window.h"
 #include "strategies/strategy.h"
 
@@ -23,8 +25,9 @@ class TestSession {
   uint64_t id() const { return id_; }
   const TestParams& params() const { return params_; }
 
-  /// Claims data connection `index`; throws ProtocolError naming why it cannot be taken.
-  void attach(int index);
+  /// Claims data connection `index` for the calling thread `tid` (whose counters will be
+  /// read); throws ProtocolError naming why it cannot be taken.
+  void attach(int index, pid_t tid);
 
   /// Sends on data connection `index` until the test ends (runs in that connection's thread).
   void run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy);
@@ -40,11 +43,14 @@ class TestSession {
   struct Stream {
     bool attached = false;
     bool finished = false;
+    pid_t tid = 0;
     SendAccounting accounting;
+    ReceiverTotals rr;  // rr: recv calls and the requests' verify counts
     std::string error;
   };
 
   void wait_for_streams(int64_t deadline_ns);
+  void open_counters();
   void stop_and_wait();
   std::string result_payload(const Snapshot* start, const Snapshot* end, int control_fd);
 
@@ -52,6 +58,8 @@ class TestSession {
   const TestParams params_;
   CounterSet counters_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> abandoned_{false};  // abort(): rr responders end between transactions
+  WindowMeter meter_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool started_ = false;

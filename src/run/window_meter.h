@@ -1,0 +1,53 @@
+#pragma once
+// Everything a side measures over the window besides its byte counters: perf_event_open
+// counters on the side's test threads, the CPU time of the process and the machine, and the
+// latency histograms (one per connection thread, merged after the threads have ended).
+#include <atomic>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "metrics/cpu_usage.h"
+#include "metrics/histogram.h"
+#include "metrics/perf_counters.h"
+#include "results/result.h"
+#include "run/params.h"
+
+namespace copybench {
+
+class WindowMeter {
+ public:
+  /// `timed_streams` histograms are allocated now (0: this side times nothing).
+  WindowMeter(const TestParams& params, int timed_streams);
+
+  /// Before the window: opens the counters on `tids` unless params.counters is off.
+  void open_counters(const std::vector<pid_t>& tids);
+
+  /// The window's edges, called by the coordinating thread right around its snapshots.
+  void begin();
+  void end();
+
+  /// Per-connection histogram (nullptr when this side times nothing) and the flag that says
+  /// whether a value belongs to the window; the connection's thread alone writes it.
+  LatencyHistogram* histogram(int stream) { return hist_.empty() ? nullptr : &hist_[stream]; }
+  const std::atomic<bool>& recording() const { return recording_; }
+
+  /// Counters, CPU and (when timed) latency into `side`; call once the threads have ended.
+  /// `latency_what` names what was timed; `no_latency_reason` says why nothing was.
+  void fill(SideFigures& side, const std::string& latency_what, const std::string& no_latency_reason) const;
+
+ private:
+  const bool counters_on_;
+  std::unique_ptr<ThreadCounters> counters_;
+  CpuMeter cpu_;
+  std::string counters_error_;
+  bool began_ = false, ended_ = false;
+  std::vector<LatencyHistogram> hist_;
+  std::atomic<bool> recording_{false};
+};
+
+/// Summary and buckets of a histogram (what: send_call or transaction).
+LatencyFigures latency_figures(const LatencyHistogram& histogram, const std::string& what);
+
+}  // namespace copybench

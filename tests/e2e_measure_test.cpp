@@ -1,0 +1,165 @@
+// Counters, CPU cost and latency end to end: `copybench run` over loopback in both modes.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "e2e_util.h"
+
+using namespace copybench::test;
+using nlohmann::json;
+
+namespace {
+
+json run_json(const std::string& args, TempDir& dir, std::string* output = nullptr) {
+  auto r = run_copybench(args + " --json " + dir.file("r.json"));
+  if (output) *output = r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return read_json(dir.file("r.json"));
+}
+
+void expect_ordered_percentiles(const json& l) {
+  ASSERT_FALSE(l.is_null());
+  EXPECT_GT(l["count"].get<uint64_t>(), 0u);
+  auto v = [&](const char* k) { return l[k].get<uint64_t>(); };
+  EXPECT_LE(v("min"), v("p50"));
+  EXPECT_LE(v("p50"), v("p90"));
+  EXPECT_LE(v("p90"), v("p99"));
+  EXPECT_LE(v("p99"), v("p99_9"));
+  EXPECT_LE(v("p99_9"), v("p99_99"));
+  EXPECT_LE(v("p99_99"), v("max"));
+  uint64_t in_buckets = 0;
+  for (const auto& b : l["buckets"]) in_buckets += b[1].get<uint64_t>();
+  EXPECT_EQ(in_buckets, l["count"].get<uint64_t>()) << "the buckets carry every recorded value";
+}
+
+const json* counter(const json& side, const std::string& name) {
+  for (const auto& c : side["counters"])
+    if (c["name"] == name) return &c;
+  return nullptr;
+}
+
+// A counter either has a value or says why not; an unopenable one is never 0.
+void expect_counters_honest(const json& side) {
+  ASSERT_FALSE(side["counters"].empty()) << side["counters_reason"];
+  for (const auto& c : side["counters"]) {
+    if (c["value"].is_null()) EXPECT_FALSE(c["reason"].is_null()) << c["name"] << " has neither value nor reason";
+    else EXPECT_GT(c["threads"].get<int>(), 0) << c["name"];
+  }
+  const auto* cs = counter(side, "context-switches");
+  ASSERT_NE(cs, nullptr);
+  ASSERT_FALSE((*cs)["value"].is_null()) << (*cs)["reason"];  // software events work everywhere here
+  const auto* tc = counter(side, "task-clock");
+  ASSERT_NE(tc, nullptr);
+  EXPECT_GT((*tc)["value"].get<uint64_t>(), 0u);
+  const auto* cycles = counter(side, "cycles");
+  ASSERT_NE(cycles, nullptr);
+  if ((*cycles)["value"].is_null()) {
+    EXPECT_TRUE(side["cycles"].is_null()) << "unavailable must stay null in the flat figures";
+    EXPECT_TRUE(side["cycles_per_byte"].is_null());
+  } else {
+    EXPECT_GT((*cycles)["value"].get<uint64_t>(), 0u);
+    EXPECT_GT(side["cycles_per_byte"].get<double>(), 0.0);
+  }
+}
+
+void expect_cpu(const json& side) {
+  const auto& cpu = side["cpu"];
+  ASSERT_FALSE(cpu.is_null());
+  EXPECT_GT(cpu["process_user_s"].get<double>() + cpu["process_system_s"].get<double>(), 0.0);
+  EXPECT_GT(side["cpu_ns_per_byte"].get<double>(), 0.0);
+  ASSERT_FALSE(side["system_cpu_busy_pct"].is_null()) << cpu["system_reason"];
+  EXPECT_GE(side["system_cpu_busy_pct"].get<double>(), 0.0);
+  EXPECT_LE(side["system_cpu_busy_pct"].get<double>(), 100.0 + 1e-9);
+  EXPECT_GT(side["system_cpu_ns_per_byte"].get<double>(), 0.0);
+}
+
+}  // namespace
+
+class RrEachStrategy : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RrEachStrategy, TransactionsMatchOnBothSidesAndPercentilesAreOrdered) {
+  TempDir dir;
+  std::string out;
+  auto j = run_json(std::string("run --mode rr --strategy ") + GetParam() +
+                        " --size 1K --threads 2 --duration 300ms --warmup 100ms --verify",
+                    dir, &out);
+  ASSERT_EQ(j["status"], "ok") << j["error"];
+  const auto& tx = j["sender"];
+  const auto& rx = j["receiver"];
+  ASSERT_FALSE(tx.is_null());
+  EXPECT_EQ(tx["role"], "responder");
+  EXPECT_EQ(rx["role"], "requester");
+  uint64_t transactions = rx["messages_total"].get<uint64_t>();
+  EXPECT_GT(transactions, 0u);
+  EXPECT_EQ(tx["messages_total"].get<uint64_t>(), transactions) << "both sides count the same transactions";
+  EXPECT_EQ(tx["bytes_total"], rx["bytes_total"]);
+  EXPECT_EQ(rx["bytes_total"].get<uint64_t>(), transactions * 2048);
+  EXPECT_EQ(j["verify"]["corrupt_messages"], 0);
+  EXPECT_EQ(j["verify"]["messages_checked"].get<uint64_t>(), 2 * transactions) << "requests and responses";
+  const auto& l = rx["latency"];
+  expect_ordered_percentiles(l);
+  EXPECT_EQ(l["what"], "transaction");
+  EXPECT_LE(l["count"].get<uint64_t>(), rx["messages_in_window"].get<uint64_t>() + 8);  // edges: a few per connection
+  EXPECT_TRUE(tx["latency"].is_null());
+  EXPECT_FALSE(tx["latency_reason"].is_null());
+  EXPECT_NE(out.find("latency_p99_us"), std::string::npos) << out;
+  expect_counters_honest(tx);
+  expect_counters_honest(rx);
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, RrEachStrategy, ::testing::Values("two-copy", "one-copy", "zero-copy"));
+
+TEST(Rr, OneByteResponsesAndRequests) {
+  TempDir dir;
+  auto j = run_json("run --mode rr -s one-copy --size 1 --response-size 1 --duration 200ms --warmup 0 --verify", dir);
+  ASSERT_EQ(j["status"], "ok") << j["error"];
+  EXPECT_EQ(j["parameters"]["response_bytes"], 1);
+  uint64_t transactions = j["receiver"]["messages_total"].get<uint64_t>();
+  EXPECT_EQ(j["receiver"]["bytes_total"].get<uint64_t>(), 2 * transactions);
+  expect_ordered_percentiles(j["receiver"]["latency"]);
+}
+
+TEST(Stream, SenderTimesSendCallsAndBothSidesCountAndCost) {
+  TempDir dir;
+  std::string out;
+  auto j = run_json("run -s two-copy --size 16K --threads 2 --duration 300ms --warmup 100ms", dir, &out);
+  ASSERT_EQ(j["status"], "ok") << j["error"];
+  const auto& tx = j["sender"];
+  const auto& rx = j["receiver"];
+  expect_ordered_percentiles(tx["latency"]);
+  EXPECT_EQ(tx["latency"]["what"], "send_call");
+  // Only messages inside the window are timed.
+  EXPECT_LE(tx["latency"]["count"].get<uint64_t>(), tx["messages_in_window"].get<uint64_t>() + 8);
+  EXPECT_TRUE(rx["latency"].is_null());
+  expect_counters_honest(tx);
+  expect_counters_honest(rx);
+  expect_cpu(tx);
+  expect_cpu(rx);
+  EXPECT_NE(out.find("cpu_ns_per_byte"), std::string::npos) << out;
+  EXPECT_NE(out.find("task_clock_ns"), std::string::npos) << out;
+}
+
+TEST(Stream, CountersAndLatencyCanBeTurnedOff) {
+  TempDir dir;
+  auto j = run_json("run -s one-copy --size 4K --duration 200ms --warmup 0 --no-counters --no-latency", dir);
+  ASSERT_EQ(j["status"], "ok") << j["error"];
+  for (const char* side : {"sender", "receiver"}) {
+    EXPECT_TRUE(j[side]["counters"].empty());
+    EXPECT_NE(j[side]["counters_reason"].get<std::string>().find("--no-counters"), std::string::npos);
+    EXPECT_TRUE(j[side]["latency"].is_null());
+    EXPECT_FALSE(j[side]["cpu"].is_null()) << "CPU time is measured without counters";
+  }
+  EXPECT_NE(j["sender"]["latency_reason"].get<std::string>().find("--no-latency"), std::string::npos);
+}
+
+TEST(Stream, CsvCarriesCountersCpuAndLatencyColumns) {
+  TempDir dir;
+  auto r = run_copybench("run --mode rr -s one-copy --size 1K --duration 200ms --warmup 0 --csv " + dir.file("r.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto text = read_text(dir.file("r.csv"));
+  auto header = text.substr(0, text.find('\n'));
+  for (const char* key : {"receiver_latency_p50_us", "receiver_latency_p99_us", "sender_cpu_ns_per_byte",
+                          "receiver_system_cpu_ns_per_byte", "sender_context_switches", "sender_cycles",
+                          "sender_cycles_per_byte", "mode", "response_bytes"})
+    EXPECT_NE(header.find(key), std::string::npos) << key;
+}

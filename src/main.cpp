@@ -17,6 +17,10 @@
 #include "run/probe.h"
 #include "run/runner.h"
 #include "run/server.h"
+#include "run/sweep.h"
+#include "core/clock.h"
+#include "net/netns.h"
+#include "report/report.h"
 #include "strategies/strategy.h"
 
 namespace {
@@ -62,6 +66,7 @@ struct TestOptions {
   bool verify = false;
   bool no_counters = false;
   bool no_latency = false;
+  bool quiet = false;
   std::string json_path;
   std::string csv_path;
 
@@ -70,7 +75,10 @@ struct TestOptions {
     p.strategy = strategy_info(strategy).name;
     p.mode = parse_mode(mode);
     p.message_bytes = parse_size(size);
-    if (!response_size.empty()) p.response_bytes = parse_size(response_size);
+    if (!response_size.empty()) {
+      p.response_bytes = parse_size(response_size);
+      if (p.response_bytes == 0) throw UsageError("--response-size 0 is out of range (1 B to 16 MiB)");
+    }
     p.threads = threads;
     p.duration_ns = parse_duration_ns(duration);
     p.warmup_ns = parse_duration_ns(warmup);
@@ -101,6 +109,82 @@ void add_test_options(CLI::App* cmd, TestOptions& o) {
   cmd->add_flag("--no-latency", o.no_latency, "stream: do not time each message's send calls");
   cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
   cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
+  cmd->add_flag("-q,--quiet", o.quiet, "no table on stdout (errors still go to stderr)");
+}
+
+// `sweep`'s options as typed: lists are comma-separated.
+struct SweepCliOptions {
+  std::vector<std::string> strategies, sizes, modes;
+  std::vector<int> threads;
+  int reps = -1;
+  std::string duration, warmup, response_size;
+  std::string topology;
+  int mtu = 1500;
+  long optmem_max = -1;
+  std::string host;
+  uint16_t port = 7470;
+  uint64_t seed = 0;
+  bool seed_given = false;
+  bool quick = false, verify = false, no_counters = false, no_latency = false, quiet = false;
+  std::string out, resume;
+
+  SweepOptions options() const {
+    SweepOptions o;
+    SweepGrid& g = o.grid;
+    if (quick) g = quick_grid();
+    if (!strategies.empty()) g.strategies = strategies;
+    if (!modes.empty()) {
+      g.modes.clear();
+      for (const auto& m : modes) g.modes.push_back(parse_mode(m));
+    }
+    if (!sizes.empty()) {
+      g.sizes.clear();
+      for (const auto& s : sizes) g.sizes.push_back(parse_size(s));
+    }
+    if (!threads.empty()) g.threads = threads;
+    if (reps >= 0) g.reps = reps;
+    if (!duration.empty()) g.duration_ns = parse_duration_ns(duration);
+    if (!warmup.empty()) g.warmup_ns = parse_duration_ns(warmup);
+    if (!response_size.empty()) g.response_bytes = parse_size(response_size);
+    g.verify = verify;
+    g.counters = !no_counters;
+    g.latency = !no_latency;
+    o.topology.kind = topology.empty() ? default_topology() : parse_topology(topology);
+    if (mtu < 68 || mtu > 65535) throw UsageError(fmt::format("--mtu {} is out of range (68 to 65535)", mtu));
+    o.topology.mtu = mtu;
+    if (optmem_max >= 0) o.topology.optmem_max = optmem_max;
+    o.topology.host = host;
+    o.topology.port = port;
+    o.seed = seed_given ? seed : static_cast<uint64_t>(now_ns());
+    o.out_dir = out;
+    o.resume_dir = resume;
+    o.quiet = quiet;
+    return o;
+  }
+};
+
+void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
+  cmd->add_option("--strategies", o.strategies, "strategies, comma-separated (default: two-copy,one-copy,zero-copy)")->delimiter(',');
+  cmd->add_option("--sizes", o.sizes, "message sizes (default: 1K,4K,16K,64K)")->delimiter(',');
+  cmd->add_option("--threads", o.threads, "thread counts (default: 1,2,4,8)")->delimiter(',');
+  cmd->add_option("--modes", o.modes, "stream and/or rr (default: stream)")->delimiter(',');
+  cmd->add_option("--response-size", o.response_size, "rr points: response size (default: the message size)");
+  cmd->add_option("--reps", o.reps, "repetitions of every point, in shuffled order (default 3)");
+  cmd->add_option("-d,--duration", o.duration, "measured window of each run (default 2s)");
+  cmd->add_option("--warmup", o.warmup, "warm-up of each run (default 500ms)");
+  cmd->add_option("--topology", o.topology, "loopback, netns (two namespaces and a veth pair; default as root) or remote");
+  cmd->add_option("--mtu", o.mtu, "netns: MTU of the veth pair (68 to 65535)")->capture_default_str();
+  cmd->add_option("--optmem-max", o.optmem_max, "netns: net.core.optmem_max inside both namespaces (default: leave)");
+  cmd->add_option("--host", o.host, "remote: the host running `copybench server`");
+  cmd->add_option("-p,--port", o.port, "remote: its port")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed of the run order (default: from the clock; recorded)")->each([&o](const std::string&) { o.seed_given = true; });
+  cmd->add_flag("--quick", o.quick, "a small grid that ends in about a minute (1K,64K x 1,2 threads x 2 reps, 1 s)");
+  cmd->add_flag("--verify", o.verify, "check every received byte in every run");
+  cmd->add_flag("--no-counters", o.no_counters, "no perf_event_open counters");
+  cmd->add_flag("--no-latency", o.no_latency, "stream: do not time send calls");
+  cmd->add_option("-o,--out", o.out, "output folder (default: results/<UTC time>)");
+  cmd->add_option("--resume", o.resume, "finish the sweep in this folder (its saved plan; other grid options ignored)");
+  cmd->add_flag("-q,--quiet", o.quiet, "no progress output");
 }
 
 int exit_code_for(const RunResult& r) {
@@ -112,10 +196,11 @@ int exit_code_for(const RunResult& r) {
 int report(const RunResult& result, const TestOptions& o) {
   auto& human = o.json_path == "-" ? std::cerr : std::cout;
   bool measured = result.receiver || result.sender;  // else the error line says it all
-  if (measured) human << render_table(result) << std::flush;
+  if (measured && !o.quiet) human << render_table(result) << std::flush;
   if (!o.json_path.empty()) write_json(o.json_path, result);
   if (!o.csv_path.empty()) append_csv(o.csv_path, result);
-  if (result.status != "ok") fmt::print(stderr, "copybench: error: {}\n", result.error);
+  // --quiet with --json (as sweep runs its clients): the error is in the JSON already.
+  if (result.status != "ok" && !(o.quiet && !o.json_path.empty())) fmt::print(stderr, "copybench: error: {}\n", result.error);
   return exit_code_for(result);
 }
 
@@ -136,6 +221,28 @@ int cmd_server(const ServerOptions& options, int ready_fd) {
   }
   if (!options.quiet) fmt::print(stderr, "copybench server: listening on {}\n", server.address());
   server.serve(g_interrupted);
+  return 0;
+}
+
+int cmd_report(const std::string& dir) {
+  auto outcome = write_report(dir);
+  int plots = 0;
+  for (const auto& file : outcome.files_written) {
+    if (file.ends_with(".png")) ++plots;
+    else if (!file.ends_with(".svg") && !file.ends_with(".dat") && !file.ends_with(".gp")) fmt::print("wrote {}\n", file);
+  }
+  fmt::print("wrote {} plots (PNG and SVG, with their data and gnuplot scripts) in {}/plots\n", plots, dir);
+  if (!outcome.note.empty()) fmt::print(stderr, "copybench: {}\n", outcome.note);
+  fmt::print("{} runs, {} failed\n", outcome.runs, outcome.failed_runs);
+  return 0;
+}
+
+int cmd_cleanup() {
+  if (::geteuid() != 0) throw Error("removing network namespaces needs root");
+  auto removed = cleanup_stale_namespaces();
+  for (const auto& name : removed) fmt::print("removed {}\n", name);
+  auto left = list_copybench_namespaces();
+  fmt::print("{} namespace(s) removed; {} belong to running copybench processes\n", removed.size(), left.size());
   return 0;
 }
 
@@ -182,6 +289,16 @@ int dispatch(int argc, char** argv) {
   server->add_flag("-q,--quiet", server_opts.quiet, "no per-test log lines");
   server->add_option("--ready-fd", ready_fd, "write the bound port to this fd when listening")->group("");
 
+  SweepCliOptions sweep_opts;
+  auto* sweep = app.add_subcommand("sweep", "run a grid of tests (strategies x sizes x threads x modes, repeated) and write CSV, JSON, plots and a report");
+  add_sweep_options(sweep, sweep_opts);
+
+  std::string report_dir;
+  auto* report_cmd = app.add_subcommand("report", "rebuild summary.csv, plots and report.md of a sweep folder from its runs.csv");
+  report_cmd->add_option("dir", report_dir, "the sweep's folder")->required();
+
+  auto* cleanup = app.add_subcommand("cleanup", "remove network namespaces left behind by a killed copybench");
+
   bool probe_json_out = false;
   auto* probe = app.add_subcommand("probe", "show what this machine supports (zero-copy, io_uring, perf events, ...)");
   probe->add_flag("--json", probe_json_out, "print JSON");
@@ -192,7 +309,7 @@ int dispatch(int argc, char** argv) {
     return false;
   };
   if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1]))
-    throw UsageError(fmt::format("unknown command '{}' (choose run, client, server or probe)", argv[1]));
+    throw UsageError(fmt::format("unknown command '{}' (choose run, client, server, sweep, report, cleanup or probe)", argv[1]));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -208,6 +325,9 @@ int dispatch(int argc, char** argv) {
   if (*run) return run_local(run_opts.params(), args_after(argc, argv, "run"), g_signal);
   if (*client) return cmd_client(host, port, client_opts);
   if (*server) return cmd_server(server_opts, ready_fd);
+  if (*sweep) return run_sweep(sweep_opts.options(), g_signal);
+  if (*report_cmd) return cmd_report(report_dir);
+  if (*cleanup) return cmd_cleanup();
   return cmd_probe(probe_json_out);
 }
 

@@ -21,8 +21,10 @@ ProcessCpuSample sample_process_cpu();
 /// The aggregate "cpu" line of /proc/stat, in USER_HZ ticks.
 struct SystemCpuSample {
   uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-  uint64_t busy() const { return user + nice + system + irq + softirq + steal; }
-  uint64_t total() const { return busy() + idle + iowait; }
+  // Steal is time a virtual CPU wanted to run but the hypervisor ran someone else: elapsed,
+  // but no work of this machine's, so it is not busy.
+  uint64_t busy() const { return user + nice + system + irq + softirq; }
+  uint64_t total() const { return busy() + idle + iowait + steal; }
 };
 
 /// Parses the text of /proc/stat; nullopt when it has no well-formed aggregate "cpu" line.
@@ -38,7 +40,7 @@ struct CpuUsage {
   double process_system_s = 0;
   int64_t voluntary_switches = 0;
   int64_t involuntary_switches = 0;
-  int cpus = 0;                             // online CPUs (sysconf), the denominator of the system %
+  int cpus = 0;                             // online CPUs (sysconf); the system % divide by all CPUs' ticks
   std::optional<double> system_busy_cpu_s;  // CPU-seconds not idle/iowait, all CPUs
   std::optional<double> system_busy_pct;    // of all CPUs' time in the window
   std::optional<double> system_softirq_pct;

@@ -9,13 +9,6 @@
 namespace copybench {
 namespace {
 
-std::string quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 // Unknown is an empty cell, never 0.
 std::string cell(const Value& v) {
   return std::visit(
@@ -24,13 +17,20 @@ std::string cell(const Value& v) {
         if constexpr (std::is_same_v<T, std::monostate>) return "";
         else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
         else if constexpr (std::is_same_v<T, double>) return fmt::format("{:.6g}", x);
-        else if constexpr (std::is_same_v<T, std::string>) return quote(x);
+        else if constexpr (std::is_same_v<T, std::string>) return csv_quote(x);
         else return std::to_string(x);
       },
       v);
 }
 
 }  // namespace
+
+std::string csv_quote(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
 
 std::string csv_header() {
   std::string line;

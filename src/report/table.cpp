@@ -36,13 +36,16 @@ std::string unavailable_counters(const SideFigures* s) {
   if (!s) return "";
   if (!s->counters_reason.empty()) return fmt::format("    {}: no counters: {}\n", s->side, s->counters_reason);
   std::vector<std::pair<std::string, std::string>> by_reason;  // reason -> names
+  std::string out;
   for (const auto& c : s->counters) {
-    if (c.value) continue;
+    if (c.value) {
+      if (!c.reason.empty()) out += fmt::format("    {}: {}: {}\n", s->side, c.name, c.reason);  // partial or user-only
+      continue;
+    }
     auto it = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto& p) { return p.first == c.reason; });
     if (it == by_reason.end()) by_reason.push_back({c.reason, c.name});
     else it->second += ", " + c.name;
   }
-  std::string out;
   for (const auto& [reason, names] : by_reason) out += fmt::format("    {}: unavailable: {}: {}\n", s->side, names, reason);
   return out;
 }
@@ -67,7 +70,7 @@ std::string sides_table(const RunResult& r) {
   std::string reasons = unavailable_counters(snd) + unavailable_counters(rcv);
   for (const auto* s : {snd, rcv})
     if (s && !s->latency && !s->latency_reason.empty()) reasons += fmt::format("    {}: no latency: {}\n", s->side, s->latency_reason);
-  if (!reasons.empty()) out += "  not measured:\n" + reasons;
+  if (!reasons.empty()) out += "  unavailable, partial or not measured:\n" + reasons;
   if (r.receiver && r.receiver->streams.size() > 1) {
     out += "  per connection (Gbit/s, sender / receiver):";
     for (size_t i = 0; i < r.receiver->streams.size(); ++i) {
@@ -114,7 +117,8 @@ std::string render_table(const RunResult& r) {
   if (!r.sender) out += fmt::format("  sender figures unavailable: {}\n", r.sender_missing_reason);
   if (r.zerocopy) out += zerocopy_text(*r.zerocopy);
   if (r.verify.enabled) {
-    out += fmt::format("verify (receiver): {} messages checked, {} corrupt, {} missing, bytes {}\n",
+    out += fmt::format("verify ({}): {} messages checked, {} corrupt, {} missing, bytes {}\n",
+                       p.mode == TestMode::rr ? "requests on the server, responses on the client" : "receiver",
                        r.verify.messages_checked, r.verify.corrupt_messages,
                        r.verify.missing_messages ? std::to_string(*r.verify.missing_messages) : "n/a",
                        !r.verify.bytes_match ? "n/a" : *r.verify.bytes_match ? "match" : "DIFFER");

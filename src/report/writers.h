@@ -17,6 +17,9 @@ void append_csv(const std::string& path, const RunResult& result);
 std::string csv_header();
 std::string csv_row(const RunResult& result);
 
+/// One CSV cell: quoted when it holds a comma, quote or newline.
+std::string csv_quote(const std::string& text);
+
 /// Writes the JSON document to `path`, or to stdout for "-".
 void write_json(const std::string& path, const RunResult& result);
 

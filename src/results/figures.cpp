@@ -31,6 +31,11 @@ std::vector<Column> build_run_columns() {
       {"duration_s", "s", "requested measured window", [](const RunResult& r) { return Value{r.params.duration_ns / 1e9}; }},
       {"verify", "", "payload pattern written and checked", [](const RunResult& r) { return Value{r.params.verify}; }},
       {"server", "", "address the client connected to", [](const RunResult& r) { return Value{r.server}; }},
+      {"receiver_host", "", "receiver's hostname", [](const RunResult& r) { return Value{r.receiver_env.hostname}; }},
+      {"sender_host", "", "sender's hostname", [](const RunResult& r) { return r.sender_env ? Value{r.sender_env->hostname} : Value{}; }},
+      {"kernel", "", "receiver's kernel release (uname -r)", [](const RunResult& r) { return Value{r.receiver_env.kernel}; }},
+      {"cpu_model", "", "receiver's CPU model (/proc/cpuinfo)", [](const RunResult& r) { return Value{r.receiver_env.cpu_model}; }},
+      {"cores", "", "receiver's online CPUs", [](const RunResult& r) { return Value{int64_t{r.receiver_env.cores}}; }},
       {"path_mtu", "B", "kernel's path MTU of a data connection (receiver side)", [](const RunResult& r) { return opt(r.receiver_env.path_mtu); }},
       {"sender_optmem_max", "B", "net.core.optmem_max in the sender's namespace", [](const RunResult& r) {
          return r.sender_env ? opt(r.sender_env->optmem_max) : Value{};

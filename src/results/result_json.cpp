@@ -2,6 +2,8 @@
 
 #include "results/figures.h"
 
+#include <cmath>
+
 namespace copybench {
 namespace {
 
@@ -94,24 +96,26 @@ CpuFigures cpu_from_json(const json& j) {
 json to_json(const LatencyFigures& l) {
   json buckets = json::array();
   for (const auto& [lower, count] : l.buckets) buckets.push_back({lower, count});
-  return {{"what", l.what},       {"unit", "ns"},         {"count", l.count},     {"min", l.min_ns},
-          {"mean", l.mean_ns},    {"p50", l.p50_ns},      {"p90", l.p90_ns},      {"p99", l.p99_ns},
-          {"p99_9", l.p999_ns},   {"p99_99", l.p9999_ns}, {"max", l.max_ns},      {"sum", l.sum_ns},
-          {"buckets", buckets},   {"buckets_are", "[lower bound ns, count]; a bucket spans 1/128 of its power of two"}};
+  // Nothing recorded: the summary is unknown, not 0.
+  auto value = [&](auto v) { return l.count ? json(v) : json(nullptr); };
+  return {{"what", l.what},          {"unit", "ns"},           {"count", l.count},       {"min", value(l.min_ns)},
+          {"mean", value(l.mean_ns)}, {"p50", value(l.p50_ns)}, {"p90", value(l.p90_ns)}, {"p99", value(l.p99_ns)},
+          {"p99_9", value(l.p999_ns)}, {"p99_99", value(l.p9999_ns)}, {"max", value(l.max_ns)}, {"sum", l.sum_ns},
+          {"buckets", buckets},      {"buckets_are", "[lower bound ns, count]; a bucket spans 1/128 of its power of two"}};
 }
 
 LatencyFigures latency_from_json(const json& j) {
   LatencyFigures l;
   l.what = j.at("what").get<std::string>();
   l.count = j.at("count").get<uint64_t>();
-  l.min_ns = j.at("min").get<uint64_t>();
-  l.mean_ns = j.at("mean").get<double>();
-  l.p50_ns = j.at("p50").get<uint64_t>();
-  l.p90_ns = j.at("p90").get<uint64_t>();
-  l.p99_ns = j.at("p99").get<uint64_t>();
-  l.p999_ns = j.at("p99_9").get<uint64_t>();
-  l.p9999_ns = j.at("p99_99").get<uint64_t>();
-  l.max_ns = j.at("max").get<uint64_t>();
+  l.min_ns = get_opt<uint64_t>(j, "min").value_or(0);
+  l.mean_ns = get_opt<double>(j, "mean").value_or(0);
+  l.p50_ns = get_opt<uint64_t>(j, "p50").value_or(0);
+  l.p90_ns = get_opt<uint64_t>(j, "p90").value_or(0);
+  l.p99_ns = get_opt<uint64_t>(j, "p99").value_or(0);
+  l.p999_ns = get_opt<uint64_t>(j, "p99_9").value_or(0);
+  l.p9999_ns = get_opt<uint64_t>(j, "p99_99").value_or(0);
+  l.max_ns = get_opt<uint64_t>(j, "max").value_or(0);
   l.sum_ns = j.at("sum").get<uint64_t>();
   for (const auto& b : j.at("buckets")) l.buckets.emplace_back(b.at(0).get<uint64_t>(), b.at(1).get<uint64_t>());
   return l;
@@ -236,6 +240,39 @@ json to_json(const RunResult& r) {
           {"zerocopy", r.zerocopy ? to_json(*r.zerocopy) : json(nullptr)},
           {"verify", verify},
           {"definitions", definitions}};
+}
+
+RunResult run_result_from_json(const json& j) {
+  RunResult r;
+  r.status = j.at("status").get<std::string>();
+  r.error = get_opt<std::string>(j, "error").value_or("");
+  r.started_at = j.at("started_at").get<std::string>();
+  r.server = j.at("server").get<std::string>();
+  const auto& p = j.at("parameters");
+  r.params.strategy = p.at("strategy").get<std::string>();
+  r.params.mode = parse_mode(p.at("mode").get<std::string>());
+  r.params.message_bytes = p.at("message_bytes").get<uint64_t>();
+  r.params.response_bytes = get_opt<uint64_t>(p, "response_bytes").value_or(0);
+  r.params.threads = p.at("threads").get<int>();
+  r.params.warmup_ns = static_cast<int64_t>(std::llround(p.at("warmup_s").get<double>() * 1e9));
+  r.params.duration_ns = static_cast<int64_t>(std::llround(p.at("duration_s").get<double>() * 1e9));
+  r.params.verify = p.at("verify").get<bool>();
+  r.params.counters = p.at("counters").get<bool>();
+  r.params.latency = p.at("send_latency").get<bool>();
+  const auto& env = j.at("environment");
+  r.receiver_env = environment_from_json(env.at("receiver"));
+  if (!env.at("sender").is_null()) r.sender_env = environment_from_json(env.at("sender"));
+  if (!j.at("sender").is_null()) r.sender = side_from_json(j.at("sender"));
+  r.sender_missing_reason = get_opt<std::string>(j, "sender_missing_reason").value_or("");
+  if (!j.at("receiver").is_null()) r.receiver = side_from_json(j.at("receiver"));
+  if (!j.at("zerocopy").is_null()) r.zerocopy = zerocopy_from_json(j.at("zerocopy"));
+  const auto& v = j.at("verify");
+  r.verify.enabled = v.at("enabled").get<bool>();
+  r.verify.messages_checked = get_opt<uint64_t>(v, "messages_checked").value_or(0);
+  r.verify.corrupt_messages = get_opt<uint64_t>(v, "corrupt_messages").value_or(0);
+  r.verify.missing_messages = get_opt<uint64_t>(v, "missing_messages");
+  r.verify.bytes_match = get_opt<bool>(v, "bytes_match");
+  return r;
 }
 
 }  // namespace copybench

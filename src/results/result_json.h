@@ -18,4 +18,8 @@ ZeroCopyFigures zerocopy_from_json(const nlohmann::json& j);
 /// The whole run: parameters, both environments, both sides, accounting, definitions.
 nlohmann::json to_json(const RunResult& result);
 
+/// The inverse of to_json(RunResult) (definitions are not read back). Throws
+/// nlohmann::json::exception on a document of another shape.
+RunResult run_result_from_json(const nlohmann::json& j);
+
 }  // namespace copybench

@@ -106,6 +106,7 @@ class ClientRun {
       threads_.emplace_back([this, i] {
         tids_[i] = current_tid();
         tids_known_.count_down();
+        go_.wait();  // after START: an rr requester's first round trip must not wait for it
         receive(i);
         done_[i].store(true);
       });
@@ -113,6 +114,7 @@ class ClientRun {
     meter_.open_counters(tids_);
     write_frame(control_.get(), FrameType::start, "", now_ns() + 5 * kSecond);
     t0_ = now_ns();
+    open_gate();
     auto stopped = [this] { return interrupted_.load() || any_receiver_failed(); };
     if (sleep_until(t0_ + p_.warmup_ns, stopped)) {
       meter_.begin();
@@ -146,9 +148,15 @@ class ClientRun {
     }
   }
 
+  void open_gate() {
+    if (!gate_open_) go_.count_down();
+    gate_open_ = true;
+  }
+
   void finish_receivers() {
     if (result_.status != "ok")
       for (auto& fd : data_) ::shutdown(fd.get(), SHUT_RDWR);  // wakes receivers now
+    open_gate();  // threads still at the gate (START never went out) proceed and find the shutdown
     for (auto& t : threads_) t.join();
     for (int i = 0; i < static_cast<int>(threads_.size()); ++i)
       if (!totals_[i].error.empty()) fail(fmt::format("connection {}: {}", i, totals_[i].error));
@@ -169,6 +177,8 @@ class ClientRun {
   std::vector<std::thread> threads_;
   std::vector<pid_t> tids_ = std::vector<pid_t>(p_.threads + 1);  // the connections' threads, then ours
   std::latch tids_known_{p_.threads};
+  std::latch go_{1};
+  bool gate_open_ = false;
   std::unique_ptr<std::atomic<bool>[]> done_ = std::make_unique<std::atomic<bool>[]>(p_.threads);
   std::atomic<bool> stop_sent_{false};
   int64_t t0_ = 0;

@@ -16,7 +16,7 @@ namespace copybench {
 
 /// Transactions until `stop`; then the strategy's drain, a half-close and the responder's EOF.
 /// Counts request+response bytes and one message per transaction. With `histogram`, each
-/// transaction that starts while `recording` is set is timed (CLOCK_MONOTONIC, full round
+/// transaction that ends while `recording` is set is timed (CLOCK_MONOTONIC, full round
 /// trip). Returns recv calls, verify counts of the responses and the error, if any.
 ReceiverTotals run_requester(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
                              StreamCounters& counters, const std::atomic<bool>& stop, LatencyHistogram* histogram,

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <csignal>
 #include <fmt/format.h>
+#include <memory>
 #include <poll.h>
 #include <unistd.h>
 
@@ -36,19 +37,29 @@ uint16_t read_ready_port(int fd, Child& server, int timeout_ms) {
 }  // namespace
 
 int run_local(const TestParams& params, const std::vector<std::string>& client_args, const std::atomic<int>& signal) {
-  const auto self = self_executable();
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_sys("pipe", errno);
-  Fd ready_read(pipe_fds[0]), ready_write(pipe_fds[1]);
-  Child server({self, "server", "--once", "--quiet", "--bind", "127.0.0.1", "--port", "0", "--ready-fd",
-                std::to_string(ready_write.get())},
-               ready_write.get());
-  ready_write.reset();
-  uint16_t port = read_ready_port(ready_read.get(), server, 10'000);
+  return run_pair(Placement{}, params, client_args, signal);
+}
 
-  std::vector<std::string> argv = {self, "client", "--host", "127.0.0.1", "--port", std::to_string(port)};
+int run_pair(const Placement& where, const TestParams& params, const std::vector<std::string>& client_args,
+             const std::atomic<int>& signal) {
+  const auto self = self_executable();
+  std::unique_ptr<Child> server;
+  uint16_t port = where.remote_port;
+  if (where.spawn_server) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_sys("pipe", errno);
+    Fd ready_read(pipe_fds[0]), ready_write(pipe_fds[1]);
+    server = std::make_unique<Child>(std::vector<std::string>{self, "server", "--once", "--quiet", "--bind",
+                                                              where.bind_address, "--port", "0", "--ready-fd",
+                                                              std::to_string(ready_write.get())},
+                                     ready_write.get(), where.server_netns);
+    ready_write.reset();
+    port = read_ready_port(ready_read.get(), *server, 10'000);
+  }
+
+  std::vector<std::string> argv = {self, "client", "--host", where.connect_host, "--port", std::to_string(port)};
   argv.insert(argv.end(), client_args.begin(), client_args.end());
-  Child client(argv);
+  Child client(argv, -1, where.client_netns);
   // The client bounds its own waits; this is the backstop should it hang anyway.
   const int64_t budget_ms = (params.warmup_ns + params.duration_ns) / 1'000'000 + 120'000;
   const int64_t deadline = now_ns() + budget_ms * 1'000'000;
@@ -64,8 +75,9 @@ int run_local(const TestParams& params, const std::vector<std::string>& client_a
       throw Error("the client process did not finish in time and was stopped");
     }
   }
-  auto server_code = server.wait_for(5000);
-  if (!server_code) server_code = server.stop();
+  if (!server) return *code;
+  auto server_code = server->wait_for(5000);
+  if (!server_code) server_code = server->stop();
   if (*code == 0 && *server_code != 0)
     throw Error(fmt::format("the server process exited with code {} after the test", *server_code));
   return *code;

@@ -7,11 +7,17 @@
 #include <vector>
 
 #include "run/params.h"
+#include "run/topology.h"
 
 namespace copybench {
 
 /// Returns the client's exit code. `client_args` are the user's arguments for the test and
 /// its outputs, passed to `copybench client` unchanged.
 int run_local(const TestParams& params, const std::vector<std::string>& client_args, const std::atomic<int>& signal);
+
+/// The same, placed: the server process (unless remote) and the client process each in its
+/// namespace. `signal` (SIGINT/SIGTERM seen by this process) is forwarded to the client.
+int run_pair(const Placement& where, const TestParams& params, const std::vector<std::string>& client_args,
+             const std::atomic<int>& signal);
 
 }  // namespace copybench

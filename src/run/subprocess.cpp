@@ -2,25 +2,48 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "net/netns.h"
 
 namespace copybench {
 
-Child::Child(const std::vector<std::string>& argv, int keep_fd) {
+namespace {
+
+// Between fork and exec: write(2) and strerrordesc_np (a static table, no locale, no
+// allocation) are safe there; strerror and std::string are not.
+[[noreturn]] void fail_in_child(const std::string& prefix, int err) {
+  const char* reason = ::strerrordesc_np(err);
+  if (!reason) reason = "unknown error";
+  (void)!::write(2, prefix.data(), prefix.size());
+  (void)!::write(2, reason, ::strlen(reason));
+  (void)!::write(2, "\n", 1);
+  ::_exit(127);
+}
+
+}  // namespace
+
+Child::Child(const std::vector<std::string>& argv, int keep_fd, const std::string& netns) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // Opened here so that a missing namespace is an Error in the parent, not a child exit code.
+  Fd ns_fd = netns.empty() ? Fd() : open_netns(netns);
+  const std::string setns_failed = "copybench: setns into network namespace " + netns + ": ";
   pid_ = ::fork();
   if (pid_ < 0) throw_sys("fork", errno);
   if (pid_ == 0) {
     // Own process group: a terminal's Ctrl-C reaches only the parent, which decides what each
     // child is told (the client ends its window early; the server finishes the test).
     ::setpgid(0, 0);
+    // Network namespaces are per thread; the forked child has only this one, and exec keeps it.
+    if (ns_fd && ::setns(ns_fd.get(), CLONE_NEWNET) != 0) fail_in_child(setns_failed, errno);
     if (keep_fd >= 0) ::fcntl(keep_fd, F_SETFD, 0);  // survive exec
     ::execv(args[0], args.data());
     ::_exit(127);

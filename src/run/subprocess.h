@@ -10,7 +10,9 @@ namespace copybench {
 class Child {
  public:
   /// Starts argv[0] with argv; `keep_fd` (if >= 0) stays open in the child under its number.
-  Child(const std::vector<std::string>& argv, int keep_fd = -1);
+  /// A non-empty `netns` (a name under /run/netns) is joined before exec; a missing one throws
+  /// here, and a failing setns makes the child print the reason and exit 127.
+  Child(const std::vector<std::string>& argv, int keep_fd = -1, const std::string& netns = "");
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
   ~Child();

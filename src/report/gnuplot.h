@@ -1,0 +1,25 @@
+#pragma once
+// gnuplot as a child process: data and script files in, PNG and SVG out. No shell: the script is
+// a file and gnuplot is exec'd directly with it.
+#include <string>
+#include <vector>
+
+#include "report/plots.h"
+
+namespace copybench::report {
+
+/// gnuplot's path on $PATH, or "" when it is not installed.
+std::string find_gnuplot();
+
+/// The data file: one block per series (panels in order), blocks separated by two blank lines
+/// so the script addresses them with `index`; columns x, median, bar low, bar high.
+std::string figure_data(const Figure& figure);
+
+/// The script: draws STEM.dat into STEM.png (pngcairo) and STEM.svg (svg), run in the plots dir.
+std::string figure_script(const Figure& figure);
+
+/// Runs `gnuplot SCRIPT` with `dir` as working directory, its output in STEM.log. Returns "" on
+/// success, else what went wrong (the start of gnuplot's complaint, or how it ended).
+std::string run_gnuplot(const std::string& gnuplot, const std::string& dir, const std::string& stem);
+
+}  // namespace copybench::report

@@ -1,0 +1,189 @@
+#include "report/plots.h"
+
+#include <cerrno>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <tuple>
+
+#include "core/error.h"
+#include "report/gnuplot.h"
+
+namespace copybench::report {
+namespace {
+
+// One line kind drawn per strategy: a metric, and how its series is labelled and dashed.
+struct Line {
+  std::string metric, suffix;
+  bool dashed = false;
+};
+
+std::string threads_title(int threads) { return fmt::format("{} thread{}", threads, threads == 1 ? "" : "s"); }
+
+std::string size_title(const PointKey& k) {
+  if (k.response_bytes) return fmt::format("request {}, response {}", short_size(k.message_bytes), short_size(*k.response_bytes));
+  return fmt::format("{} messages", short_size(k.message_bytes));
+}
+
+// The points of one topology and mode as panels of series: x = size with a panel per thread
+// count, or x = threads with a panel per size.
+std::vector<Panel> collect(const Summary& summary, const std::string& topology, const std::string& mode,
+                           const std::vector<Line>& lines, bool x_is_size) {
+  using PanelKey = std::tuple<int, uint64_t, uint64_t>;
+  std::map<PanelKey, std::pair<std::string, std::map<std::tuple<int, std::string, size_t>, Series>>> panels;
+  for (const auto& p : summary.points) {
+    if (p.key.topology != topology || p.key.mode != mode) continue;
+    PanelKey pk = x_is_size ? PanelKey{p.key.threads, 0, 0}
+                            : PanelKey{0, p.key.message_bytes, p.key.response_bytes.value_or(0)};
+    auto& panel = panels[pk];
+    panel.first = x_is_size ? threads_title(p.key.threads) : size_title(p.key);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const Stats* s = p.metric(lines[i].metric);
+      if (!s) continue;
+      int rank = strategy_rank(p.key.strategy);
+      auto& series = panel.second[{rank, p.key.strategy, i}];
+      series.label = p.key.strategy + lines[i].suffix;
+      series.color = rank + 1;
+      series.dashed = lines[i].dashed;
+      double x = x_is_size ? double(p.key.message_bytes) : double(p.key.threads);
+      auto [low, high] = interval(*s);  // the intervals the answers compare, so figure and text agree
+      series.points.push_back({x, s->median, low, high});
+    }
+  }
+  std::vector<Panel> out;
+  for (auto& [key, panel] : panels) {
+    if (panel.second.empty()) continue;
+    Panel p{panel.first, {}};
+    for (auto& [series_key, series] : panel.second) {
+      std::sort(series.points.begin(), series.points.end(),
+                [](const PlotPoint& a, const PlotPoint& b) { return a.x < b.x; });
+      p.series.push_back(std::move(series));
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bool any_metric(const Summary& s, const std::string& topology, const std::string& metric) {
+  for (const auto& p : s.points)
+    if (p.key.topology == topology && p.metric(metric)) return true;
+  return false;
+}
+
+struct Planner {
+  const Summary& summary;
+  std::string topology;
+  FigurePlan& plan;
+
+  void add(Figure f, const std::string& mode, const std::vector<Line>& lines, const std::string& why_absent) {
+    f.stem += "_" + topology;
+    f.title += " (" + topology + ")";
+    f.panels = collect(summary, topology, mode, lines, f.x_is_size);
+    if (f.panels.empty()) {
+      plan.skipped.push_back({f.stem, f.title, f.caption, why_absent, "", false});
+      return;
+    }
+    plan.figures.push_back(std::move(f));
+  }
+};
+
+const char* kBars = " Points are medians over the ok runs; bars are the 95% confidence interval of the mean, the "
+                    "intervals the answers compare (none with a single run).";
+
+void plan_topology(const Summary& summary, const std::string& topology, FigurePlan& plan) {
+  Planner p{summary, topology, plan};
+  p.add({"throughput_vs_size", "Stream throughput vs message size", "message size (bytes, log2 scale)",
+         "receiver throughput (Gbit/s)", true, true,
+         std::string("Receiver throughput (receiver_throughput_gbps) per strategy, one panel per thread count.") + kBars, {}},
+        "stream", {{"receiver_throughput_gbps", "", false}}, "no stream run with a receiver throughput");
+  p.add({"stream_latency_vs_threads", "Stream time per message vs thread count", "threads (connections, log2 scale)",
+         "time per message per connection (us)", false, true,
+         std::string("Mean time per message per connection on the sender (sender_time_per_msg_us = window * threads "
+                     "/ messages), one panel per message size.") + kBars, {}},
+        "stream", {{"sender_time_per_msg_us", "", false}}, "no stream run with a time per message");
+  p.add({"rr_latency_vs_threads", "Request/response latency vs thread count", "threads (connections, log2 scale)",
+         "round-trip latency (us)", false, true,
+         std::string("Round trip as the requester times it: receiver_latency_p50_us (solid) and "
+                     "receiver_latency_p99_us (dashed), one panel per request/response size.") + kBars, {}},
+        "rr", {{"receiver_latency_p50_us", " p50", false}, {"receiver_latency_p99_us", " p99", true}},
+        "no rr (request/response) runs in this sweep");
+  p.add({"llc_misses_vs_size", "LLC load misses per KiB vs message size", "message size (bytes, log2 scale)",
+         "LLC load misses per KiB moved", true, true,
+         std::string("sender_llc_misses_per_kib (solid) and receiver_llc_misses_per_kib (dashed), stream mode.") + kBars, {}},
+        "stream", {{"sender_llc_misses_per_kib", " sender", false}, {"receiver_llc_misses_per_kib", " receiver", true}},
+        "no LLC-load-misses counts: perf hardware counters were unavailable (copybench probe says why)");
+  bool cycles = any_metric(summary, topology, "sender_cycles_per_byte") ||
+                any_metric(summary, topology, "receiver_cycles_per_byte");
+  std::string unit = cycles ? "cycles_per_byte" : "cpu_ns_per_byte";
+  p.add({"cpu_cost_vs_size",
+         cycles ? "CPU cycles per byte vs message size" : "CPU time per byte vs message size, no cycle counts",
+         "message size (bytes, log2 scale)", cycles ? "CPU cycles per byte" : "CPU time per byte (ns/B)", true, true,
+         fmt::format("sender_{0} (solid) and receiver_{0} (dashed), stream mode.{1}{2}", unit,
+                     cycles ? "" : " Cycle counts were unavailable, so this is process CPU time (user + system) per byte.",
+                     kBars), {}},
+        "stream", {{"sender_" + unit, " sender", false}, {"receiver_" + unit, " receiver", true}},
+        "neither cycle counts nor CPU time per byte were measured");
+  p.add({"context_switches_vs_size", "Context switches vs message size", "message size (bytes, log2 scale)",
+         "context switches in the window", true, true,
+         std::string("sender_context_switches (solid) and receiver_context_switches (dashed) over the measured "
+                     "window, all of a side's test threads, stream mode.") + kBars, {}},
+        "stream", {{"sender_context_switches", " sender", false}, {"receiver_context_switches", " receiver", true}},
+        "no context-switch counts (perf software events unavailable)");
+  p.add({"zc_copied_vs_size", "Zero-copy sends the kernel copied vs message size", "message size (bytes, log2 scale)",
+         "copied sends (% of completed)", true, true,
+         std::string("zc_copied_pct: completions flagged SO_EE_CODE_ZEROCOPY_COPIED / completions, stream mode, "
+                     "one panel per thread count.") + kBars, {}},
+        "stream", {{"zc_copied_pct", "", false}}, "no zero-copy run with completion counts");
+}
+
+void write_file(const std::string& path, const std::string& text, std::vector<std::string>& written) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw_sys(fmt::format("create {}", path), errno);
+  out << text;
+  if (!out.flush()) throw_sys(fmt::format("write {}", path), errno);
+  written.push_back(path);
+}
+
+}  // namespace
+
+FigurePlan plan_figures(const Summary& summary) {
+  FigurePlan plan;
+  std::vector<std::string> topologies;
+  for (const auto& p : summary.points)
+    if (topologies.empty() || topologies.back() != p.key.topology) topologies.push_back(p.key.topology);
+  for (const auto& t : topologies) plan_topology(summary, t, plan);
+  return plan;
+}
+
+PlotsOutcome write_plots(const Summary& summary, const std::string& plots_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(plots_dir, ec);
+  if (ec) throw Error(fmt::format("create {}: {}", plots_dir, ec.message()));
+  PlotsOutcome outcome;
+  auto plan = plan_figures(summary);
+  std::string gnuplot = find_gnuplot();
+  if (gnuplot.empty() && !plan.figures.empty())
+    outcome.note = "gnuplot not found: apt-get install gnuplot-nox, then copybench report DIR";
+  for (const auto& f : plan.figures) {
+    std::string base = plots_dir + "/" + f.stem;
+    write_file(base + ".dat", figure_data(f), outcome.files_written);
+    write_file(base + ".gp", figure_script(f), outcome.files_written);
+    PlotEntry entry{f.stem, f.title, f.caption, "", "", false};
+    if (gnuplot.empty()) {
+      entry.skipped = "gnuplot is not installed; the data and script are in plots/" + f.stem + ".{dat,gp}";
+    } else if (auto failure = run_gnuplot(gnuplot, plots_dir, f.stem); !failure.empty()) {
+      entry.failed = failure;
+      if (outcome.note.empty()) outcome.note = "gnuplot failed on some plots; see report.md";
+    } else {
+      entry.rendered = true;
+      outcome.files_written.push_back(base + ".png");
+      outcome.files_written.push_back(base + ".svg");
+    }
+    outcome.entries.push_back(std::move(entry));
+  }
+  for (auto& s : plan.skipped) outcome.entries.push_back(std::move(s));
+  return outcome;
+}
+
+}  // namespace copybench::report

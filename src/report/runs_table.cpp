@@ -1,0 +1,150 @@
+#include "report/runs_table.h"
+
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+#include "core/error.h"
+
+namespace copybench::report {
+namespace {
+
+struct Record {
+  std::vector<std::string> cells;
+  size_t line = 0;
+};
+
+// One pass over the text (RFC 4180). Quoted cells may hold commas, quotes ("") and newlines,
+// so records are not lines; each record remembers the line it starts on for error messages.
+std::vector<Record> split_records(std::string_view text, const std::string& source) {
+  std::vector<Record> records;
+  Record current{{}, 1};
+  std::string cell;
+  size_t line = 1;
+  bool quoted = false, cell_was_quoted = false, any = false;
+  auto end_cell = [&] {
+    current.cells.push_back(std::move(cell));
+    cell.clear();
+    cell_was_quoted = false;
+  };
+  auto end_record = [&] {
+    end_cell();
+    // A blank line (one empty, unquoted cell) is no record, e.g. the newline at the end.
+    if (!(current.cells.size() == 1 && current.cells[0].empty())) records.push_back(std::move(current));
+    current = Record{{}, line};
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    any = true;
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        if (c == '\n') ++line;
+        cell += c;
+      }
+    } else if (c == '"' && cell.empty() && !cell_was_quoted) {
+      quoted = cell_was_quoted = true;
+    } else if (c == ',') {
+      end_cell();
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      ++line;
+      end_record();
+    } else {
+      cell += c;
+    }
+  }
+  if (quoted) throw Error(fmt::format("{} line {}: a quoted cell is never closed", source, current.line));
+  if (any) end_record();
+  return records;
+}
+
+}  // namespace
+
+const std::vector<std::string>& required_run_columns() {
+  static const std::vector<std::string> cols = {"run_order", "point",   "rep",           "topology", "seed",
+                                                "status",    "strategy", "mode", "message_bytes", "threads"};
+  return cols;
+}
+
+RunsTable RunsTable::parse(std::string_view text, const std::string& source) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 BOM, as spreadsheets save CSV
+  auto records = split_records(text, source);
+  if (records.empty()) throw Error(fmt::format("{}: empty file, expected a header row", source));
+  RunsTable table;
+  table.source_ = source;
+  const auto& header = records[0].cells;
+  for (size_t i = 0; i < header.size(); ++i)
+    if (!table.columns_.emplace(header[i], i).second)
+      throw Error(fmt::format("{} line 1: header names column '{}' twice", source, header[i]));
+  std::string missing;
+  for (const auto& name : required_run_columns())
+    if (!table.has_column(name)) missing += (missing.empty() ? "" : ", ") + name;
+  if (!missing.empty())
+    throw Error(fmt::format("{} line 1: bad header, no column {}; expected the runs.csv of copybench sweep "
+                            "(run_order,point,rep,topology,seed, then the columns of copybench run --csv)",
+                            source, missing));
+  for (size_t r = 1; r < records.size(); ++r) {
+    auto& rec = records[r];
+    if (rec.cells.size() != header.size())
+      throw Error(fmt::format("{} line {}: {} cells, the header has {}", source, rec.line, rec.cells.size(),
+                              header.size()));
+    table.rows_.push_back(std::move(rec.cells));
+    table.lines_.push_back(rec.line);
+  }
+  return table;
+}
+
+RunsTable RunsTable::read(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) throw Error(fmt::format("{}: no such file", path));
+    throw_sys(fmt::format("stat {}", path), errno);
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_sys(fmt::format("open {}", path), errno);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), path);
+}
+
+bool RunsTable::has_column(std::string_view name) const { return columns_.count(std::string(name)) > 0; }
+
+std::optional<std::string> RunsTable::text(size_t row, std::string_view column) const {
+  auto it = columns_.find(std::string(column));
+  if (it == columns_.end()) return std::nullopt;
+  const auto& value = rows_.at(row)[it->second];
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<double> RunsTable::number(size_t row, std::string_view column) const {
+  auto value = text(row, column);
+  if (!value) return std::nullopt;
+  double out = 0;
+  const char* first = value->data();
+  const char* last = first + value->size();
+  auto [ptr, ec] = std::from_chars(first, last, out);
+  if (ec != std::errc{} || ptr != last || !std::isfinite(out))
+    throw Error(fmt::format("{}, column {}: '{}' is not a number", where(row), column, *value));
+  return out;
+}
+
+std::optional<uint64_t> RunsTable::count(size_t row, std::string_view column) const {
+  auto value = number(row, column);
+  if (!value) return std::nullopt;
+  if (*value < 0 || *value != std::floor(*value) || *value > 1e18)
+    throw Error(fmt::format("{}, column {}: '{}' is not a whole number >= 0", where(row), column, *value));
+  return static_cast<uint64_t>(*value);
+}
+
+std::string RunsTable::where(size_t row) const { return fmt::format("{} line {}", source_, lines_.at(row)); }
+
+}  // namespace copybench::report

@@ -1,0 +1,214 @@
+#include "report/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <numeric>
+#include <tuple>
+
+#include "core/error.h"
+#include "strategies/strategy.h"
+
+namespace copybench::report {
+namespace {
+
+int topology_rank(std::string_view t) {
+  static constexpr std::string_view order[] = {"loopback", "netns", "remote"};
+  for (int i = 0; i < 3; ++i)
+    if (t == order[i]) return i;
+  return 3;
+}
+
+int mode_rank(std::string_view m) { return m == "stream" ? 0 : m == "rr" ? 1 : 2; }
+
+std::string quote(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string num(std::optional<double> v) { return v ? fmt::format("{:.6g}", *v) : ""; }
+
+// The configuration of one row; nullopt when any part of it is unknown.
+std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
+  auto topology = runs.text(row, "topology"), mode = runs.text(row, "mode"), strategy = runs.text(row, "strategy");
+  auto size = runs.count(row, "message_bytes"), threads = runs.count(row, "threads");
+  if (!topology || !mode || !strategy || !size || !threads) return std::nullopt;
+  PointKey key{*topology, *mode, *strategy, *size, std::nullopt, static_cast<int>(*threads)};
+  if (*mode == "rr") key.response_bytes = runs.count(row, "response_bytes");
+  return key;
+}
+
+// A point while rows are read: the values of each metric over its ok runs.
+struct Accumulator {
+  SummaryPoint point;
+  std::map<std::string, std::vector<double>> values;
+};
+
+Accumulator& accumulator_for(std::vector<Accumulator>& points, const PointKey& key) {
+  for (auto& a : points)
+    if (a.point.key == key) return a;
+  points.push_back(Accumulator{SummaryPoint{key, 0, 0, {}}, {}});
+  return points.back();
+}
+
+void count_failure(Summary& summary, const RunsTable& runs, size_t row) {
+  auto status = runs.text(row, "status").value_or("");
+  auto error = runs.text(row, "error").value_or("");
+  for (auto& reason : summary.failure_reasons)
+    if (reason.status == status && reason.error == error) return void(++reason.runs);
+  summary.failure_reasons.push_back({status, error, 1});
+}
+
+}  // namespace
+
+double t_975(int df) {
+  static constexpr double table[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                     2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                     2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  if (df < 1) throw Error(fmt::format("t quantile needs at least 1 degree of freedom, got {}", df));
+  if (df <= 30) return table[df - 1];
+  if (df < 40) return 2.042;
+  if (df < 60) return 2.021;
+  if (df < 120) return 2.000;
+  return df < 100000 ? 1.980 : 1.960;
+}
+
+Stats describe(std::vector<double> values) {
+  if (values.empty()) throw Error("statistics of no values");
+  std::sort(values.begin(), values.end());
+  Stats s;
+  s.n = static_cast<int>(values.size());
+  s.min = values.front();
+  s.max = values.back();
+  size_t mid = values.size() / 2;
+  s.median = values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+  if (s.n >= 2) {
+    double mean = std::accumulate(values.begin(), values.end(), 0.0) / s.n;
+    double squares = 0;
+    for (double v : values) squares += (v - mean) * (v - mean);
+    double half = t_975(s.n - 1) * std::sqrt(squares / (s.n - 1)) / std::sqrt(double(s.n));
+    s.ci95_low = mean - half;
+    s.ci95_high = mean + half;
+  }
+  return s;
+}
+
+std::pair<double, double> interval(const Stats& s) {
+  if (s.ci95_low && s.ci95_high) return {*s.ci95_low, *s.ci95_high};
+  return {s.min, s.max};
+}
+
+int strategy_rank(std::string_view strategy) {
+  const auto& table = strategies();
+  for (size_t i = 0; i < table.size(); ++i)
+    if (table[i].name == strategy) return static_cast<int>(i);
+  return static_cast<int>(table.size());
+}
+
+bool point_before(const PointKey& a, const PointKey& b) {
+  auto tie = [](const PointKey& k) {
+    return std::make_tuple(topology_rank(k.topology), k.topology, mode_rank(k.mode), k.mode, k.threads,
+                           k.message_bytes, k.response_bytes.value_or(0), strategy_rank(k.strategy), k.strategy);
+  };
+  return tie(a) < tie(b);
+}
+
+const Stats* SummaryPoint::metric(std::string_view name) const {
+  auto it = metrics.find(name);
+  return it == metrics.end() ? nullptr : &it->second;
+}
+
+const std::vector<std::string>& summary_metrics() {
+  static const std::vector<std::string> names = {
+      "receiver_throughput_gbps",      "receiver_messages_per_s",    "sender_time_per_msg_us",
+      "receiver_latency_p50_us",       "receiver_latency_p99_us",    "sender_latency_p50_us",
+      "sender_latency_p99_us",         "sender_cpu_ns_per_byte",     "receiver_cpu_ns_per_byte",
+      "sender_system_cpu_ns_per_byte", "sender_cycles_per_byte",     "receiver_cycles_per_byte",
+      "sender_llc_misses_per_kib",     "receiver_llc_misses_per_kib", "sender_context_switches",
+      "receiver_context_switches",     "zc_copied_pct"};
+  return names;
+}
+
+Summary summarize(const RunsTable& runs) {
+  Summary summary;
+  std::vector<Accumulator> points;
+  std::map<std::string, PointKey> key_of_id;  // point id -> configuration, from rows that have one
+  for (size_t row = 0; row < runs.size(); ++row)
+    if (auto key = own_key(runs, row))
+      if (auto id = runs.text(row, "point")) key_of_id.emplace(*id, *key);
+
+  for (size_t row = 0; row < runs.size(); ++row) {
+    ++summary.runs;
+    auto key = own_key(runs, row);
+    if (runs.text(row, "status") != "ok") {
+      ++summary.failed_runs;
+      count_failure(summary, runs, row);
+      // A run that failed early may have left its configuration empty; its point id still says
+      // which configuration it belonged to.
+      auto id = runs.text(row, "point");
+      if (!key && id && key_of_id.count(*id)) key = key_of_id.at(*id);
+      if (key) ++accumulator_for(points, *key).point.runs_failed;
+      else ++summary.unplaced_failures;
+      continue;
+    }
+    if (!key)
+      throw Error(fmt::format("{}: status ok but its configuration (topology, mode, strategy, message_bytes, "
+                              "threads) is incomplete",
+                              runs.where(row)));
+    auto& acc = accumulator_for(points, *key);
+    ++acc.point.runs_ok;
+    for (const auto& metric : summary_metrics())
+      if (auto v = runs.number(row, metric)) acc.values[metric].push_back(*v);
+  }
+  for (auto& acc : points) {
+    for (auto& [metric, list] : acc.values) acc.point.metrics.emplace(metric, describe(std::move(list)));
+    summary.points.push_back(std::move(acc.point));
+  }
+  std::stable_sort(summary.points.begin(), summary.points.end(),
+                   [](const SummaryPoint& a, const SummaryPoint& b) { return point_before(a.key, b.key); });
+  std::stable_sort(summary.failure_reasons.begin(), summary.failure_reasons.end(),
+                   [](const FailureReason& a, const FailureReason& b) {
+                     return std::tie(b.runs, a.status, a.error) < std::tie(a.runs, b.status, b.error);
+                   });
+  return summary;
+}
+
+std::string summary_csv(const Summary& summary) {
+  std::string out = "topology,mode,strategy,message_bytes,response_bytes,threads,runs_ok,runs_failed";
+  for (const auto& m : summary_metrics())
+    for (const char* suffix : {"_n", "_median", "_min", "_max", "_ci95_low", "_ci95_high"}) out += "," + m + suffix;
+  out += '\n';
+  for (const auto& p : summary.points) {
+    const auto& k = p.key;
+    out += fmt::format("{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy),
+                       k.message_bytes, k.response_bytes ? std::to_string(*k.response_bytes) : "", k.threads,
+                       p.runs_ok, p.runs_failed);
+    for (const auto& m : summary_metrics()) {
+      const Stats* s = p.metric(m);
+      if (!s) {
+        out += ",0,,,,,";
+        continue;
+      }
+      out += fmt::format(",{},{},{},{},{},{}", s->n, num(s->median), num(s->min), num(s->max), num(s->ci95_low),
+                         num(s->ci95_high));
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string short_size(uint64_t bytes) {
+  if (bytes >= (1u << 30) && bytes % (1u << 30) == 0) return fmt::format("{}G", bytes >> 30);
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{}M", bytes >> 20);
+  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{}K", bytes >> 10);
+  return std::to_string(bytes);
+}
+
+std::string short_number(double v) {
+  if (std::fabs(v) >= 1e4 && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
+  return fmt::format("{:.4g}", v);
+}
+
+}  // namespace copybench::report

@@ -1,0 +1,224 @@
+#include "run/sweep.h"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/units.h"
+#include "core/version.h"
+#include "net/netns.h"
+#include "report/report.h"
+#include "report/writers.h"
+#include "results/result_json.h"
+#include "run/environment.h"
+#include "run/probe.h"
+#include "run/progress.h"
+#include "run/runner.h"
+
+namespace copybench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Recorded {
+  int order = 0;
+  std::string point_id;
+  int rep = 0;
+  RunResult result;
+};
+
+// The folder's two running records: runs.csv gets a row per run as it ends; results.json is
+// rewritten whole (to a temporary name, then renamed) so it is never half-written.
+class SweepFolder {
+ public:
+  SweepFolder(std::string dir, const SweepPlan& plan) : dir_(std::move(dir)), plan_(plan) {}
+
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+  void start(json environment, std::string topology, std::vector<Recorded> kept) {
+    environment_ = std::move(environment);
+    topology_ = std::move(topology);
+    runs_ = std::move(kept);
+    std::ofstream csv(path("runs.csv"), std::ios::trunc);
+    csv << kSweepColumns << ',' << csv_header() << '\n';
+    for (const auto& r : runs_) csv << row(r) << '\n';
+    if (!csv.flush()) throw_sys("write " + path("runs.csv"), errno);
+    save_json();
+  }
+
+  void add(Recorded r) {
+    std::ofstream csv(path("runs.csv"), std::ios::app);
+    csv << row(r) << '\n';
+    if (!csv.flush()) throw_sys("write " + path("runs.csv"), errno);
+    runs_.push_back(std::move(r));
+    save_json();
+  }
+
+  const std::vector<Recorded>& runs() const { return runs_; }
+
+ private:
+  std::string row(const Recorded& r) const {
+    return fmt::format("{},{},{},{},{},{}", r.order, csv_quote(r.point_id), r.rep, topology_name(plan_.topology.kind),
+                       plan_.seed, csv_row(r.result));
+  }
+
+  void save_json() const {
+    json runs = json::array();
+    for (const auto& r : runs_) runs.push_back({{"run_order", r.order}, {"point", r.point_id}, {"rep", r.rep}, {"result", to_json(r.result)}});
+    json doc = {{"kind", "copybench sweep"}, {"copybench_version", kVersion}, {"plan", to_json(plan_)},
+                {"topology", topology_},     {"environment", environment_},  {"runs", runs}};
+    auto tmp = path(".results.json.tmp");
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << doc.dump(1) << '\n';
+      if (!out.flush()) throw_sys("write " + tmp, errno);
+    }
+    fs::rename(tmp, path("results.json"));
+  }
+
+  std::string dir_;
+  const SweepPlan& plan_;
+  json environment_;
+  std::string topology_;
+  std::vector<Recorded> runs_;
+};
+
+std::string default_out_dir() {
+  auto stamp = utc_timestamp();  // 2026-11-25T11:22:33Z
+  std::erase(stamp, ':');
+  return "results/" + stamp;
+}
+
+std::vector<std::string> client_args(const TestParams& p, const std::string& json_path) {
+  std::vector<std::string> a = {"--strategy", p.strategy,
+                                "--mode",     mode_name(p.mode),
+                                "--size",     std::to_string(p.message_bytes),
+                                "--threads",  std::to_string(p.threads),
+                                "--duration", fmt::format("{}ms", p.duration_ns / 1'000'000),
+                                "--warmup",   fmt::format("{}ms", p.warmup_ns / 1'000'000),
+                                "--json",     json_path,
+                                "--quiet"};
+  if (p.mode == TestMode::rr && p.response_bytes) a.insert(a.end(), {"--response-size", std::to_string(p.response_bytes)});
+  if (p.verify) a.emplace_back("--verify");
+  if (!p.counters) a.emplace_back("--no-counters");
+  if (!p.latency) a.emplace_back("--no-latency");
+  return a;
+}
+
+RunResult failed_run(const TestParams& p, const std::string& why) {
+  RunResult r;
+  r.status = "failed";
+  r.error = why;
+  r.started_at = utc_timestamp();
+  r.params = p;
+  r.sender_missing_reason = why;
+  return r;
+}
+
+// One run: the client writes its results as JSON; a client that never got that far leaves
+// the reason in its exit code.
+RunResult run_one(const PlannedRun& run, const Placement& where, const std::string& json_path,
+                  const std::atomic<int>& signal) {
+  fs::remove(json_path);
+  int code = 0;
+  try {
+    code = run_pair(where, run.params, client_args(run.params, json_path), signal);
+  } catch (const Error& e) {
+    return failed_run(run.params, e.what());
+  }
+  std::ifstream in(json_path);
+  if (!in) return failed_run(run.params, fmt::format("the client exited with code {} without writing results", code));
+  try {
+    auto result = run_result_from_json(json::parse(in));
+    fs::remove(json_path);
+    return result;
+  } catch (const std::exception& e) {
+    return failed_run(run.params, fmt::format("the client's results could not be read: {}", e.what()));
+  }
+}
+
+SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
+  std::ifstream in(dir + "/results.json");
+  if (!in) throw UsageError(fmt::format("{}/results.json: not found; --resume needs the folder of a sweep", dir));
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::exception& e) {
+    throw Error(fmt::format("{}/results.json is not valid JSON: {}", dir, e.what()));
+  }
+  auto plan = plan_from_json(doc.at("plan"));
+  for (const auto& r : doc.at("runs")) {
+    auto result = run_result_from_json(r.at("result"));
+    if (result.status == "interrupted") continue;  // cut short: run it again
+    kept.push_back({r.at("run_order").get<int>(), r.at("point").get<std::string>(), r.at("rep").get<int>(), std::move(result)});
+  }
+  return plan;
+}
+
+int exit_code(const std::vector<Recorded>& runs, bool interrupted) {
+  if (interrupted) return 130;
+  bool any_ok = std::any_of(runs.begin(), runs.end(), [](const Recorded& r) { return r.result.status == "ok"; });
+  return any_ok || runs.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
+  std::vector<Recorded> kept;
+  const bool resuming = !options.resume_dir.empty();
+  const std::string dir = resuming ? options.resume_dir : options.out_dir.empty() ? default_out_dir() : options.out_dir;
+  SweepPlan plan = resuming ? load_plan(dir, kept) : make_plan(options.grid, options.topology, options.seed);
+  if (!resuming && fs::exists(dir + "/runs.csv"))
+    throw UsageError(fmt::format("{} already holds a sweep: use --resume {} or another --out", dir, dir));
+  fs::create_directories(dir);
+
+  Progress progress(Progress::style_for(options.quiet), plan.runs.size(),
+                    estimated_ns(plan, 1));
+  if (::geteuid() == 0) {
+    for (const auto& name : cleanup_stale_namespaces()) progress.note(fmt::format("removed namespace {} left by a killed run", name));
+  }
+  Topology topology(plan.topology);
+  SweepFolder folder(dir, plan);
+  folder.start(probe_json(run_probe()), topology.describe(), std::move(kept));
+  progress.note(fmt::format("copybench sweep: {} runs ({} left), {}; about {}; writing to {}", plan.runs.size(),
+                            plan.runs.size() - folder.runs().size(), topology.describe(),
+                            format_duration(estimated_ns(plan, plan.runs.size() - folder.runs().size())), dir));
+
+  bool interrupted = false;
+  for (const auto& run : plan.runs) {
+    const auto& done = folder.runs();
+    if (std::any_of(done.begin(), done.end(), [&](const Recorded& r) { return r.order == run.order; })) continue;
+    if (signal.load() != 0) {
+      interrupted = true;
+      break;
+    }
+    progress.begin(run, done.size());
+    auto result = run_one(run, topology.placement(), folder.path(".run.json"), signal);
+    progress.end(run, result, done.size() + 1);
+    folder.add({run.order, run.point_id, run.rep, std::move(result)});
+    if (signal.load() != 0) {
+      interrupted = true;
+      break;
+    }
+  }
+  progress.finish();
+
+  auto failed = std::count_if(folder.runs().begin(), folder.runs().end(), [](const Recorded& r) { return r.result.status != "ok"; });
+  try {
+    auto outcome = write_report(dir);
+    if (!outcome.note.empty()) progress.note(outcome.note);
+  } catch (const Error& e) {
+    progress.note(fmt::format("copybench sweep: the report could not be written: {}", e.what()));
+  }
+  if (!options.quiet)
+    fmt::print(stderr, "copybench sweep: {} of {} runs recorded, {} failed{}; results in {}/ (runs.csv, summary.csv, results.json, report.md, plots/)\n",
+             folder.runs().size(), plan.runs.size(), failed,
+             interrupted ? fmt::format("; interrupted: finish with copybench sweep --resume {}", dir) : "", dir);
+  return exit_code(folder.runs(), interrupted);
+}
+
+}  // namespace copybench

@@ -1,0 +1,68 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/error.h"
+#include "run/sweep_plan.h"
+
+using namespace copybench;
+
+TEST(SweepPlan, EveryPointRepeatedOnceEachInAShuffledOrderFixedByTheSeed) {
+  SweepGrid g;
+  g.strategies = {"two-copy", "one-copy"};
+  g.sizes = {1024, 65536};
+  g.threads = {1, 2, 4};
+  g.reps = 3;
+  auto a = make_plan(g, {}, 42), b = make_plan(g, {}, 42), c = make_plan(g, {}, 43);
+  ASSERT_EQ(a.runs.size(), 2u * 2 * 3 * 3);
+  std::set<std::pair<std::string, int>> seen;
+  for (size_t i = 0; i < a.runs.size(); ++i) {
+    EXPECT_EQ(a.runs[i].order, static_cast<int>(i + 1));
+    EXPECT_TRUE(seen.insert({a.runs[i].point_id, a.runs[i].rep}).second) << a.runs[i].point_id;
+    EXPECT_EQ(a.runs[i].point_id, b.runs[i].point_id) << "same seed, same order";
+    EXPECT_EQ(a.runs[i].rep, b.runs[i].rep);
+  }
+  bool differs = false, shuffled = false;
+  for (size_t i = 0; i < a.runs.size(); ++i) {
+    differs |= a.runs[i].point_id != c.runs[i].point_id || a.runs[i].rep != c.runs[i].rep;
+    shuffled |= a.runs[i].point != static_cast<int>(i / 3);
+  }
+  EXPECT_TRUE(differs) << "another seed, another order";
+  EXPECT_TRUE(shuffled) << "not the grid's order";
+}
+
+TEST(SweepPlan, PointIdsNameModeStrategySizeAndThreads) {
+  TestParams p;
+  p.strategy = "zero-copy";
+  p.message_bytes = 65536;
+  p.threads = 4;
+  EXPECT_EQ(point_id(p), "stream/zero-copy/64K/4t");
+  p.mode = TestMode::rr;
+  p.message_bytes = 1;
+  p.response_bytes = 1024;
+  EXPECT_EQ(point_id(p), "rr/zero-copy/1B+1K/4t");
+}
+
+TEST(SweepPlan, RoundTripsThroughJsonAndRefusesBadGrids) {
+  SweepGrid g = quick_grid();
+  g.modes = {TestMode::stream, TestMode::rr};
+  TopologyOptions t;
+  t.kind = TopologyKind::netns;
+  t.mtu = 9000;
+  auto plan = make_plan(g, t, 7);
+  auto back = plan_from_json(to_json(plan));
+  ASSERT_EQ(back.runs.size(), plan.runs.size());
+  for (size_t i = 0; i < plan.runs.size(); ++i) EXPECT_EQ(back.runs[i].point_id, plan.runs[i].point_id);
+  EXPECT_EQ(back.topology.mtu, 9000);
+  EXPECT_EQ(back.topology.kind, TopologyKind::netns);
+  EXPECT_EQ(back.grid.duration_ns, g.duration_ns);
+  g.reps = 0;
+  EXPECT_THROW(make_plan(g, t, 1), UsageError);
+  g = quick_grid();
+  g.strategies = {"four-copy"};
+  EXPECT_THROW(make_plan(g, t, 1), UsageError);
+  g = quick_grid();
+  g.threads = {0};
+  EXPECT_THROW(make_plan(g, t, 1), UsageError);
+}

@@ -28,11 +28,11 @@ namespace {
 using namespace copybench;
 
 std::atomic<bool> g_interrupted{false};
-std::atomic<int> g_signal{0};
+std::atomic<int> g_signal{0};  // how many interrupting signals arrived
 
-void on_signal(int sig) {
+void on_signal(int) {
   g_interrupted.store(true);
-  g_signal.store(sig);
+  g_signal.fetch_add(1);
 }
 
 // Counters take one fd per event per thread (up to 14 x 257 for 256 connections, more on a
@@ -51,6 +51,7 @@ void install_signal_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);  // a dropped ssh session: unwind, remove namespaces
   signal(SIGPIPE, SIG_IGN);
 }
 
@@ -112,6 +113,11 @@ void add_test_options(CLI::App* cmd, TestOptions& o) {
   cmd->add_flag("-q,--quiet", o.quiet, "no table on stdout (errors still go to stderr)");
 }
 
+template <typename T>
+void add_once(std::vector<T>& list, const T& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
 // `sweep`'s options as typed: lists are comma-separated.
 struct SweepCliOptions {
   std::vector<std::string> strategies, sizes, modes;
@@ -127,43 +133,70 @@ struct SweepCliOptions {
   bool seed_given = false;
   bool quick = false, verify = false, no_counters = false, no_latency = false, quiet = false;
   std::string out, resume;
+  const CLI::App* cmd = nullptr;
+
+  bool given(const char* option) const { return cmd->count(option) > 0; }
 
   SweepOptions options() const {
     SweepOptions o;
+    if (!resume.empty()) {
+      o.resume_dir = resume;
+      o.quiet = quiet;
+      return o;  // everything else comes from the saved plan (CLI11 refuses the other options)
+    }
     SweepGrid& g = o.grid;
     if (quick) g = quick_grid();
-    if (!strategies.empty()) g.strategies = strategies;
+    // Repeated values (1K,1024 or a1,two-copy) would be one point measured twice as often.
+    if (!strategies.empty()) {
+      g.strategies.clear();
+      for (const auto& s : strategies) add_once(g.strategies, strategy_info(s).name);
+    }
     if (!modes.empty()) {
       g.modes.clear();
-      for (const auto& m : modes) g.modes.push_back(parse_mode(m));
+      for (const auto& m : modes) add_once(g.modes, parse_mode(m));
     }
     if (!sizes.empty()) {
       g.sizes.clear();
-      for (const auto& s : sizes) g.sizes.push_back(parse_size(s));
+      for (const auto& s : sizes) add_once(g.sizes, parse_size(s));
     }
-    if (!threads.empty()) g.threads = threads;
-    if (reps >= 0) g.reps = reps;
+    if (!threads.empty()) {
+      g.threads.clear();
+      for (int t : threads) add_once(g.threads, t);
+    }
+    if (given("--reps")) g.reps = reps;
     if (!duration.empty()) g.duration_ns = parse_duration_ns(duration);
     if (!warmup.empty()) g.warmup_ns = parse_duration_ns(warmup);
-    if (!response_size.empty()) g.response_bytes = parse_size(response_size);
+    if (!response_size.empty()) {
+      g.response_bytes = parse_size(response_size);
+      if (g.response_bytes == 0) throw UsageError("--response-size 0 is out of range (1 B to 16 MiB)");
+      if (std::find(g.modes.begin(), g.modes.end(), TestMode::rr) == g.modes.end())
+        throw UsageError("--response-size needs rr among --modes");
+    }
     g.verify = verify;
     g.counters = !no_counters;
     g.latency = !no_latency;
-    o.topology.kind = topology.empty() ? default_topology() : parse_topology(topology);
+    // --host names a remote server, as iperf3 -c does; the other topologies would ignore it.
+    o.topology.kind = !topology.empty() ? parse_topology(topology) : !host.empty() ? TopologyKind::remote : default_topology();
+    if (!host.empty() && o.topology.kind != TopologyKind::remote) throw UsageError("--host needs --topology remote");
+    if (o.topology.kind != TopologyKind::netns && (given("--mtu") || given("--optmem-max")))
+      throw UsageError("--mtu and --optmem-max set up the netns topology; add --topology netns");
     if (mtu < 68 || mtu > 65535) throw UsageError(fmt::format("--mtu {} is out of range (68 to 65535)", mtu));
     o.topology.mtu = mtu;
-    if (optmem_max >= 0) o.topology.optmem_max = optmem_max;
+    if (given("--optmem-max")) {
+      if (optmem_max < 1) throw UsageError(fmt::format("--optmem-max {} is out of range (1 or more bytes)", optmem_max));
+      o.topology.optmem_max = optmem_max;
+    }
     o.topology.host = host;
     o.topology.port = port;
     o.seed = seed_given ? seed : static_cast<uint64_t>(now_ns());
     o.out_dir = out;
-    o.resume_dir = resume;
     o.quiet = quiet;
     return o;
   }
 };
 
 void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
+  o.cmd = cmd;
   cmd->add_option("--strategies", o.strategies, "strategies, comma-separated (default: two-copy,one-copy,zero-copy)")->delimiter(',');
   cmd->add_option("--sizes", o.sizes, "message sizes (default: 1K,4K,16K,64K)")->delimiter(',');
   cmd->add_option("--threads", o.threads, "thread counts (default: 1,2,4,8)")->delimiter(',');
@@ -183,7 +216,9 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   cmd->add_flag("--no-counters", o.no_counters, "no perf_event_open counters");
   cmd->add_flag("--no-latency", o.no_latency, "stream: do not time send calls");
   cmd->add_option("-o,--out", o.out, "output folder (default: results/<UTC time>)");
-  cmd->add_option("--resume", o.resume, "finish the sweep in this folder (its saved plan; other grid options ignored)");
+  auto* resume = cmd->add_option("--resume", o.resume, "finish the sweep in this folder, with the plan saved there");
+  for (auto* opt : cmd->get_options())
+    if (opt != resume && opt->get_name() != "--quiet" && opt->get_name() != "--help") resume->excludes(opt);
   cmd->add_flag("-q,--quiet", o.quiet, "no progress output");
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -137,10 +138,28 @@ TEST(Sweep, InterruptedHalfWayKeepsItsRunsRemovesNamespacesAndResumes) {
 TEST(Sweep, BadInputGetsOneClearLine) {
   for (const char* args : {"sweep --topology moon", "sweep --reps 0 --topology loopback", "sweep --sizes 1K,huge",
                            "sweep --strategies one-copy,four-copy --topology loopback", "sweep --mtu 10",
-                           "sweep --resume /nonexistent/dir", "report /nonexistent/dir"}) {
+                           "sweep --resume /nonexistent/dir", "report /nonexistent/dir",
+                           "sweep --resume /tmp --sizes 1K", "sweep --host 192.0.2.1 --topology netns",
+                           "sweep --mtu 9000 --topology loopback", "sweep --response-size 1K --topology loopback",
+                           "sweep --optmem-max 0 --topology netns", "sweep --topology remote"}) {
     auto r = run_copybench(args);
     EXPECT_NE(r.exit_code, 0) << args;
     EXPECT_EQ(lines_of(r.output).size(), 1u) << args << ":\n" << r.output;
     EXPECT_NE(r.output.find("copybench: error:"), std::string::npos) << args << ":\n" << r.output;
   }
+}
+
+TEST(Sweep, RepeatedValuesAreOnePointAndResumeRefusesRunsOfAnotherPlan) {
+  TempDir dir;
+  auto r = run_copybench("sweep --topology loopback --strategies a2,one-copy --sizes 1K,1024 --threads 1,1 --reps 2 "
+                         "--duration 50ms --warmup 0 --quiet --out " + dir.file("out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(lines_of(read_text(dir.file("out/runs.csv"))).size(), 3u) << "one point, two repetitions";
+  auto j = read_json(dir.file("out/results.json"));
+  j["runs"][0]["point"] = "stream/two-copy/64K/8t";
+  std::ofstream(dir.file("out/results.json")) << j.dump();
+  auto resumed = run_copybench("sweep --quiet --resume " + dir.file("out"));
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.output;
+  EXPECT_NE(resumed.output.find("does not belong to the saved plan"), std::string::npos) << resumed.output;
+  EXPECT_EQ(lines_of(resumed.output).size(), 1u) << resumed.output;
 }

@@ -61,14 +61,20 @@ int run_pair(const Placement& where, const TestParams& params, const std::vector
   argv.insert(argv.end(), client_args.begin(), client_args.end());
   Child client(argv, -1, where.client_netns);
   // The client bounds its own waits; this is the backstop should it hang anyway.
-  const int64_t budget_ms = (params.warmup_ns + params.duration_ns) / 1'000'000 + 120'000;
+  // (its own limits: connections, the window, then up to 60 s + 1 s per thread for RESULT).
+  const int64_t budget_ms = (params.warmup_ns + params.duration_ns) / 1'000'000 + 120'000 + 2'000 * params.threads;
   const int64_t deadline = now_ns() + budget_ms * 1'000'000;
   std::optional<int> code;
-  int forwarded = 0;
+  int seen = 0;
   while (!(code = client.wait_for(100))) {
-    if (int sig = signal.load(); sig != 0 && sig != forwarded) {
-      client.signal(sig);  // the client ends its window early and still writes its results
-      forwarded = sig;
+    if (int count = signal.load(); count > seen) {
+      if (seen > 0) {  // a second Ctrl-C: the user will not wait for the figures
+        client.stop();
+        if (server) server->stop();
+        throw Error("interrupted twice: the test's processes were stopped without their figures");
+      }
+      client.signal(SIGINT);  // the client ends its window early and still writes its results
+      seen = count;
     }
     if (now_ns() > deadline) {
       client.stop();

@@ -16,7 +16,8 @@ namespace copybench {
 int run_local(const TestParams& params, const std::vector<std::string>& client_args, const std::atomic<int>& signal);
 
 /// The same, placed: the server process (unless remote) and the client process each in its
-/// namespace. `signal` (SIGINT/SIGTERM seen by this process) is forwarded to the client.
+/// namespace. `signal` counts the SIGINT/SIGTERM/SIGHUP this process has seen: the first is
+/// forwarded to the client (which ends early and still writes its figures), a second stops both.
 int run_pair(const Placement& where, const TestParams& params, const std::vector<std::string>& client_args,
              const std::atomic<int>& signal);
 

@@ -116,47 +116,70 @@ RunResult failed_run(const TestParams& p, const std::string& why) {
   r.started_at = utc_timestamp();
   r.params = p;
   r.sender_missing_reason = why;
+  r.receiver_env = collect_environment();
   return r;
 }
 
 // One run: the client writes its results as JSON; a client that never got that far leaves
-// the reason in its exit code.
+// the reason in its exit code. A run cut short by a signal is "interrupted" (resume reruns it).
 RunResult run_one(const PlannedRun& run, const Placement& where, const std::string& json_path,
                   const std::atomic<int>& signal) {
-  fs::remove(json_path);
+  std::error_code ignored;
+  fs::remove(json_path, ignored);
   int code = 0;
+  std::string trouble;  // the runner's own failure (e.g. the server exited badly after the test)
   try {
     code = run_pair(where, run.params, client_args(run.params, json_path), signal);
   } catch (const Error& e) {
-    return failed_run(run.params, e.what());
+    trouble = e.what();
   }
+  RunResult result;
   std::ifstream in(json_path);
-  if (!in) return failed_run(run.params, fmt::format("the client exited with code {} without writing results", code));
-  try {
-    auto result = run_result_from_json(json::parse(in));
-    fs::remove(json_path);
-    return result;
-  } catch (const std::exception& e) {
-    return failed_run(run.params, fmt::format("the client's results could not be read: {}", e.what()));
+  if (!in) {
+    result = failed_run(run.params, !trouble.empty() ? trouble
+                                                     : fmt::format("the client exited with code {} without writing results", code));
+  } else {
+    try {
+      result = run_result_from_json(json::parse(in));
+    } catch (const std::exception& e) {
+      result = failed_run(run.params, fmt::format("the client's results could not be read: {}", e.what()));
+    }
+    fs::remove(json_path, ignored);
+    if (!trouble.empty() && result.status == "ok") {
+      result.status = "failed";
+      result.error = trouble;
+    }
   }
+  if (signal.load() != 0 && result.status != "ok") result.status = "interrupted";
+  return result;
 }
 
+// The saved plan, rebuilt, must be the one the saved runs belong to: a run is matched by its
+// position in the order and must name the same point and repetition.
 SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
-  std::ifstream in(dir + "/results.json");
-  if (!in) throw UsageError(fmt::format("{}/results.json: not found; --resume needs the folder of a sweep", dir));
-  json doc;
+  const std::string file = dir + "/results.json";
+  std::ifstream in(file);
+  if (!in) throw Error(fmt::format("{}: not found; --resume needs the folder of a sweep", file));
   try {
-    doc = json::parse(in);
-  } catch (const json::exception& e) {
-    throw Error(fmt::format("{}/results.json is not valid JSON: {}", dir, e.what()));
+    auto doc = json::parse(in);
+    auto plan = plan_from_json(doc.at("plan"));
+    std::vector<bool> seen(plan.runs.size() + 1, false);
+    for (const auto& r : doc.at("runs")) {
+      int order = r.at("run_order").get<int>();
+      auto point = r.at("point").get<std::string>();
+      int rep = r.at("rep").get<int>();
+      if (order < 1 || order > static_cast<int>(plan.runs.size()) || seen[order] ||
+          plan.runs[order - 1].point_id != point || plan.runs[order - 1].rep != rep)
+        throw Error(fmt::format("run {} ({} rep {}) does not belong to the saved plan (another copybench version?)", order, point, rep));
+      seen[order] = true;
+      auto result = run_result_from_json(r.at("result"));
+      if (result.status == "interrupted") continue;  // cut short: run it again
+      kept.push_back({order, point, rep, std::move(result)});
+    }
+    return plan;
+  } catch (const std::exception& e) {
+    throw Error(fmt::format("{}: cannot resume: {}", file, e.what()));
   }
-  auto plan = plan_from_json(doc.at("plan"));
-  for (const auto& r : doc.at("runs")) {
-    auto result = run_result_from_json(r.at("result"));
-    if (result.status == "interrupted") continue;  // cut short: run it again
-    kept.push_back({r.at("run_order").get<int>(), r.at("point").get<std::string>(), r.at("rep").get<int>(), std::move(result)});
-  }
-  return plan;
 }
 
 int exit_code(const std::vector<Recorded>& runs, bool interrupted) {
@@ -174,14 +197,19 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
   SweepPlan plan = resuming ? load_plan(dir, kept) : make_plan(options.grid, options.topology, options.seed);
   if (!resuming && fs::exists(dir + "/runs.csv"))
     throw UsageError(fmt::format("{} already holds a sweep: use --resume {} or another --out", dir, dir));
-  fs::create_directories(dir);
 
-  Progress progress(Progress::style_for(options.quiet), plan.runs.size(),
-                    estimated_ns(plan, 1));
-  if (::geteuid() == 0) {
-    for (const auto& name : cleanup_stale_namespaces()) progress.note(fmt::format("removed namespace {} left by a killed run", name));
+  Progress progress(Progress::style_for(options.quiet), plan.runs.size(), estimated_ns(plan, 1));
+  if (has_netns_privileges() && ip_command()) {
+    try {
+      for (const auto& name : cleanup_stale_namespaces()) progress.note(fmt::format("removed namespace {} left by a killed run", name));
+    } catch (const Error& e) {
+      progress.note(fmt::format("copybench sweep: leftover namespaces: {}", e.what()));
+    }
   }
-  Topology topology(plan.topology);
+  Topology topology(plan.topology);  // before the folder: a refused topology leaves nothing behind
+  std::error_code made;
+  fs::create_directories(dir, made);
+  if (made) throw Error(fmt::format("creating {}: {}", dir, made.message()));
   SweepFolder folder(dir, plan);
   folder.start(probe_json(run_probe()), topology.describe(), std::move(kept));
   progress.note(fmt::format("copybench sweep: {} runs ({} left), {}; about {}; writing to {}", plan.runs.size(),
@@ -212,7 +240,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
     auto outcome = write_report(dir);
     if (!outcome.note.empty()) progress.note(outcome.note);
   } catch (const Error& e) {
-    progress.note(fmt::format("copybench sweep: the report could not be written: {}", e.what()));
+    fmt::print(stderr, "copybench sweep: the report could not be written: {}\n", e.what());
   }
   if (!options.quiet)
     fmt::print(stderr, "copybench sweep: {} of {} runs recorded, {} failed{}; results in {}/ (runs.csv, summary.csv, results.json, report.md, plots/)\n",

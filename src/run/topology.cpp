@@ -1,7 +1,6 @@
 #include "run/topology.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "net/netns.h"
@@ -24,7 +23,7 @@ TopologyKind parse_topology(const std::string& text) {
   throw UsageError(fmt::format("unknown topology '{}' (choose loopback, netns or remote)", text));
 }
 
-TopologyKind default_topology() { return ::geteuid() == 0 ? TopologyKind::netns : TopologyKind::loopback; }
+TopologyKind default_topology() { return has_netns_privileges() ? TopologyKind::netns : TopologyKind::loopback; }
 
 Topology::Topology(const TopologyOptions& options) : kind_(options.kind) {
   switch (options.kind) {
@@ -32,8 +31,6 @@ Topology::Topology(const TopologyOptions& options) : kind_(options.kind) {
       description_ = "loopback: server and client on 127.0.0.1";
       break;
     case TopologyKind::netns: {
-      if (::geteuid() != 0)
-        throw Error("the netns topology needs root to create network namespaces; use --topology loopback");
       NetnsOptions ns;
       ns.mtu = options.mtu;
       ns.optmem_max = options.optmem_max;

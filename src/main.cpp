@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "net/netns.h"
 #include "report/report.h"
+#include "run/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace {
@@ -58,6 +59,7 @@ void install_signal_handlers() {
 // The test's options as typed, converted and checked in one place.
 struct TestOptions {
   std::string strategy = "one-copy";
+  std::string recv = "recv";
   std::string mode = "stream";
   std::string size = "64K";
   std::string response_size;
@@ -74,6 +76,7 @@ struct TestOptions {
   TestParams params() const {
     TestParams p;
     p.strategy = strategy_info(strategy).name;
+    p.recv_strategy = recv_strategy_info(recv).name;
     p.mode = parse_mode(mode);
     p.message_bytes = parse_size(size);
     if (!response_size.empty()) {
@@ -93,8 +96,14 @@ struct TestOptions {
 
 void add_test_options(CLI::App* cmd, TestOptions& o) {
   std::string names;
-  for (const auto& s : strategies()) names += fmt::format("\n  {} ({}): {}", s.name, s.alias, s.description);
+  for (const auto& s : strategies()) {
+    names += fmt::format("\n  {} ({}): {}", s.name, s.alias, s.description);
+    if (auto missing = s.missing(); !missing.empty()) names += fmt::format(" [not here: {}]", missing);
+  }
   cmd->add_option("-s,--strategy", o.strategy, "send strategy:" + names)->capture_default_str();
+  std::string receives;
+  for (const auto& r : recv_strategies()) receives += fmt::format("\n  {}: {}", r.name, r.description);
+  cmd->add_option("--recv", o.recv, "receive strategy of the client:" + receives)->capture_default_str();
   cmd->add_option("-m,--mode", o.mode,
                   "stream: the server sends, the client receives; rr: request/response, one transaction in flight "
                   "per connection, the client times each round trip")
@@ -120,7 +129,7 @@ void add_once(std::vector<T>& list, const T& value) {
 
 // `sweep`'s options as typed: lists are comma-separated.
 struct SweepCliOptions {
-  std::vector<std::string> strategies, sizes, modes;
+  std::vector<std::string> strategies, recvs, sizes, modes;
   std::vector<int> threads;
   int reps = -1;
   std::string duration, warmup, response_size;
@@ -149,7 +158,23 @@ struct SweepCliOptions {
     // Repeated values (1K,1024 or a1,two-copy) would be one point measured twice as often.
     if (!strategies.empty()) {
       g.strategies.clear();
-      for (const auto& s : strategies) add_once(g.strategies, strategy_info(s).name);
+      for (const auto& s : strategies) {
+        if (s == "all") {  // every registered strategy this kernel can run
+          for (const auto& info : strategies_available()) add_once(g.strategies, info.name);
+          continue;
+        }
+        add_once(g.strategies, strategy_info(s).name);
+      }
+    }
+    if (!recvs.empty()) {
+      g.recv_strategies.clear();
+      for (const auto& r : recvs) {
+        if (r == "all") {
+          for (const auto& info : recv_strategies()) add_once(g.recv_strategies, info.name);
+          continue;
+        }
+        add_once(g.recv_strategies, recv_strategy_info(r).name);
+      }
     }
     if (!modes.empty()) {
       g.modes.clear();
@@ -197,7 +222,11 @@ struct SweepCliOptions {
 
 void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   o.cmd = cmd;
-  cmd->add_option("--strategies", o.strategies, "strategies, comma-separated (default: two-copy,one-copy,zero-copy)")->delimiter(',');
+  cmd->add_option("--strategies", o.strategies,
+                  "send strategies, comma-separated, or all (every one this kernel supports; default: "
+                  "two-copy,one-copy,zero-copy)")
+      ->delimiter(',');
+  cmd->add_option("--recvs", o.recvs, "receive strategies, comma-separated, or all (default: recv)")->delimiter(',');
   cmd->add_option("--sizes", o.sizes, "message sizes (default: 1K,4K,16K,64K)")->delimiter(',');
   cmd->add_option("--threads", o.threads, "thread counts (default: 1,2,4,8)")->delimiter(',');
   cmd->add_option("--modes", o.modes, "stream and/or rr (default: stream)")->delimiter(',');

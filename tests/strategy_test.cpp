@@ -14,6 +14,23 @@ TEST(Registry, NamesAndStudyAliases) {
   EXPECT_EQ(strategy_by_id(0), nullptr);
 }
 
+TEST(Registry, BeyondTheStudyNewIdsAndShortNames) {
+  EXPECT_EQ(strategy_info("p").name, "pack");
+  EXPECT_EQ(strategy_info("u").name, "uring");
+  EXPECT_EQ(strategy_info("UZ").name, "uring-zc");
+  EXPECT_EQ(strategy_by_id(4)->name, "pack");
+  EXPECT_EQ(strategy_by_id(6)->name, "uring-zc");
+  EXPECT_EQ(strategy_by_id(7), nullptr);
+  EXPECT_TRUE(strategy_info("pack").missing().empty()) << "plain system calls run everywhere";
+  for (const auto& s : strategies_available()) EXPECT_TRUE(s.missing().empty()) << s.name;
+  try {
+    strategy_info("uring-z");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'uring-zc'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Registry, TypoGetsDidYouMean) {
   try {
     strategy_info("one-cpy");

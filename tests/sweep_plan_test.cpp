@@ -42,6 +42,26 @@ TEST(SweepPlan, PointIdsNameModeStrategySizeAndThreads) {
   p.message_bytes = 1;
   p.response_bytes = 1024;
   EXPECT_EQ(point_id(p), "rr/zero-copy/1B+1K/4t");
+  p.recv_strategy = "zerocopy-recv";  // the default receive strategy stays out of the id
+  EXPECT_EQ(point_id(p), "rr/zero-copy+zerocopy-recv/1B+1K/4t");
+}
+
+TEST(SweepPlan, ReceiveStrategiesArePartOfTheGridAndOfThePlan) {
+  SweepGrid g;
+  g.strategies = {"pack"};
+  g.recv_strategies = {"recv", "scatter"};
+  g.sizes = {1024};
+  g.threads = {1};
+  g.reps = 1;
+  auto plan = make_plan(g, TopologyOptions{}, 1);
+  ASSERT_EQ(plan.runs.size(), 2u);
+  auto again = plan_from_json(to_json(plan));
+  EXPECT_EQ(again.grid.recv_strategies, g.recv_strategies);
+  auto j = to_json(plan);
+  j.erase("recv_strategies");  // a plan saved before receive strategies existed
+  EXPECT_EQ(plan_from_json(j).grid.recv_strategies, std::vector<std::string>{"recv"});
+  g.recv_strategies = {"scater"};
+  EXPECT_THROW(make_plan(g, TopologyOptions{}, 1), UsageError);
 }
 
 TEST(SweepPlan, RoundTripsThroughJsonAndRefusesBadGrids) {

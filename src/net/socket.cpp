@@ -111,13 +111,14 @@ Listener listen_tcp(const std::string& bind_host, uint16_t port) {
   throw_sys(fmt::format("bind to {} port {}", host, port), last_errno);
 }
 
-Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms) {
+Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms, const std::function<void(int)>& before_connect) {
   auto addrs = resolve(host, port, false);
   std::string failure;
   for (auto* ai = addrs.get(); ai; ai = ai->ai_next) {
     Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
     if (!fd) throw_sys("socket", errno);
     auto where = format_address(ai->ai_addr);
+    if (before_connect) before_connect(fd.get());
     int rc = ::connect(fd.get(), ai->ai_addr, ai->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
       int ready = wait_for(fd.get(), POLLOUT, now_ns() + int64_t{timeout_ms} * 1'000'000);

@@ -2,6 +2,7 @@
 // RAII sockets and the few blocking helpers the control path needs. Every wait is bounded.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -38,7 +39,10 @@ struct Listener {
 Listener listen_tcp(const std::string& bind_host, uint16_t port);
 
 /// Connects to host:port (IPv4 or IPv6) within timeout_ms; errors name the address.
-Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms);
+/// `before_connect`, when given, sets options on the new socket that the handshake must carry
+/// (TCP_MAXSEG); it may throw.
+Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms,
+               const std::function<void(int)>& before_connect = {});
 
 /// Accepts one connection, waiting at most timeout_ms; returns an empty Fd on timeout.
 Fd accept_within(int listen_fd, int timeout_ms, std::string* peer = nullptr);

@@ -164,12 +164,14 @@ std::vector<BestThreads> best_thread_counts(const Summary& summary, std::string_
   return out;
 }
 
-std::vector<LowestLatency> lowest_rr_latency(const Summary& summary) {
-  std::vector<LowestLatency> out;
-  const char* metric = "receiver_latency_p50_us";
-  std::vector<std::vector<const SummaryPoint*>> groups;  // same configuration but strategy
+namespace {
+
+// Points of `mode` with `metric`, grouped by configuration but strategy, in the summary's order.
+std::vector<std::vector<const SummaryPoint*>> by_configuration(const Summary& summary, std::string_view mode,
+                                                               const char* metric) {
+  std::vector<std::vector<const SummaryPoint*>> groups;
   for (const auto& p : summary.points) {
-    if (p.key.mode != "rr" || !p.metric(metric)) continue;
+    if (p.key.mode != mode || !p.metric(metric)) continue;
     PointKey k = p.key;
     auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) {
       k.strategy = g.front()->key.strategy;
@@ -178,7 +180,59 @@ std::vector<LowestLatency> lowest_rr_latency(const Summary& summary) {
     if (it == groups.end()) groups.push_back({&p});
     else it->push_back(&p);
   }
-  for (const auto& g : groups) {
+  return groups;
+}
+
+}  // namespace
+
+std::vector<BestStrategy> best_stream_strategies(const Summary& summary) {
+  std::vector<BestStrategy> out;
+  const char* metric = "receiver_throughput_gbps";
+  for (const auto& g : by_configuration(summary, "stream", metric)) {
+    const SummaryPoint* best = g.front();
+    for (const auto* p : g)
+      if (p->metric(metric)->median > best->metric(metric)->median) best = p;
+    BestStrategy b{best->key.topology, best->key.threads, best->key.message_bytes, best->key.strategy,
+                   best->metric(metric)->median, {}, static_cast<int>(g.size())};
+    for (const auto* p : g)
+      if (p != best && overlap(*p->metric(metric), *best->metric(metric))) b.tied.push_back(p->key.strategy);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::vector<UringBatching> uring_batching(const Summary& summary) {
+  std::vector<UringBatching> out;
+  const char* metric = "receiver_throughput_gbps";
+  for (const auto& g : by_configuration(summary, "stream", metric)) {
+    auto find = [&](const char* name) {
+      auto it = std::find_if(g.begin(), g.end(), [&](const SummaryPoint* p) { return p->key.strategy == name; });
+      return it == g.end() ? nullptr : *it;
+    };
+    const SummaryPoint *u = find("uring"), *t = find("two-copy");
+    if (!u || !t) continue;
+    const Stats &us = *u->metric(metric), &ts = *t->metric(metric);
+    UringBatching b{u->key.topology, u->key.threads, u->key.message_bytes, us.median, ts.median, {}, {}, 0};
+    if (const Stats* c = u->metric("sender_calls_per_msg")) b.uring_calls = c->median;
+    if (const Stats* c = t->metric("sender_calls_per_msg")) b.two_copy_calls = c->median;
+    if (!overlap(us, ts)) b.verdict = interval(us).first > interval(ts).second ? 1 : -1;
+    out.push_back(b);
+  }
+  return out;
+}
+
+std::vector<MappedShare> mapped_shares(const Summary& summary) {
+  std::vector<MappedShare> out;
+  for (const auto& p : summary.points)
+    if (const Stats* s = p.metric("receiver_zc_mapped_pct"))
+      out.push_back({p.key.topology, p.key.strategy, p.key.threads, p.key.message_bytes, s->min, s->max});
+  return out;
+}
+
+std::vector<LowestLatency> lowest_rr_latency(const Summary& summary) {
+  std::vector<LowestLatency> out;
+  const char* metric = "receiver_latency_p50_us";
+  for (const auto& g : by_configuration(summary, "rr", metric)) {
     const SummaryPoint* best = g.front();
     for (const auto* p : g)
       if (p->metric(metric)->median < best->metric(metric)->median) best = p;

@@ -85,6 +85,40 @@ struct LowestLatency {
 };
 std::vector<LowestLatency> lowest_rr_latency(const Summary& summary);
 
+/// Stream mode: the strategy (data path) with the highest median receiver_throughput_gbps at
+/// one (topology, threads, message size), and those tied with it: who wins at each size.
+struct BestStrategy {
+  std::string topology;
+  int threads = 0;
+  uint64_t message_bytes = 0;
+  std::string strategy;
+  double median = 0;
+  std::vector<std::string> tied;  // strategies whose interval overlaps the best's
+  int strategies_measured = 0;
+};
+std::vector<BestStrategy> best_stream_strategies(const Summary& summary);
+
+/// Where io_uring's batching pays: uring (8 SQEs, one io_uring_enter per message) against
+/// two-copy (8 send() calls) at one (topology, threads, size), stream mode.
+struct UringBatching {
+  std::string topology;
+  int threads = 0;
+  uint64_t message_bytes = 0;
+  double uring_gbps = 0, two_copy_gbps = 0;  // medians
+  std::optional<double> uring_calls, two_copy_calls;  // sender_calls_per_msg medians
+  int verdict = 0;  // +1 uring ahead, -1 behind, 0 tied (intervals overlap)
+};
+std::vector<UringBatching> uring_batching(const Summary& summary);
+
+/// receiver_zc_mapped_pct of every zerocopy-recv point: how much the kernel mapped.
+struct MappedShare {
+  std::string topology, strategy;  // strategy: "send+zerocopy-recv"
+  int threads = 0;
+  uint64_t message_bytes = 0;
+  double min_pct = 0, max_pct = 0;  // over single runs
+};
+std::vector<MappedShare> mapped_shares(const Summary& summary);
+
 /// zc_copied_pct over every zero-copy run of a topology.
 struct ZeroCopyShare {
   std::string topology;

@@ -157,6 +157,58 @@ std::string rr_section(const Summary& s) {
   return out + "\n";
 }
 
+std::string names(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& n : list) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+std::string winners_section(const Summary& s) {
+  auto best = best_stream_strategies(s);
+  if (best.empty()) return "";
+  std::string out = "### Who wins at each size? (stream throughput)\n\nFrom summary.csv receiver_throughput_gbps_*: "
+                    "the strategy (send+receive data path) with the highest median, and those whose interval "
+                    "overlaps it.\n\n| topology | threads | size | highest | Gbit/s | tie with | measured |\n"
+                    "|---|---|---|---|---|---|---|\n";
+  for (const auto& b : best)
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", b.topology, b.threads, short_size(b.message_bytes),
+                       b.strategy, short_number(b.median), names(b.tied), b.strategies_measured);
+  return out + "\n";
+}
+
+std::string batching_section(const Summary& s) {
+  auto rows = uring_batching(s);
+  if (rows.empty()) return "";
+  std::string out = "### Where does io_uring's batching pay? (uring against two-copy)\n\nBoth make 8 sends per "
+                    "message; uring submits them as 8 linked SQEs in one io_uring_enter. From summary.csv "
+                    "receiver_throughput_gbps_* and sender_calls_per_msg_*.\n\n| topology | threads | size | uring "
+                    "Gbit/s | two-copy Gbit/s | uring calls/msg | two-copy calls/msg | uring is |\n"
+                    "|---|---|---|---|---|---|---|---|\n";
+  auto calls = [](const std::optional<double>& v) { return v ? short_number(*v) : std::string("?"); };
+  for (const auto& b : rows)
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", b.topology, b.threads,
+                       short_size(b.message_bytes), short_number(b.uring_gbps), short_number(b.two_copy_gbps),
+                       calls(b.uring_calls), calls(b.two_copy_calls),
+                       b.verdict > 0 ? "ahead" : b.verdict < 0 ? "behind" : "tied");
+  return out + "\n";
+}
+
+std::string mapped_section(const Summary& s) {
+  auto shares = mapped_shares(s);
+  if (shares.empty()) return "";
+  std::string out = "### Did zerocopy-recv map the received pages?\n\nFrom the figure \"Received bytes mapped "
+                    "instead of copied vs message size\" and summary.csv receiver_zc_mapped_pct_* (bytes "
+                    "TCP_ZEROCOPY_RECEIVE mapped, as a share of all received). The kernel maps only whole, single "
+                    "pages: on loopback and veth a copying sender's data sits in compound pages and maps at 0%, "
+                    "while a MSG_ZEROCOPY sender's pages, copied by the kernel before local delivery, can map.\n\n"
+                    "| topology | data path | threads | size | mapped % (runs' range) |\n|---|---|---|---|---|\n";
+  for (const auto& m : shares)
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", m.topology, m.strategy, m.threads, short_size(m.message_bytes),
+                       m.min_pct == m.max_pct ? short_number(m.min_pct)
+                                              : short_number(m.min_pct) + " to " + short_number(m.max_pct));
+  return out + "\n";
+}
+
 bool any_single_run(const Summary& s) {
   for (const auto& p : s.points)
     if (const Stats* t = p.metric("receiver_throughput_gbps"); t && t->n == 1) return true;
@@ -171,12 +223,15 @@ std::string render_answers(const Summary& summary) {
   if (any_single_run(summary))
     out += " Some points have a single ok run and so no interval: there the single values decide.";
   out += "\n\n";
+  out += winners_section(summary);
   out += crossovers_section(summary);
+  out += batching_section(summary);
   out += best_threads_section(summary, "stream", "receiver_throughput_gbps", "stream throughput");
   bool rr = false;
   for (const auto& p : summary.points) rr = rr || p.key.mode == "rr";
   if (rr) out += best_threads_section(summary, "rr", "receiver_messages_per_s", "rr transactions per second");
   out += zero_copy_section(summary);
+  out += mapped_section(summary);
   out += rr_section(summary);
   return out;
 }

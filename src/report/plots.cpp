@@ -135,6 +135,17 @@ void plan_topology(const Summary& summary, const std::string& topology, FigurePl
          std::string("zc_copied_pct: completions flagged SO_EE_CODE_ZEROCOPY_COPIED / completions, stream mode, "
                      "one panel per thread count.") + kBars, {}},
         "stream", {{"zc_copied_pct", "", false}}, "no zero-copy run with completion counts");
+  p.add({"zc_mapped_vs_size", "Received bytes mapped instead of copied vs message size",
+         "message size (bytes, log2 scale)", "mapped bytes (% of received)", true, true,
+         std::string("receiver_zc_mapped_pct: bytes TCP_ZEROCOPY_RECEIVE mapped / bytes received, zerocopy-recv "
+                     "runs (lines send+zerocopy-recv), stream mode, one panel per thread count.") + kBars, {}},
+        "stream", {{"receiver_zc_mapped_pct", "", false}}, "no zerocopy-recv run");
+  p.add({"calls_vs_size", "Sender system calls per message vs message size", "message size (bytes, log2 scale)",
+         "calls per message", true, true,
+         std::string("sender_calls_per_msg: send/sendmsg calls, or io_uring_enter calls for the io_uring "
+                     "strategies (solid), and sender_submissions_per_msg: io_uring SQEs (dashed), stream mode.") + kBars, {}},
+        "stream", {{"sender_calls_per_msg", " calls", false}, {"sender_submissions_per_msg", " SQEs", true}},
+        "no call counts");
 }
 
 void write_file(const std::string& path, const std::string& text, std::vector<std::string>& written) {

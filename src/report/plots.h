@@ -50,7 +50,8 @@ struct FigurePlan {
 
 /// The figures a summary supports, per topology: stream throughput vs size, stream time per
 /// message vs threads, rr p50/p99 vs threads, LLC misses/KiB vs size, cycles (or CPU ns) per byte
-/// vs size, context switches vs size, zero-copy copied % vs size.
+/// vs size, context switches vs size, zero-copy copied % vs size, received bytes mapped % vs
+/// size (zerocopy-recv), sender calls and io_uring SQEs per message vs size.
 FigurePlan plan_figures(const Summary& summary);
 
 struct PlotsOutcome {

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/error.h"
+#include "run/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace copybench::report {
@@ -35,7 +36,10 @@ std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
   auto topology = runs.text(row, "topology"), mode = runs.text(row, "mode"), strategy = runs.text(row, "strategy");
   auto size = runs.count(row, "message_bytes"), threads = runs.count(row, "threads");
   if (!topology || !mode || !strategy || !size || !threads) return std::nullopt;
-  PointKey key{*topology, *mode, *strategy, *size, std::nullopt, static_cast<int>(*threads)};
+  // A receive strategy other than recv makes another data path, compared as its own line.
+  auto receive = runs.text(row, "recv_strategy");
+  auto path = receive && *receive != kDefaultRecvStrategy ? *strategy + "+" + *receive : *strategy;
+  PointKey key{*topology, *mode, path, *size, std::nullopt, static_cast<int>(*threads)};
   if (*mode == "rr") key.response_bytes = runs.count(row, "response_bytes");
   return key;
 }
@@ -101,10 +105,17 @@ std::pair<double, double> interval(const Stats& s) {
 }
 
 int strategy_rank(std::string_view strategy) {
+  auto plus = strategy.find('+');  // "send+recv": after the send strategy alone, by receive strategy
+  auto send = strategy.substr(0, plus);
   const auto& table = strategies();
+  size_t rank = table.size();
   for (size_t i = 0; i < table.size(); ++i)
-    if (table[i].name == strategy) return static_cast<int>(i);
-  return static_cast<int>(table.size());
+    if (table[i].name == send) rank = i;
+  const auto& receives = recv_strategies();
+  size_t receive = plus == std::string_view::npos ? 0 : receives.size() + 1;
+  for (size_t i = 0; plus != std::string_view::npos && i < receives.size(); ++i)
+    if (receives[i].name == strategy.substr(plus + 1)) receive = i + 1;
+  return static_cast<int>(rank * (receives.size() + 2) + receive);
 }
 
 bool point_before(const PointKey& a, const PointKey& b) {
@@ -127,7 +138,8 @@ const std::vector<std::string>& summary_metrics() {
       "sender_latency_p99_us",         "sender_cpu_ns_per_byte",     "receiver_cpu_ns_per_byte",
       "sender_system_cpu_ns_per_byte", "sender_cycles_per_byte",     "receiver_cycles_per_byte",
       "sender_llc_misses_per_kib",     "receiver_llc_misses_per_kib", "sender_context_switches",
-      "receiver_context_switches",     "zc_copied_pct"};
+      "receiver_context_switches",     "zc_copied_pct",              "receiver_zc_mapped_pct",
+      "sender_calls_per_msg",          "sender_submissions_per_msg", "receiver_calls_per_msg"};
   return names;
 }
 

@@ -34,7 +34,7 @@ std::pair<double, double> interval(const Stats& s);
 
 /// What makes a configuration: runs with equal keys are repetitions of one point.
 struct PointKey {
-  std::string topology, mode, strategy;
+  std::string topology, mode, strategy;  // strategy: "send", or "send+recv" when recv_strategy is not recv
   uint64_t message_bytes = 0;
   std::optional<uint64_t> response_bytes;  // rr only
   int threads = 0;
@@ -46,7 +46,9 @@ struct PointKey {
 /// zero-copy, others by name), so strategies measured alike sit next to each other.
 bool point_before(const PointKey& a, const PointKey& b);
 
-/// Rank of a strategy name in the registry (unknown names after all known ones).
+/// Rank of a strategy name in the registry (unknown names after all known ones). A data path
+/// "send+recv" (a receive strategy other than recv) ranks right after its send strategy, in
+/// the receive registry's order.
 int strategy_rank(std::string_view strategy);
 
 struct SummaryPoint {

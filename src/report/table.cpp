@@ -28,6 +28,7 @@ const char* group_title(const std::string& group) {
   if (group == "counter") return "counters over the window (perf_event_open, the side's test threads)";
   if (group == "derived") return "per byte and per message";
   if (group == "latency") return "latency (histogram, within 1%)";
+  if (group == "copy") return "receive-side copy (zerocopy-recv: pages mapped instead of copied, whole run)";
   return nullptr;
 }
 
@@ -56,6 +57,7 @@ std::string sides_table(const RunResult& r) {
   std::string out = fmt::format("  {:<34} {:>16} {:>16}\n", "figure", snd ? snd->role : "sender", rcv ? rcv->role : "receiver");
   std::string group;
   for (const auto& col : side_columns()) {
+    if (col.key == "zc_mapped_note") continue;  // a sentence: printed below the block
     Value a = snd ? col.get(*snd) : Value{}, b = rcv ? col.get(*rcv) : Value{};
     // Beyond the rates, a figure neither side has is left out; the reasons follow the block.
     if (col.group != "rate" && std::holds_alternative<std::monostate>(a) && std::holds_alternative<std::monostate>(b))
@@ -110,8 +112,8 @@ std::string render_table(const RunResult& r) {
                   ? fmt::format("rr, {} requests and {} responses (8 fields each)", format_size(p.message_bytes),
                                 format_size(p.response_size()))
                   : fmt::format("stream, {} messages (8 fields)", format_size(p.message_bytes));
-  std::string out = fmt::format("copybench: {} strategy, {}, {} connection(s), {} window after {} warm-up, server {}\n",
-                                p.strategy, what, p.threads, format_duration(p.duration_ns),
+  std::string out = fmt::format("copybench: {} strategy, {} receive, {}, {} connection(s), {} window after {} warm-up, server {}\n",
+                                p.strategy, p.recv_strategy, what, p.threads, format_duration(p.duration_ns),
                                 format_duration(p.warmup_ns), r.server);
   out += sides_table(r);
   if (!r.sender) out += fmt::format("  sender figures unavailable: {}\n", r.sender_missing_reason);

@@ -21,6 +21,7 @@ std::vector<Column> build_run_columns() {
       {"status", "", "ok, failed or interrupted", [](const RunResult& r) { return Value{r.status}; }},
       {"error", "", "why the run failed, empty when ok", [](const RunResult& r) { return Value{r.error}; }},
       {"strategy", "", "send strategy of the sender", [](const RunResult& r) { return Value{r.params.strategy}; }},
+      {"recv_strategy", "", "receive strategy of the receiver (client); the rr responder reads with recv", [](const RunResult& r) { return Value{r.params.recv_strategy}; }},
       {"mode", "", "stream (one-way messages) or rr (request/response transactions)", [](const RunResult& r) { return Value{std::string(mode_name(r.params.mode))}; }},
       {"message_bytes", "B", "message size (8 fields); rr: the request", [](const RunResult& r) { return Value{r.params.message_bytes}; }},
       {"response_bytes", "B", "rr: response size (8 fields)", [](const RunResult& r) {
@@ -136,7 +137,13 @@ std::vector<SideColumn> build_side_columns() {
       {"rate", "messages_in_window", "", "whole messages (rr: transactions) inside the window", [](const SideFigures& s) { return windowed(s, s.messages_in_window); }},
       {"rate", "bytes_total", "B", "bytes moved from START to the final drain", [](const SideFigures& s) { return Value{s.bytes_total}; }},
       {"rate", "messages_total", "", "whole messages (rr: transactions) from START to the final drain", [](const SideFigures& s) { return Value{s.messages_total}; }},
-      {"rate", "calls_per_msg", "calls/msg", "send/sendmsg (sender) or recv (receiver) calls over the whole run / messages; rr: both", [](const SideFigures& s) { return opt(s.calls_per_msg); }},
+      {"rate", "calls_per_msg", "calls/msg", "system calls over the whole run / messages: send/sendmsg or io_uring_enter (sender), the receive strategy's calls (receiver); rr: both", [](const SideFigures& s) { return opt(s.calls_per_msg); }},
+      {"rate", "submissions_per_msg", "SQEs/msg", "io_uring submission queue entries over the whole run / messages; null for strategies that make plain system calls", [](const SideFigures& s) {
+         return s.submissions_total && s.messages_total ? Value{static_cast<double>(*s.submissions_total) / static_cast<double>(s.messages_total)} : Value{};
+       }},
+      {"rate", "bytes_per_call", "B/call", "bytes_total / the system calls counted in calls_per_msg", [](const SideFigures& s) {
+         return s.calls_total ? Value{static_cast<double>(s.bytes_total) / static_cast<double>(s.calls_total)} : Value{};
+       }},
       {"rate", "window_s", "s", "measured window, on this side's monotonic clock", [](const SideFigures& s) { return s.window_ns > 0 ? Value{s.window_ns / 1e9} : Value{}; }},
       {"rate", "wall_s", "s", "from START until this side's part of the test ended (warm-up, drain and the exchange of figures included)", [](const SideFigures& s) { return s.wall_ns > 0 ? Value{s.wall_ns / 1e9} : Value{}; }},
       {"cpu", "cpu_user_s", "s", "user CPU time of this side's process over the window (getrusage RUSAGE_SELF)", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return std::optional<double>(c.process_user_s); }); }},
@@ -184,6 +191,15 @@ std::vector<SideColumn> build_side_columns() {
       {"derived", "instructions_per_byte", "instr/B", "instructions / bytes_in_window", [](const SideFigures& s) { return opt(per(counter_value(s, "instructions"), s.bytes_in_window)); }},
       {"derived", "cycles_per_msg", "cycles/msg", "cycles / messages_in_window", [](const SideFigures& s) { return opt(per(counter_value(s, "cycles"), s.messages_in_window)); }},
       {"derived", "llc_misses_per_kib", "misses/KiB", "LLC-load-misses / (bytes_in_window / 1024)", [](const SideFigures& s) { return opt(per(counter_value(s, "LLC-load-misses"), s.bytes_in_window, 1024)); }},
+      {"copy", "zc_mapped_bytes", "B", "zerocopy-recv: bytes TCP_ZEROCOPY_RECEIVE mapped into the receiver's address space (not copied), whole run", [](const SideFigures& s) { return opt(s.zc_mapped_bytes); }},
+      {"copy", "zc_copied_bytes", "B", "zerocopy-recv: bytes the kernel copied instead (its copy buffer, recv), whole run", [](const SideFigures& s) { return opt(s.zc_copied_bytes); }},
+      {"copy", "zc_mapped_pct", "%", "zerocopy-recv: zc_mapped_bytes / (zc_mapped_bytes + zc_copied_bytes) * 100; null for the other receive strategies", [](const SideFigures& s) {
+         if (!s.zc_mapped_bytes || !s.zc_copied_bytes || *s.zc_mapped_bytes + *s.zc_copied_bytes == 0) return Value{};
+         return Value{100.0 * static_cast<double>(*s.zc_mapped_bytes) / static_cast<double>(*s.zc_mapped_bytes + *s.zc_copied_bytes)};
+       }},
+      {"copy", "zc_mapped_note", "", "zerocopy-recv: what was set up, and why no page was mapped when none was", [](const SideFigures& s) {
+         return s.zc_mapped_note.empty() ? Value{} : Value{s.zc_mapped_note};
+       }},
       {"latency", "latency_what", "", "what the histogram times: send_call (stream, each message's send calls on the sender) or transaction (rr, full round trip on the requester)", [](const SideFigures& s) {
          return s.latency ? Value{s.latency->what} : Value{};
        }},

@@ -71,7 +71,11 @@ struct SideFigures {
   uint64_t messages_in_window = 0;
   uint64_t bytes_total = 0;
   uint64_t messages_total = 0;
-  uint64_t calls_total = 0;  // send/sendmsg calls (sender) or recv calls (receiver)
+  uint64_t calls_total = 0;  // system calls that moved bytes: send/sendmsg or io_uring_enter (sender), receive calls (receiver)
+  std::optional<uint64_t> submissions_total;  // io_uring SQEs; null when the side's strategy makes plain calls
+  std::optional<uint64_t> zc_mapped_bytes;    // receiver, zerocopy-recv: bytes mapped (TCP_ZEROCOPY_RECEIVE)
+  std::optional<uint64_t> zc_copied_bytes;    // receiver, zerocopy-recv: bytes copied
+  std::string zc_mapped_note;                 // why nothing was mapped (zerocopy-recv), or empty
   std::optional<double> throughput_gbps;
   std::optional<double> messages_per_s;
   std::optional<double> time_per_msg_us;

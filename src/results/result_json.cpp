@@ -1,6 +1,7 @@
 #include "results/result_json.h"
 
 #include "results/figures.h"
+#include "run/recv_strategy.h"
 
 #include <cmath>
 
@@ -134,7 +135,7 @@ json value_json(const Value& v) {
 
 json to_json(const SideFigures& side) {
   json j = {{"side", side.side}, {"host", side.host}, {"window_start_s", side.window_ns > 0 ? json(side.window_start_ns / 1e9) : json(nullptr)},
-            {"calls_total", side.calls_total}};
+            {"calls_total", side.calls_total}, {"submissions_total", opt(side.submissions_total)}};
   for (const auto& col : side_columns()) j[col.key] = value_json(col.get(side));
   j["window_ns"] = side.window_ns;
   j["role"] = side.role;
@@ -165,6 +166,10 @@ SideFigures side_from_json(const json& j) {
   s.messages_per_s = get_opt<double>(j, "messages_per_s");
   s.time_per_msg_us = get_opt<double>(j, "time_per_msg_us");
   s.calls_per_msg = get_opt<double>(j, "calls_per_msg");
+  s.submissions_total = get_opt<uint64_t>(j, "submissions_total");
+  s.zc_mapped_bytes = get_opt<uint64_t>(j, "zc_mapped_bytes");
+  s.zc_copied_bytes = get_opt<uint64_t>(j, "zc_copied_bytes");
+  s.zc_mapped_note = get_opt<std::string>(j, "zc_mapped_note").value_or("");
   for (const auto& sj : j.at("streams")) s.streams.push_back(stream_from_json(sj));
   s.role = j.at("role").get<std::string>();
   for (const auto& cj : j.at("counters")) s.counters.push_back(counter_from_json(cj));
@@ -213,7 +218,8 @@ ZeroCopyFigures zerocopy_from_json(const json& j) {
 }
 
 json to_json(const RunResult& r) {
-  json params = {{"strategy", r.params.strategy},     {"mode", mode_name(r.params.mode)},
+  json params = {{"strategy", r.params.strategy},     {"recv_strategy", r.params.recv_strategy},
+                 {"mode", mode_name(r.params.mode)},
                  {"message_bytes", r.params.message_bytes},
                  {"response_bytes", r.params.mode == TestMode::rr ? json(r.params.response_size()) : json(nullptr)},
                  {"counters", r.params.counters},     {"send_latency", r.params.latency},
@@ -250,6 +256,7 @@ RunResult run_result_from_json(const json& j) {
   r.server = j.at("server").get<std::string>();
   const auto& p = j.at("parameters");
   r.params.strategy = p.at("strategy").get<std::string>();
+  r.params.recv_strategy = p.value("recv_strategy", std::string(kDefaultRecvStrategy));  // absent before it existed
   r.params.mode = parse_mode(p.at("mode").get<std::string>());
   r.params.message_bytes = p.at("message_bytes").get<uint64_t>();
   r.params.response_bytes = get_opt<uint64_t>(p, "response_bytes").value_or(0);

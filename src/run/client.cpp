@@ -77,10 +77,18 @@ class ClientRun {
     control_ = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms);
     auto id_text = handshake(control_.get(), header_for(p_, ConnectionKind::control, 0, 0));
     uint64_t test_id = std::stoull(id_text);
+    // The data connections' path MTU is known only once they exist; the control connection's,
+    // on the same path, sizes what the receive strategy sets before connecting (TCP_MAXSEG).
+    const int control_mtu = path_mtu(control_.get());
+    const auto& receive = recv_strategy_info(p_.recv_strategy);
     for (int i = 0; i < p_.threads; ++i) {
-      Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms);
+      receivers_.push_back(receive.make(p_.mode == TestMode::rr ? rr_context(p_.response_size(), control_mtu)
+                                                                : stream_context(p_.message_bytes, control_mtu)));
+      auto& receiver = *receivers_.back();
+      Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms, [&](int s) { receiver.before_connect(s); });
       handshake(fd.get(), header_for(p_, ConnectionKind::data, test_id, static_cast<uint16_t>(i)));
       set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
+      receiver.prepare(fd.get());
       if (p_.mode == TestMode::rr) {  // the client sends the requests with the strategy
         set_nodelay(fd.get());        // as the server does, see there
         requests_.push_back(strategy_info(p_.strategy).make(p_.message_bytes));
@@ -94,10 +102,10 @@ class ClientRun {
   void receive(int i) {
     auto connection = static_cast<uint32_t>(i);
     if (p_.mode == TestMode::rr)
-      totals_[i] = run_requester(data_[i].get(), *requests_[i], p_, connection, counters_[i], stop_sent_,
-                                 meter_.histogram(i), meter_.recording());
+      totals_[i] = run_requester(data_[i].get(), *requests_[i], *receivers_[i], p_, connection, counters_[i],
+                                 stop_sent_, meter_.histogram(i), meter_.recording());
     else
-      totals_[i] = run_receiver(data_[i].get(), p_, connection, counters_[i], stop_sent_);
+      totals_[i] = run_receiver(data_[i].get(), *receivers_[i], p_, connection, counters_[i], stop_sent_);
   }
 
   void measure() {
@@ -163,6 +171,7 @@ class ClientRun {
   }
 
   void summarise();
+  void add_receive_copy(SideFigures& side) const;
 
   const ClientOptions& opt_;
   const TestParams& p_;
@@ -171,6 +180,7 @@ class ClientRun {
   Fd control_;
   std::vector<Fd> data_;
   std::vector<std::unique_ptr<SendStrategy>> requests_;  // rr only
+  std::vector<std::unique_ptr<RecvStrategy>> receivers_;  // one per connection
   WindowMeter meter_{p_, p_.mode == TestMode::rr ? p_.threads : 0};
   CounterSet counters_;
   std::vector<ReceiverTotals> totals_;
@@ -186,6 +196,24 @@ class ClientRun {
   std::optional<Snapshot> first_, last_;
 };
 
+// zerocopy-recv's mapped and copied bytes, summed over the connections, and a note when the
+// kernel mapped nothing: 0% is then a measured fact, and the note says what was tried.
+void ClientRun::add_receive_copy(SideFigures& side) const {
+  if (receivers_.empty() || !receivers_.front()->accounting().zerocopy) return;
+  uint64_t mapped = 0, copied = 0;
+  for (const auto& r : receivers_) mapped += r->accounting().bytes_mapped, copied += r->accounting().bytes_copied;
+  side.zc_mapped_bytes = mapped;
+  side.zc_copied_bytes = copied;
+  const auto& setup = receivers_.front()->accounting().setup;
+  if (mapped == 0)
+    side.zc_mapped_note = fmt::format(
+        "the kernel mapped no page ({}): it maps only whole, single pages of payload; a copying sender's data "
+        "sits in compound pages, and messages under two pages are read with recv()",
+        setup.empty() ? "TCP_MAXSEG left alone" : setup);
+  else
+    side.zc_mapped_note = setup;
+}
+
 void ClientRun::summarise() {
   if (threads_.empty()) return;  // never got to receive
   SideFigures side;
@@ -199,11 +227,16 @@ void ClientRun::summarise() {
   for (int i = 0; i < p_.threads; ++i) {
     if (!totals_[i].error.empty()) side.streams[i].error = totals_[i].error;
     side.calls_total += totals_[i].recv_calls;
-    if (i < static_cast<int>(requests_.size())) side.calls_total += requests_[i]->accounting().send_calls;
+    if (i < static_cast<int>(requests_.size())) {
+      const auto& a = requests_[i]->accounting();
+      side.calls_total += a.send_calls;
+      if (a.uring) side.submissions_total = side.submissions_total.value_or(0) + a.submissions;
+    }
     result_.verify.messages_checked += totals_[i].messages_checked;
     result_.verify.corrupt_messages += totals_[i].corrupt_messages;
     trailing += totals_[i].trailing_bytes;
   }
+  add_receive_copy(side);
   derive_rates(side, p_.threads);
   meter_.fill(side, "transaction", "in stream mode the sender times its send calls; the receiver times nothing");
   result_.receiver = side;

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/message.h"
 #include "core/units.h"
+#include "run/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace copybench {
@@ -19,6 +20,7 @@ TestMode parse_mode(const std::string& text) {
 
 void validate(const TestParams& p) {
   strategy_info(p.strategy);  // throws for an unknown name
+  recv_strategy_info(p.recv_strategy);
   if (p.message_bytes < kMinMessageBytes || p.message_bytes > kMaxMessageBytes)
     throw UsageError(fmt::format("message size {} is out of range ({} to {})", format_size(p.message_bytes),
                                  format_size(kMinMessageBytes), format_size(kMaxMessageBytes)));

@@ -17,6 +17,7 @@ TestMode parse_mode(const std::string& text);  // throws UsageError
 
 struct TestParams {
   std::string strategy = "one-copy";  // canonical name from the strategy registry
+  std::string recv_strategy = "recv";  // the client's receive strategy (run/recv_strategy.h); not on the wire
   TestMode mode = TestMode::stream;
   uint64_t message_bytes = 64 * 1024;  // stream: each message; rr: each request
   uint64_t response_bytes = 0;         // rr: each response (0: same as message_bytes)

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <linux/errqueue.h>
-#include <linux/io_uring.h>
 #include <linux/perf_event.h>
 #include <poll.h>
 #include <sched.h>
@@ -20,6 +19,8 @@
 #include "core/error.h"
 #include "net/socket.h"
 #include "run/environment.h"
+#include "strategies/strategy.h"
+#include "strategies/uring_ring.h"
 
 namespace copybench {
 namespace {
@@ -59,29 +60,28 @@ ProbeItem probe_zerocopy() {
   }
 }
 
+// The opcodes the io_uring strategies need, from the kernel's own table (IORING_REGISTER_PROBE,
+// through liburing), in the words the strategies use when they refuse.
 std::vector<ProbeItem> probe_io_uring() {
-  io_uring_params params{};
-  int fd = static_cast<int>(::syscall(__NR_io_uring_setup, 4, &params));
-  if (fd < 0) {
-    auto why = "io_uring_setup: " + errno_text(errno);
-    return {{"io_uring", false, why}, {"io_uring_send", false, why}, {"io_uring_send_zc", false, why}};
+  auto item = [](const char* key, int op, const char* name) {
+    auto missing = uring_missing({{op, name}});
+    return ProbeItem{key, missing.empty(), missing.empty() ? fmt::format("{} supported", name) : missing};
+  };
+  auto setup = uring_missing({});
+  return {{"io_uring", setup.empty(), setup.empty() ? "available (liburing probe)" : setup},
+          item("io_uring_send", IORING_OP_SEND, "IORING_OP_SEND (strategy uring)"),
+          item("io_uring_send_zc", IORING_OP_SEND_ZC, "IORING_OP_SEND_ZC"),
+          item("io_uring_sendmsg_zc", IORING_OP_SENDMSG_ZC, "IORING_OP_SENDMSG_ZC (strategy uring-zc)")};
+}
+
+// Every send strategy: whether this kernel can run it, and what is missing if not.
+std::vector<ProbeItem> probe_strategies() {
+  std::vector<ProbeItem> out;
+  for (const auto& s : strategies()) {
+    auto missing = s.missing();
+    out.push_back({"strategy_" + s.name, missing.empty(), missing.empty() ? "runs here" : missing});
   }
-  Fd ring(fd);
-  constexpr unsigned kOps = 256;
-  std::vector<char> storage(sizeof(io_uring_probe) + kOps * sizeof(io_uring_probe_op), 0);
-  auto* probe = reinterpret_cast<io_uring_probe*>(storage.data());
-  if (::syscall(__NR_io_uring_register, fd, IORING_REGISTER_PROBE, probe, kOps) < 0)
-    return {{"io_uring", true, "available"}, {"io_uring_send", std::nullopt, "IORING_REGISTER_PROBE failed"},
-            {"io_uring_send_zc", std::nullopt, "IORING_REGISTER_PROBE failed"}};
-  auto supported = [&](unsigned op) {
-    return op <= probe->last_op && (probe->ops[op].flags & IO_URING_OP_SUPPORTED);
-  };
-  auto item = [&](const char* key, unsigned op, const char* name) {
-    bool ok = supported(op);
-    return ProbeItem{key, ok, ok ? fmt::format("{} supported", name) : fmt::format("{} not supported by this kernel", name)};
-  };
-  return {{"io_uring", true, "available"}, item("io_uring_send", IORING_OP_SEND, "IORING_OP_SEND"),
-          item("io_uring_send_zc", IORING_OP_SEND_ZC, "IORING_OP_SEND_ZC")};
+  return out;
 }
 
 ProbeItem probe_perf_event(const char* key, uint32_t type, uint64_t config) {
@@ -158,6 +158,7 @@ std::vector<ProbeItem> run_probe() {
       probe_zerocopy(),
   };
   for (auto& i : probe_io_uring()) items.push_back(i);
+  for (auto& i : probe_strategies()) items.push_back(i);
   for (auto& i : probe_perf()) items.push_back(i);
   items.push_back({"perf_event_paranoid", std::nullopt, read_first_line("/proc/sys/kernel/perf_event_paranoid")});
   items.push_back(probe_netns());

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fmt/format.h>
-#include <memory>
+#include <cstdint>
 #include <sys/socket.h>
 
 #include "core/error.h"
@@ -11,10 +11,6 @@
 
 namespace copybench {
 namespace {
-
-// Large reads keep the receiver's syscall count low (as iperf does); whole messages are
-// recovered by counting, so the buffer size does not change what is measured.
-constexpr size_t kMinReadBytes = 256 * 1024;
 
 // Tracks message boundaries across reads and, with verify, checks each range as it arrives.
 class MessageCursor {
@@ -58,27 +54,27 @@ class MessageCursor {
 
 }  // namespace
 
-ReceiverTotals run_receiver(int fd, const TestParams& params, uint32_t connection, StreamCounters& counters,
-                            const std::atomic<bool>& stop_sent) {
+ReceiverTotals run_receiver(int fd, RecvStrategy& strategy, const TestParams& params, uint32_t connection,
+                            StreamCounters& counters, const std::atomic<bool>& stop_sent) {
   ReceiverTotals totals;
-  const size_t capacity = std::max<size_t>(params.message_bytes, kMinReadBytes);
-  auto buffer = std::make_unique<std::byte[]>(capacity);
   MessageCursor cursor(params.message_bytes, connection, params.verify);
   for (;;) {
-    ssize_t n = ::recv(fd, buffer.get(), capacity, 0);
+    ssize_t n = strategy.receive(fd, SIZE_MAX);  // as much as the strategy reads at once
     if (n > 0) {
-      ++totals.recv_calls;
-      counters.add(static_cast<uint64_t>(n), cursor.consume(buffer.get(), static_cast<size_t>(n), totals));
+      uint64_t completed = 0;
+      for (const iovec& chunk : strategy.chunks())
+        completed += cursor.consume(static_cast<const std::byte*>(chunk.iov_base), chunk.iov_len, totals);
+      counters.add(static_cast<uint64_t>(n), completed);
       continue;
     }
     if (n == 0) {
       if (!stop_sent.load(std::memory_order_acquire)) totals.error = "the sender closed the connection mid-run";
       break;
     }
-    if (errno == EINTR) continue;
-    totals.error = errno == EAGAIN ? "no data from the sender for 10 s" : "recv: " + errno_text(errno);
+    totals.error = errno == EAGAIN ? "no data from the sender for 10 s" : "receive: " + errno_text(errno);
     break;
   }
+  totals.recv_calls = strategy.accounting().calls;
   totals.trailing_bytes = cursor.partial_bytes();
   return totals;
 }

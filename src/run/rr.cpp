@@ -12,25 +12,28 @@
 namespace copybench {
 namespace {
 
-// Reads exactly `len` bytes with plain blocking recv() calls (no poll: a transaction's latency
-// is what is measured; the socket's SO_RCVTIMEO bounds each wait). Returns false on EOF before
-// the first byte; throws on EOF inside, a timeout or an error.
-bool recv_whole(int fd, std::byte* buf, size_t len, uint64_t& recv_calls, const char* what) {
+// Reads exactly `len` bytes (one message) with the receive strategy; with `check`, verifies
+// every byte against that message's pattern wherever the strategy put it, and sets `corrupt`.
+// The recv strategy blocks in recv() itself (no poll: a transaction's latency is what is
+// measured; SO_RCVTIMEO bounds each wait). Returns false on EOF before the first byte; throws
+// on EOF inside, a timeout or an error.
+bool recv_whole(RecvStrategy& receiver, int fd, size_t len, const PatternKey* check, bool& corrupt, const char* what) {
   size_t got = 0;
   while (got < len) {
-    ssize_t n = ::recv(fd, buf + got, len - got, 0);
+    ssize_t n = receiver.receive(fd, len - got);
     if (n > 0) {
-      ++recv_calls;
-      got += static_cast<size_t>(n);
+      for (const iovec& c : receiver.chunks()) {
+        if (check && !check_pattern(*check, got, static_cast<const std::byte*>(c.iov_base), c.iov_len)) corrupt = true;
+        got += c.iov_len;
+      }
       continue;
     }
     if (n == 0) {
       if (got == 0) return false;
       throw Error(fmt::format("the peer closed the connection inside a {}", what));
     }
-    if (errno == EINTR) continue;
     if (errno == EAGAIN) throw Error(fmt::format("no {} for 10 s", what));
-    throw_sys(fmt::format("recv {}", what), errno);
+    throw_sys(fmt::format("receive {}", what), errno);
   }
   return true;
 }
@@ -53,13 +56,12 @@ void with_drain_on_error(SendStrategy& strategy, int fd, F body) {
 
 }  // namespace
 
-ReceiverTotals run_requester(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
-                             StreamCounters& counters, const std::atomic<bool>& stop, LatencyHistogram* histogram,
-                             const std::atomic<bool>& recording) {
+ReceiverTotals run_requester(int fd, SendStrategy& strategy, RecvStrategy& receiver, const TestParams& params,
+                             uint32_t connection, StreamCounters& counters, const std::atomic<bool>& stop,
+                             LatencyHistogram* histogram, const std::atomic<bool>& recording) {
   ReceiverTotals totals;
   const uint64_t response_bytes = params.response_size();
   const uint64_t transaction_bytes = params.message_bytes + response_bytes;
-  auto response = std::make_unique<std::byte[]>(response_bytes);
   try {
     with_drain_on_error(strategy, fd, [&] {
       for (uint64_t sequence = 0; !stop.load(std::memory_order_relaxed); ++sequence) {
@@ -67,24 +69,28 @@ ReceiverTotals run_requester(int fd, SendStrategy& strategy, const TestParams& p
         if (params.verify) request.fill({connection, sequence});
         const int64_t t_send = now_ns();
         strategy.send(fd, request);
-        if (!recv_whole(fd, response.get(), response_bytes, totals.recv_calls, "response"))
+        const PatternKey key{connection, sequence};
+        bool corrupt = false;
+        if (!recv_whole(receiver, fd, response_bytes, params.verify ? &key : nullptr, corrupt, "response"))
           throw Error("the responder closed the connection mid-run");
-        const int64_t t_done = now_ns();
+        const int64_t t_done = now_ns();  // the check ran inside, range by range, as the bytes came
         if (histogram && recording.load(std::memory_order_relaxed)) histogram->record(static_cast<uint64_t>(t_done - t_send));
         if (params.verify) {
           ++totals.messages_checked;
-          if (!check_pattern({connection, sequence}, 0, response.get(), response_bytes)) ++totals.corrupt_messages;
+          if (corrupt) ++totals.corrupt_messages;
         }
         counters.add(transaction_bytes, 1);
       }
     });
     ::shutdown(fd, SHUT_WR);
     // The responder answers the half-close with its own once it has drained.
-    if (recv_whole(fd, response.get(), 1, totals.recv_calls, "end of the test"))
+    bool unused = false;
+    if (recv_whole(receiver, fd, 1, nullptr, unused, "end of the test"))
       throw Error("the responder sent bytes after the last transaction");
   } catch (const std::exception& e) {
     totals.error = e.what();
   }
+  totals.recv_calls = receiver.accounting().calls;
   return totals;
 }
 
@@ -92,13 +98,19 @@ void run_responder(int fd, SendStrategy& strategy, const TestParams& params, uin
                    StreamCounters& counters, const std::atomic<bool>& abandon, ReceiverTotals& totals) {
   const uint64_t request_bytes = params.message_bytes;
   const uint64_t transaction_bytes = request_bytes + params.response_size();
-  auto request = std::make_unique<std::byte[]>(request_bytes);
+  // The server reads with plain recv(): the receive strategy is the client's choice and is not
+  // on the wire (METHODOLOGY.md, section 3).
+  auto receiver = make_plain_recv(rr_context(request_bytes, -1));
   with_drain_on_error(strategy, fd, [&] {
     for (uint64_t sequence = 0; !abandon.load(std::memory_order_relaxed); ++sequence) {
-      if (!recv_whole(fd, request.get(), request_bytes, totals.recv_calls, "request")) break;  // requester done
+      const PatternKey key{connection, sequence};
+      bool corrupt = false;
+      bool more = recv_whole(*receiver, fd, request_bytes, params.verify ? &key : nullptr, corrupt, "request");
+      totals.recv_calls = receiver->accounting().calls;
+      if (!more) break;  // the requester is done
       if (params.verify) {
         ++totals.messages_checked;
-        if (!check_pattern({connection, sequence}, 0, request.get(), request_bytes)) ++totals.corrupt_messages;
+        if (corrupt) ++totals.corrupt_messages;
       }
       Message& response = strategy.next_buffer(fd);
       if (params.verify) response.fill({connection, sequence});

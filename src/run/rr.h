@@ -9,24 +9,26 @@
 #include "metrics/histogram.h"
 #include "run/params.h"
 #include "run/receiver.h"
+#include "run/recv_strategy.h"
 #include "run/window.h"
 #include "strategies/strategy.h"
 
 namespace copybench {
 
 /// Transactions until `stop`; then the strategy's drain, a half-close and the responder's EOF.
-/// Counts request+response bytes and one message per transaction. With `histogram`, each
-/// transaction that ends while `recording` is set is timed (CLOCK_MONOTONIC, full round
-/// trip). Returns recv calls, verify counts of the responses and the error, if any.
-ReceiverTotals run_requester(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
-                             StreamCounters& counters, const std::atomic<bool>& stop, LatencyHistogram* histogram,
-                             const std::atomic<bool>& recording);
+/// Responses are read with `receiver`. Counts request+response bytes and one message per
+/// transaction. With `histogram`, each transaction that ends while `recording` is set is timed
+/// (CLOCK_MONOTONIC, full round trip). Returns the receive calls, verify counts of the
+/// responses and the error, if any.
+ReceiverTotals run_requester(int fd, SendStrategy& strategy, RecvStrategy& receiver, const TestParams& params,
+                             uint32_t connection, StreamCounters& counters, const std::atomic<bool>& stop,
+                             LatencyHistogram* histogram, const std::atomic<bool>& recording);
 
 /// Answers requests until the requester half-closes at a transaction boundary, which is how an
 /// rr test ends (a STOP must not cut a transaction the requester has begun); `abandon` (the
 /// server shutting down) ends it between transactions. Then drains and half-closes. Throws
-/// Error on a failure, after a bounded drain. `totals` gets recv calls and the requests'
-/// verify counts.
+/// Error on a failure, after a bounded drain. Requests are read with plain recv(). `totals`
+/// gets recv calls and the requests' verify counts.
 void run_responder(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
                    StreamCounters& counters, const std::atomic<bool>& abandon, ReceiverTotals& totals);
 

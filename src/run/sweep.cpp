@@ -95,6 +95,7 @@ std::string default_out_dir() {
 
 std::vector<std::string> client_args(const TestParams& p, const std::string& json_path) {
   std::vector<std::string> a = {"--strategy", p.strategy,
+                                "--recv",     p.recv_strategy,
                                 "--mode",     mode_name(p.mode),
                                 "--size",     std::to_string(p.message_bytes),
                                 "--threads",  std::to_string(p.threads),

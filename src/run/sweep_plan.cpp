@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "run/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace copybench {
@@ -46,23 +47,28 @@ SweepGrid quick_grid() {
 }
 
 std::string point_id(const TestParams& p) {
-  std::string id = fmt::format("{}/{}/{}", mode_name(p.mode), p.strategy, compact_size(p.message_bytes));
+  std::string path = p.strategy;
+  if (p.recv_strategy != kDefaultRecvStrategy) path += "+" + p.recv_strategy;
+  std::string id = fmt::format("{}/{}/{}", mode_name(p.mode), path, compact_size(p.message_bytes));
   if (p.mode == TestMode::rr) id += "+" + compact_size(p.response_size());
   return fmt::format("{}/{}t", id, p.threads);
 }
 
 SweepPlan make_plan(const SweepGrid& grid, const TopologyOptions& topology, uint64_t seed) {
   if (grid.reps < 1 || grid.reps > 1000) throw UsageError(fmt::format("--reps {} is out of range (1 to 1000)", grid.reps));
-  if (grid.strategies.empty() || grid.modes.empty() || grid.sizes.empty() || grid.threads.empty())
-    throw UsageError("the grid is empty: give at least one strategy, mode, size and thread count");
+  if (grid.strategies.empty() || grid.recv_strategies.empty() || grid.modes.empty() || grid.sizes.empty() ||
+      grid.threads.empty())
+    throw UsageError("the grid is empty: give at least one strategy, receive strategy, mode, size and thread count");
   SweepPlan plan{grid, seed, topology, {}};
   int point = 0;
   for (auto mode : grid.modes)
     for (const auto& strategy : grid.strategies)
+      for (const auto& receive : grid.recv_strategies)
       for (auto size : grid.sizes)
         for (int threads : grid.threads) {
           TestParams p;
           p.strategy = strategy_info(strategy).name;
+          p.recv_strategy = recv_strategy_info(receive).name;
           p.mode = mode;
           p.message_bytes = size;
           p.response_bytes = mode == TestMode::rr ? grid.response_bytes : 0;
@@ -94,7 +100,7 @@ nlohmann::json to_json(const SweepPlan& plan) {
                              {"optmem_max", plan.topology.optmem_max ? nlohmann::json(*plan.topology.optmem_max) : nlohmann::json(nullptr)},
                              {"host", plan.topology.host},
                              {"port", plan.topology.port}};
-  return {{"strategies", g.strategies},   {"modes", modes},
+  return {{"strategies", g.strategies},   {"recv_strategies", g.recv_strategies}, {"modes", modes},
           {"sizes_bytes", g.sizes},       {"threads", g.threads},
           {"response_bytes", g.response_bytes}, {"reps", g.reps},
           {"duration_s", g.duration_ns / 1e9}, {"warmup_s", g.warmup_ns / 1e9},
@@ -107,6 +113,7 @@ SweepPlan plan_from_json(const nlohmann::json& j) {
   try {
     SweepGrid g;
     g.strategies = j.at("strategies").get<std::vector<std::string>>();
+    g.recv_strategies = j.value("recv_strategies", std::vector<std::string>{std::string(kDefaultRecvStrategy)});
     g.modes.clear();
     for (const auto& m : j.at("modes")) g.modes.push_back(parse_mode(m.get<std::string>()));
     g.sizes = j.at("sizes_bytes").get<std::vector<uint64_t>>();

@@ -15,6 +15,7 @@ namespace copybench {
 
 struct SweepGrid {
   std::vector<std::string> strategies = {"two-copy", "one-copy", "zero-copy"};
+  std::vector<std::string> recv_strategies = {"recv"};  // the client's receive strategies
   std::vector<TestMode> modes = {TestMode::stream};
   std::vector<uint64_t> sizes = {1024, 4096, 16384, 65536};
   std::vector<int> threads = {1, 2, 4, 8};
@@ -48,7 +49,8 @@ struct SweepPlan {
 /// Validates every point (throws UsageError for the first bad one) and shuffles the runs.
 SweepPlan make_plan(const SweepGrid& grid, const TopologyOptions& topology, uint64_t seed);
 
-/// "stream/one-copy/64K/4t" (rr points add the response size).
+/// "stream/one-copy/64K/4t" (rr points add the response size; a receive strategy other than
+/// recv follows the send strategy: "stream/uring-zc+zerocopy-recv/64K/1t").
 std::string point_id(const TestParams& params);
 
 /// Expected wall time: every run's warm-up and window plus a start-up allowance.

@@ -178,6 +178,7 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
     if (!streams_[i].error.empty()) side.streams[i].error = streams_[i].error;
     const auto& a = streams_[i].accounting;
     side.calls_total += a.send_calls + streams_[i].rr.recv_calls;
+    if (a.uring) side.submissions_total = side.submissions_total.value_or(0) + a.submissions;
     rr_checked += streams_[i].rr.messages_checked;
     rr_corrupt += streams_[i].rr.corrupt_messages;
     sum.zerocopy = sum.zerocopy || a.zerocopy;

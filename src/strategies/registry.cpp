@@ -31,12 +31,27 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::string nearest_name(std::string_view wanted, const std::vector<std::string>& names) {
+  auto w = lower(wanted);
+  std::string nearest;
+  size_t best = 3;  // suggest only near misses
+  for (const auto& n : names)
+    if (auto d = edit_distance(w, n); d < best) best = d, nearest = n;
+  return nearest;
+}
+
 const std::vector<StrategyInfo>& strategies() {
   static const std::vector<StrategyInfo> table = {
       {1, "two-copy", "a1", "one send() per field: 8 calls per message", make_two_copy},
       {2, "one-copy", "a2", "one sendmsg() with an 8-entry iovec (scatter-gather)", make_one_copy},
       {3, "zero-copy", "a3", "sendmsg(MSG_ZEROCOPY) after SO_ZEROCOPY, completions from the error queue",
        make_zero_copy},
+      {4, "pack", "p", "copy the 8 fields into one contiguous buffer in user space, then one send()", make_pack},
+      {5, "uring", "u", "io_uring: one IORING_OP_SEND per field, linked in order, one io_uring_enter per message",
+       make_uring, uring_unavailable},
+      {6, "uring-zc", "uz",
+       "io_uring IORING_OP_SENDMSG_ZC (8-entry iovec), buffers reused after their IORING_CQE_F_NOTIF completion",
+       make_uring_zc, uring_zc_unavailable},
   };
   return table;
 }
@@ -54,6 +69,13 @@ const StrategyInfo& strategy_info(std::string_view name_or_alias) {
   }
   if (closest) throw UsageError(fmt::format("unknown strategy '{}' (did you mean '{}'?)", name_or_alias, closest->name));
   throw UsageError(fmt::format("unknown strategy '{}' (choose one of: {})", name_or_alias, names));
+}
+
+std::vector<StrategyInfo> strategies_available() {
+  std::vector<StrategyInfo> out;
+  for (const auto& s : strategies())
+    if (s.missing().empty()) out.push_back(s);
+  return out;
 }
 
 const StrategyInfo* strategy_by_id(uint8_t id) {

@@ -13,13 +13,15 @@ namespace copybench {
 
 /// What a strategy did, counted by the strategy itself (plain data, read after the run).
 struct SendAccounting {
-  uint64_t send_calls = 0;     // send()/sendmsg() calls that moved bytes
+  uint64_t send_calls = 0;     // system calls that moved bytes: send()/sendmsg(); io_uring: io_uring_enter
+  bool uring = false;          // submissions is meaningful
+  uint64_t submissions = 0;    // io_uring: SQEs handed to the kernel
   uint64_t partial_sends = 0;  // calls that moved fewer bytes than asked (then completed)
   bool zerocopy = false;       // the fields below are meaningful
-  uint64_t zc_sends = 0;          // MSG_ZEROCOPY calls that queued data: each owns one notification id
-  uint64_t zc_notifications = 0;  // error-queue messages read
-  uint64_t zc_completed = 0;      // ids covered by those notifications (ee_info..ee_data)
-  uint64_t zc_copied = 0;         // of those, ids whose notification carried ZEROCOPY_COPIED
+  uint64_t zc_sends = 0;          // sends that owe a notification (MSG_ZEROCOPY id; io_uring IORING_CQE_F_MORE)
+  uint64_t zc_notifications = 0;  // error-queue messages read; io_uring: IORING_CQE_F_NOTIF completions
+  uint64_t zc_completed = 0;      // sends covered by those (ee_info..ee_data ranges; io_uring: one each)
+  uint64_t zc_copied = 0;         // of those, flagged ZEROCOPY_COPIED (io_uring: IORING_NOTIF_USAGE_ZC_COPIED)
   uint64_t zc_enobufs = 0;        // ENOBUFS answers (back-pressure), each followed by a reap and retry
   uint64_t zc_buffer_waits = 0;   // times the next buffer was still held by the kernel
 };
@@ -41,9 +43,13 @@ class SendStrategy {
 struct StrategyInfo {
   uint8_t id;  // on the wire
   std::string name;
-  std::string alias;  // the study's A1/A2/A3 naming
+  std::string alias;  // a1/a2/a3: the study's naming; short names for the others
   std::string description;
-  std::unique_ptr<SendStrategy> (*make)(size_t message_bytes);
+  std::unique_ptr<SendStrategy> (*make)(size_t message_bytes);  // throws Error when unavailable
+  /// Empty when this kernel can run the strategy, else one line naming what is missing.
+  std::string (*unavailable)() = nullptr;  // nullptr: always available
+
+  std::string missing() const { return unavailable ? unavailable() : std::string(); }
 };
 
 const std::vector<StrategyInfo>& strategies();
@@ -54,9 +60,21 @@ const StrategyInfo& strategy_info(std::string_view name_or_alias);
 
 const StrategyInfo* strategy_by_id(uint8_t id);
 
+/// The strategies this kernel can run (missing() empty), in the registry's order.
+std::vector<StrategyInfo> strategies_available();
+
+/// The name within edit distance 2 of `wanted` (case-insensitive), or "": the "did you mean"
+/// of this registry and of the receive strategies'.
+std::string nearest_name(std::string_view wanted, const std::vector<std::string>& names);
+
 // Factories, one per file.
 std::unique_ptr<SendStrategy> make_two_copy(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_one_copy(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes);
+std::unique_ptr<SendStrategy> make_pack(size_t message_bytes);
+std::unique_ptr<SendStrategy> make_uring(size_t message_bytes);
+std::unique_ptr<SendStrategy> make_uring_zc(size_t message_bytes);
+std::string uring_unavailable();
+std::string uring_zc_unavailable();
 
 }  // namespace copybench

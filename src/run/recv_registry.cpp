@@ -1,0 +1,47 @@
+#include <algorithm>
+#include <cctype>
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "run/recv_strategy.h"
+#include "strategies/strategy.h"
+
+namespace copybench {
+namespace {
+
+// Large reads keep the receiver's syscall count low (as iperf does); whole messages are
+// recovered by counting, so the read size does not change what is measured.
+constexpr size_t kMinReadBytes = 256 * 1024;
+
+}  // namespace
+
+const std::vector<RecvStrategyInfo>& recv_strategies() {
+  static const std::vector<RecvStrategyInfo> table = {
+      {"recv", "recv() into one contiguous buffer (the default)", make_plain_recv},
+      {"scatter", "recvmsg() into 8 field buffers per message, mirroring the sender's layout", make_scatter_recv},
+      {"zerocopy-recv", "TCP_ZEROCOPY_RECEIVE: whole pages mapped from the socket, the rest copied",
+       make_zerocopy_recv},
+  };
+  return table;
+}
+
+const RecvStrategyInfo& recv_strategy_info(std::string_view name) {
+  std::string wanted(name);
+  for (auto& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::string> names;
+  for (const auto& r : recv_strategies()) {
+    if (r.name == wanted) return r;
+    names.push_back(r.name);
+  }
+  if (auto near = nearest_name(wanted, names); !near.empty())
+    throw UsageError(fmt::format("unknown receive strategy '{}' (did you mean '{}'?)", name, near));
+  throw UsageError(fmt::format("unknown receive strategy '{}' (choose one of: {})", name, fmt::join(names, ", ")));
+}
+
+RecvContext stream_context(size_t message_bytes, int path_mtu) {
+  return {message_bytes, std::max(message_bytes, kMinReadBytes), path_mtu};
+}
+
+RecvContext rr_context(size_t message_bytes, int path_mtu) { return {message_bytes, message_bytes, path_mtu}; }
+
+}  // namespace copybench

@@ -1,0 +1,72 @@
+#pragma once
+// The receive side's variation point: how the client reads a connection's bytes. One small
+// interface, one file per strategy, and a table from name to factory (recv_registry.cpp). The
+// bytes are handed over as ranges, in stream order, so the receiver's checks (message
+// boundaries, --verify) do not depend on where a strategy put them: a contiguous buffer, the 8
+// fields of a message, or pages mapped from the socket.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <vector>
+
+namespace copybench {
+
+inline constexpr std::string_view kDefaultRecvStrategy = "recv";
+
+/// What a receive strategy did, counted by itself (plain data, read after the run).
+struct RecvAccounting {
+  uint64_t calls = 0;         // system calls made to receive: recv, recvmsg, poll, getsockopt
+  bool zerocopy = false;      // the fields below are meaningful (zerocopy-recv)
+  uint64_t bytes_mapped = 0;  // mapped into our address space by TCP_ZEROCOPY_RECEIVE: not copied
+  uint64_t bytes_copied = 0;  // copied into our buffers by the kernel (its copy buffer, recv)
+  std::string setup;          // what the strategy set up, for the note when nothing mapped
+};
+
+/// What a strategy is sized for.
+struct RecvContext {
+  size_t message_bytes = 0;  // the messages this side receives (rr requester: the responses)
+  size_t read_bytes = 0;     // the most one receive asks for
+  int path_mtu = -1;         // of the control connection, which is set up first (-1: unknown)
+};
+
+class RecvStrategy {
+ public:
+  virtual ~RecvStrategy() = default;
+  /// Before connect(): options the handshake must carry (zerocopy-recv: TCP_MAXSEG).
+  virtual void before_connect(int /*fd*/) {}
+  /// Once connected, before the first receive. Throws Error on refusal.
+  virtual void prepare(int /*fd*/) {}
+  /// Waits (bounded by SO_RCVTIMEO or 10 s) and receives at most max_bytes (> 0). Returns the
+  /// count, whose ranges chunks() gives in stream order until the next call; 0 at EOF; -1 with
+  /// errno set on failure (EAGAIN: nothing for 10 s).
+  virtual ssize_t receive(int fd, size_t max_bytes) = 0;
+  virtual std::span<const iovec> chunks() const = 0;
+  virtual const RecvAccounting& accounting() const = 0;
+};
+
+struct RecvStrategyInfo {
+  std::string name;
+  std::string description;
+  std::unique_ptr<RecvStrategy> (*make)(const RecvContext& context);
+};
+
+const std::vector<RecvStrategyInfo>& recv_strategies();
+
+/// By name (case-insensitive); throws UsageError "unknown receive strategy 'x' (did you mean
+/// 'y'?)" listing the choices.
+const RecvStrategyInfo& recv_strategy_info(std::string_view name);
+
+/// The context of a stream receiver or an rr reader of `message_bytes` messages.
+RecvContext stream_context(size_t message_bytes, int path_mtu);
+RecvContext rr_context(size_t message_bytes, int path_mtu);
+
+// Factories, one per file.
+std::unique_ptr<RecvStrategy> make_plain_recv(const RecvContext& context);
+std::unique_ptr<RecvStrategy> make_scatter_recv(const RecvContext& context);
+std::unique_ptr<RecvStrategy> make_zerocopy_recv(const RecvContext& context);
+
+}  // namespace copybench

@@ -3,6 +3,7 @@
 # then either runs the main job or the whole test suite.
 #   bash scripts/setup.sh run           # build (release) and run the default sweep (the study's grid)
 #   bash scripts/setup.sh test [PRESET] # build PRESET (release, asan, tsan) and run every test
+#   bash scripts/setup.sh fuzz [SECONDS] # build the libFuzzer targets (clang) and run each SECONDS (30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,8 +42,20 @@ case "$mode" in
     build "$preset"
     ctest --preset "$preset"
     ;;
+  fuzz)
+    # The wire parsers (tests/fuzz). New inputs go to build/fuzz/corpus; the committed seeds in
+    # tests/fuzz/corpus are only read. A crash leaves its input as build/fuzz/<target>-crash-*.
+    packages+=(clang libclang-rt-14-dev)  # libFuzzer's runtime is only recommended by clang
+    install_missing
+    build fuzz
+    for target in fuzz_header fuzz_control; do
+      mkdir -p "build/fuzz/corpus/$target"
+      "build/fuzz/tests/fuzz/$target" -max_total_time="${2:-30}" -max_len=65536 -timeout=10 -print_final_stats=1 \
+        -artifact_prefix="build/fuzz/$target-" "build/fuzz/corpus/$target" "tests/fuzz/corpus/${target#fuzz_}"
+    done
+    ;;
   *)
-    echo "usage: bash scripts/setup.sh run | test [release|asan|tsan]" >&2
+    echo "usage: bash scripts/setup.sh run | test [release|asan|tsan] | fuzz [SECONDS]" >&2
     exit 2
     ;;
 esac

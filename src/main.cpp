@@ -351,7 +351,18 @@ int dispatch(int argc, char** argv) {
   server->add_option("--bind", server_opts.bind, "address to bind (default: all, IPv4 and IPv6)");
   server->add_flag("--once", server_opts.once, "serve one test, then exit");
   server->add_flag("-q,--quiet", server_opts.quiet, "no per-test log lines");
+  server->add_option("--max-clients", server_opts.max_clients,
+                     "tests served at once (a client with --threads N is one); one more is refused as busy")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   server->add_option("--ready-fd", ready_fd, "write the bound port to this fd when listening")->group("");
+  // For the tests of hostile clients, which should not wait out the real limits.
+  server->add_option("--header-timeout-ms", server_opts.header_timeout_ms, "time a connection has to send its header")
+      ->check(CLI::Range(1, 600'000))
+      ->group("");
+  server->add_option("--io-timeout-ms", server_opts.io_timeout_ms, "SO_SNDTIMEO/SO_RCVTIMEO of data connections")
+      ->check(CLI::Range(1, 600'000))
+      ->group("");
 
   SweepCliOptions sweep_opts;
   auto* sweep = app.add_subcommand("sweep", "run a grid of tests (strategies x sizes x threads x modes, repeated) and write CSV, JSON, plots and a report");

@@ -100,10 +100,13 @@ TEST(Run, InterruptedDuringWarmupStillReportsBothSidesWithUnknownRates) {
   copybench::Child run({COPYBENCH_BIN, "run", "--size", "4K", "--warmup", "5s", "--duration", "1s", "--json",
                         dir.file("r.json")});
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  auto children = children_of(run.pid());
+  EXPECT_EQ(children.size(), 2u) << "a server and a client";
   run.signal(SIGINT);
   auto code = run.wait_for(30'000);
   ASSERT_TRUE(code.has_value()) << "run must end promptly after SIGINT";
   EXPECT_EQ(*code, 130);
+  for (pid_t child : children) EXPECT_FALSE(alive(child)) << "child " << child << " outlived `run`";
   auto j = read_json(dir.file("r.json"));
   EXPECT_EQ(j["status"], "interrupted");
   EXPECT_EQ(j["error"], "interrupted before the window's end");

@@ -119,10 +119,14 @@ TEST(Sweep, InterruptedHalfWayKeepsItsRunsRemovesNamespacesAndResumes) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (lines_of(read_text(dir.file("out/runs.csv"))).size() < 3 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::vector<pid_t> children;  // the next run's server and client
+  while (children.size() < 2 && std::chrono::steady_clock::now() < deadline) children = children_of(sweep.pid());
+  EXPECT_EQ(children.size(), 2u);
   sweep.signal(SIGINT);
   auto code = sweep.wait_for(30'000);
   ASSERT_TRUE(code.has_value()) << "the sweep must end promptly after SIGINT";
   EXPECT_EQ(*code, 130);
+  for (pid_t child : children) EXPECT_FALSE(alive(child)) << "child " << child << " outlived the sweep";
   EXPECT_TRUE(list_copybench_namespaces().empty()) << "namespaces removed on SIGINT";
   auto rows = lines_of(read_text(dir.file("out/runs.csv"))).size() - 1;
   EXPECT_GE(rows, 2u);

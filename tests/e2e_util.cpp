@@ -1,6 +1,9 @@
 #include "e2e_util.h"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
+#include <thread>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
@@ -13,9 +16,11 @@
 
 namespace copybench::test {
 
-CommandResult run_copybench(const std::string& args, int timeout_s) {
+CommandResult run_copybench(const std::string& args, int timeout_s) { return run_copybench_with("", args, timeout_s); }
+
+CommandResult run_copybench_with(const std::string& prefix, const std::string& args, int timeout_s) {
   bool own_stderr = args.find("2>") != std::string::npos;
-  auto cmd = "timeout -k 5 " + std::to_string(timeout_s) + " " COPYBENCH_BIN " " + args + " </dev/null" +
+  auto cmd = prefix + " timeout -k 5 " + std::to_string(timeout_s) + " " COPYBENCH_BIN " " + args + " </dev/null" +
              (own_stderr ? "" : " 2>&1");
   CommandResult r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
@@ -48,21 +53,91 @@ std::string read_text(const std::string& path) {
 
 nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_text(path)); }
 
-ServerProcess::ServerProcess() {
+ServerProcess::ServerProcess(const std::vector<std::string>& extra) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   Fd read_end(fds[0]), write_end(fds[1]);
-  child = std::make_unique<Child>(std::vector<std::string>{COPYBENCH_BIN, "server", "--bind", "127.0.0.1", "--port", "0",
-                                                          "--quiet", "--ready-fd", std::to_string(write_end.get())},
-                                  write_end.get());
+  std::vector<std::string> argv{COPYBENCH_BIN, "server", "--port", "0", "--quiet", "--ready-fd",
+                                std::to_string(write_end.get())};
+  if (std::find(extra.begin(), extra.end(), "--bind") == extra.end()) argv.insert(argv.end(), {"--bind", "127.0.0.1"});
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  child = std::make_unique<Child>(argv, write_end.get());
   write_end.reset();
   pollfd p{read_end.get(), POLLIN, 0};
   if (::poll(&p, 1, 10'000) <= 0) throw std::runtime_error("server did not report its port");
   char buf[32] = {};
   if (::read(read_end.get(), buf, sizeof buf - 1) <= 0) throw std::runtime_error("server exited before listening");
   port = static_cast<uint16_t>(std::stoul(buf));
+  // The server closes its end right after the port: wait for that, so that a count of its fds
+  // taken now is the resident server's.
+  char rest;
+  while (::poll(&p, 1, 10'000) > 0 && ::read(read_end.get(), &rest, 1) > 0) {
+  }
 }
 
 Fd raw_connect(uint16_t port) { return connect_tcp("127.0.0.1", port, 2000); }
+
+}  // namespace copybench::test
+
+namespace copybench::test {
+
+namespace {
+
+int entries(const std::string& dir) {
+  std::error_code ec;
+  int n = 0;
+  for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec))
+    ++n;
+  return n;
+}
+
+// Field 3 (state) and 4 (parent) of /proc/PID/stat; the name in field 2 may hold spaces.
+std::pair<char, pid_t> state_and_parent(pid_t pid) {
+  auto stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return {'?', 0};
+  std::istringstream rest(stat.substr(close + 1));
+  char state = '?';
+  pid_t parent = 0;
+  rest >> state >> parent;
+  return {state, parent};
+}
+
+}  // namespace
+
+ProcessUsage usage_of(pid_t pid) {
+  auto proc = "/proc/" + std::to_string(pid);
+  return {entries(proc + "/fd"), entries(proc + "/task")};
+}
+
+ProcessUsage settle_to(pid_t pid, ProcessUsage baseline, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto now = usage_of(pid);
+  while ((now.fds > baseline.fds || now.threads > baseline.threads) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    now = usage_of(pid);
+  }
+  return now;
+}
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    auto name = it->path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t child = std::stoi(name);
+    auto [state, parent] = state_and_parent(child);
+    if (parent == pid && state != 'Z') out.push_back(child);
+  }
+  return out;
+}
+
+bool alive(pid_t pid) {
+  auto [state, parent] = state_and_parent(pid);
+  return state != '?' && state != 'Z';
+}
 
 }  // namespace copybench::test

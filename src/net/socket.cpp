@@ -195,6 +195,18 @@ void set_io_timeouts(int fd, int send_timeout_ms, int recv_timeout_ms) {
   if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof rcv) != 0) throw_sys("setsockopt(SO_RCVTIMEO)", errno);
 }
 
+bool peer_closed(int fd) {
+  pollfd p{fd, POLLRDHUP, 0};  // POLLRDHUP: the peer's FIN, even with bytes still unread
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+void reset_connection(int fd) {
+  // tcp_disconnect(): see connect(2), "dissolve the association" with AF_UNSPEC.
+  sockaddr unspec{};
+  unspec.sa_family = AF_UNSPEC;
+  (void)::connect(fd, &unspec, sizeof unspec);
+}
+
 int path_mtu(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;

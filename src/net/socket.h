@@ -60,6 +60,14 @@ void set_io_timeouts(int fd, int send_timeout_ms, int recv_timeout_ms);
 /// TCP_NODELAY: small segments leave at once instead of waiting for an ACK (Nagle). Throws.
 void set_nodelay(int fd);
 
+/// Whether the peer has closed or reset the connection; looks without reading anything.
+bool peer_closed(int fd);
+
+/// Resets a TCP connection now (RST) and keeps the fd: connect(AF_UNSPEC) drops what the
+/// socket still queued for sending, so the kernel lets go of zero-copy pages it would otherwise
+/// hold for a peer that stopped reading; their completions then arrive on the error queue.
+void reset_connection(int fd);
+
 /// The kernel's path MTU for a connected TCP socket (IP_MTU / IPV6_MTU), or -1 if unknown.
 int path_mtu(int fd);
 

@@ -18,7 +18,14 @@ json opt(const std::optional<T>& v) {
 template <typename T>
 std::optional<T> get_opt(const json& j, const char* key) {
   if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
-  return j.at(key).get<T>();
+  return json_as<T>(j.at(key));
+}
+
+// Whole nanoseconds of a JSON number of seconds; the cast alone is undefined out of range.
+int64_t seconds_to_ns(double seconds) {
+  double ns = std::round(seconds * 1e9);
+  if (!(std::fabs(ns) < 9.2e18)) throw Error(fmt::format("{} s is out of range", seconds));
+  return static_cast<int64_t>(ns);
 }
 
 json to_json(const StreamFigures& s) {
@@ -33,11 +40,11 @@ json to_json(const StreamFigures& s) {
 
 StreamFigures stream_from_json(const json& j) {
   StreamFigures s;
-  s.index = j.at("index").get<int>();
-  s.bytes_in_window = j.at("bytes_in_window").get<uint64_t>();
-  s.messages_in_window = j.at("messages_in_window").get<uint64_t>();
-  s.bytes_total = j.at("bytes_total").get<uint64_t>();
-  s.messages_total = j.at("messages_total").get<uint64_t>();
+  s.index = json_as<int>(j.at("index"));
+  s.bytes_in_window = json_as<uint64_t>(j.at("bytes_in_window"));
+  s.messages_in_window = json_as<uint64_t>(j.at("messages_in_window"));
+  s.bytes_total = json_as<uint64_t>(j.at("bytes_total"));
+  s.messages_total = json_as<uint64_t>(j.at("messages_total"));
   s.throughput_gbps = get_opt<double>(j, "throughput_gbps");
   s.error = get_opt<std::string>(j, "error");
   return s;
@@ -55,7 +62,7 @@ CounterFigure counter_from_json(const json& j) {
   c.scope = j.at("scope").get<std::string>();
   c.value = get_opt<uint64_t>(j, "value");
   c.running_pct = get_opt<double>(j, "running_pct");
-  c.threads = j.at("threads").get<int>();
+  c.threads = json_as<int>(j.at("threads"));
   c.reason = get_opt<std::string>(j, "reason").value_or("");
   return c;
 }
@@ -80,9 +87,9 @@ CpuFigures cpu_from_json(const json& j) {
   CpuFigures c;
   c.process_user_s = j.at("process_user_s").get<double>();
   c.process_system_s = j.at("process_system_s").get<double>();
-  c.voluntary_switches = j.at("voluntary_switches").get<int64_t>();
-  c.involuntary_switches = j.at("involuntary_switches").get<int64_t>();
-  c.cpus = j.at("cpus").get<int>();
+  c.voluntary_switches = json_as<int64_t>(j.at("voluntary_switches"));
+  c.involuntary_switches = json_as<int64_t>(j.at("involuntary_switches"));
+  c.cpus = json_as<int>(j.at("cpus"));
   c.system_busy_cpu_s = get_opt<double>(j, "system_busy_cpu_s");
   c.system_busy_pct = get_opt<double>(j, "system_busy_pct");
   c.system_user_pct = get_opt<double>(j, "system_user_pct");
@@ -108,7 +115,7 @@ json to_json(const LatencyFigures& l) {
 LatencyFigures latency_from_json(const json& j) {
   LatencyFigures l;
   l.what = j.at("what").get<std::string>();
-  l.count = j.at("count").get<uint64_t>();
+  l.count = json_as<uint64_t>(j.at("count"));
   l.min_ns = get_opt<uint64_t>(j, "min").value_or(0);
   l.mean_ns = get_opt<double>(j, "mean").value_or(0);
   l.p50_ns = get_opt<uint64_t>(j, "p50").value_or(0);
@@ -117,8 +124,8 @@ LatencyFigures latency_from_json(const json& j) {
   l.p999_ns = get_opt<uint64_t>(j, "p99_9").value_or(0);
   l.p9999_ns = get_opt<uint64_t>(j, "p99_99").value_or(0);
   l.max_ns = get_opt<uint64_t>(j, "max").value_or(0);
-  l.sum_ns = j.at("sum").get<uint64_t>();
-  for (const auto& b : j.at("buckets")) l.buckets.emplace_back(b.at(0).get<uint64_t>(), b.at(1).get<uint64_t>());
+  l.sum_ns = json_as<uint64_t>(j.at("sum"));
+  for (const auto& b : j.at("buckets")) l.buckets.emplace_back(json_as<uint64_t>(b.at(0)), json_as<uint64_t>(b.at(1)));
   return l;
 }
 
@@ -154,14 +161,14 @@ SideFigures side_from_json(const json& j) {
   SideFigures s;
   s.side = j.at("side").get<std::string>();
   s.host = j.at("host").get<std::string>();
-  s.window_start_ns = static_cast<int64_t>(get_opt<double>(j, "window_start_s").value_or(0) * 1e9);
-  s.window_ns = j.at("window_ns").get<int64_t>();
-  s.wall_ns = static_cast<int64_t>(get_opt<double>(j, "wall_s").value_or(0) * 1e9);
+  s.window_start_ns = seconds_to_ns(get_opt<double>(j, "window_start_s").value_or(0));
+  s.window_ns = json_as<int64_t>(j.at("window_ns"));
+  s.wall_ns = seconds_to_ns(get_opt<double>(j, "wall_s").value_or(0));
   s.bytes_in_window = get_opt<uint64_t>(j, "bytes_in_window").value_or(0);
   s.messages_in_window = get_opt<uint64_t>(j, "messages_in_window").value_or(0);
-  s.bytes_total = j.at("bytes_total").get<uint64_t>();
-  s.messages_total = j.at("messages_total").get<uint64_t>();
-  s.calls_total = j.at("calls_total").get<uint64_t>();
+  s.bytes_total = json_as<uint64_t>(j.at("bytes_total"));
+  s.messages_total = json_as<uint64_t>(j.at("messages_total"));
+  s.calls_total = json_as<uint64_t>(j.at("calls_total"));
   s.throughput_gbps = get_opt<double>(j, "throughput_gbps");
   s.messages_per_s = get_opt<double>(j, "messages_per_s");
   s.time_per_msg_us = get_opt<double>(j, "time_per_msg_us");
@@ -192,7 +199,7 @@ Environment environment_from_json(const json& j) {
   env.hostname = j.at("hostname").get<std::string>();
   env.kernel = j.at("kernel").get<std::string>();
   env.cpu_model = j.at("cpu_model").get<std::string>();
-  env.cores = j.at("cores").get<int>();
+  env.cores = json_as<int>(j.at("cores"));
   env.path_mtu = get_opt<int>(j, "path_mtu");
   env.optmem_max = get_opt<long>(j, "optmem_max");
   env.perf_event_paranoid = get_opt<int>(j, "perf_event_paranoid");
@@ -212,9 +219,9 @@ json to_json(const ZeroCopyFigures& z) {
 }
 
 ZeroCopyFigures zerocopy_from_json(const json& j) {
-  return zerocopy_figures(j.at("sends").get<uint64_t>(), j.at("notifications").get<uint64_t>(),
-                          j.at("completed").get<uint64_t>(), j.at("copied").get<uint64_t>(),
-                          j.at("enobufs_retries").get<uint64_t>(), j.at("buffer_waits").get<uint64_t>());
+  return zerocopy_figures(json_as<uint64_t>(j.at("sends")), json_as<uint64_t>(j.at("notifications")),
+                          json_as<uint64_t>(j.at("completed")), json_as<uint64_t>(j.at("copied")),
+                          json_as<uint64_t>(j.at("enobufs_retries")), json_as<uint64_t>(j.at("buffer_waits")));
 }
 
 json to_json(const RunResult& r) {
@@ -258,9 +265,9 @@ RunResult run_result_from_json(const json& j) {
   r.params.strategy = p.at("strategy").get<std::string>();
   r.params.recv_strategy = p.value("recv_strategy", std::string(kDefaultRecvStrategy));  // absent before it existed
   r.params.mode = parse_mode(p.at("mode").get<std::string>());
-  r.params.message_bytes = p.at("message_bytes").get<uint64_t>();
+  r.params.message_bytes = json_as<uint64_t>(p.at("message_bytes"));
   r.params.response_bytes = get_opt<uint64_t>(p, "response_bytes").value_or(0);
-  r.params.threads = p.at("threads").get<int>();
+  r.params.threads = json_as<int>(p.at("threads"));
   r.params.warmup_ns = static_cast<int64_t>(std::llround(p.at("warmup_s").get<double>() * 1e9));
   r.params.duration_ns = static_cast<int64_t>(std::llround(p.at("duration_s").get<double>() * 1e9));
   r.params.verify = p.at("verify").get<bool>();

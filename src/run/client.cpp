@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <latch>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <sys/socket.h>
 #include <thread>
@@ -12,7 +11,7 @@
 #include "core/error.h"
 #include "net/protocol.h"
 #include "net/socket.h"
-#include "results/result_json.h"
+#include "results/sender_report.h"
 #include "run/environment.h"
 #include "run/receiver.h"
 #include "run/rr.h"
@@ -146,13 +145,13 @@ class ClientRun {
     if (!frame) throw Error("the server closed the control connection before sending its figures");
     if (frame->type == FrameType::abort) throw Error("the server ended the test: " + frame->payload);
     if (frame->type != FrameType::result) throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
-    auto j = nlohmann::json::parse(frame->payload);
-    result_.sender = side_from_json(j.at("sender"));
-    result_.sender_env = environment_from_json(j.at("environment"));
-    if (!j.at("zerocopy").is_null()) result_.zerocopy = zerocopy_from_json(j.at("zerocopy"));
+    auto report = decode_sender_report(frame->payload, p_.threads);
+    result_.sender = std::move(report.sender);
+    result_.sender_env = std::move(report.environment);
+    result_.zerocopy = report.zerocopy;
     if (p_.verify && p_.mode == TestMode::rr) {  // the requests, checked by the responder
-      result_.verify.messages_checked += j.at("verify").at("messages_checked").get<uint64_t>();
-      result_.verify.corrupt_messages += j.at("verify").at("corrupt_messages").get<uint64_t>();
+      result_.verify.messages_checked += report.messages_checked;
+      result_.verify.corrupt_messages += report.corrupt_messages;
     }
   }
 
@@ -166,6 +165,11 @@ class ClientRun {
       for (auto& fd : data_) ::shutdown(fd.get(), SHUT_RDWR);  // wakes receivers now
     open_gate();  // threads still at the gate (START never went out) proceed and find the shutdown
     for (auto& t : threads_) t.join();
+    // A sender connection that fails resets the connection: the receiver's error is the echo,
+    // the sender's is the cause, so it comes first.
+    if (result_.sender)
+      for (const auto& s : result_.sender->streams)
+        if (s.error) fail(fmt::format("sender connection {}: {}", s.index, *s.error));
     for (int i = 0; i < static_cast<int>(threads_.size()); ++i)
       if (!totals_[i].error.empty()) fail(fmt::format("connection {}: {}", i, totals_[i].error));
   }

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/message.h"
+#include "net/socket.h"
 
 namespace copybench {
 namespace {
@@ -38,12 +39,14 @@ bool recv_whole(RecvStrategy& receiver, int fd, size_t len, const PatternKey* ch
   return true;
 }
 
-// Drains (bounded) before rethrowing: no buffer may be freed while the kernel holds it.
+// Drains (bounded) before rethrowing: no buffer may be freed while the kernel holds it. The
+// connection is reset first, as the stream sender does (sender.cpp).
 template <typename F>
 void with_drain_on_error(SendStrategy& strategy, int fd, F body) {
   try {
     body();
   } catch (const Error&) {
+    reset_connection(fd);
     try {
       strategy.drain(fd);
     } catch (const Error&) {

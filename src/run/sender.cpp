@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "net/socket.h"
 
 namespace copybench {
 
@@ -31,6 +32,9 @@ void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32
     }
   } catch (const Error&) {
     // Nothing may be freed while the kernel still holds it: drain (bounded) before reporting.
+    // The connection has failed; resetting it first frees what a peer that stopped reading
+    // would otherwise keep queued, so the drain does not wait for completions that cannot come.
+    reset_connection(fd);
     try {
       strategy.drain(fd);
     } catch (const Error&) {

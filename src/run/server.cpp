@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <random>
+#include <sys/socket.h>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -12,9 +13,6 @@
 
 namespace copybench {
 namespace {
-
-constexpr int64_t kHeaderDeadlineNs = 5'000'000'000;  // a header that stalls is dropped
-constexpr int kDataTimeoutMs = 10'000;                 // a receiver that stops reading
 
 uint64_t random_test_id() {
   static std::mutex mu;
@@ -33,7 +31,26 @@ void reply(int fd, FrameType type, const std::string& payload) {
   }
 }
 
+// Counts a connection as owing its header until the end of the scope.
+struct PendingHeader {
+  std::atomic<int>& count;
+  ~PendingHeader() { --count; }
+};
+
+// From the accept loop, which must not wait on any one peer: a new socket's send buffer is
+// empty, so one non-blocking send of a short frame goes out whole or not at all.
+void refuse_now(int fd, const std::string& reason) {
+  auto frame = encode_frame(FrameType::reject, reason);
+  (void)!::send(fd, frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 }  // namespace
+
+int max_pending_headers(const ServerOptions& options) {
+  // A client handshakes its connections one after another, so a few per test suffice; the
+  // rest is room for clients arriving together.
+  return std::max(64, 4 * options.max_clients);
+}
 
 Server::Server(ServerOptions options) : options_(std::move(options)), listener_(listen_tcp(options_.bind, options_.port)) {}
 
@@ -59,13 +76,7 @@ void Server::serve(const std::atomic<bool>& stop) {
     std::string peer;
     Fd fd = accept_within(listener_.fd.get(), 100, &peer);
     reap_finished();
-    if (!fd) continue;
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    workers_.push_back({std::thread([this, done, peer, fd = std::move(fd)]() mutable {
-                          handle(std::move(fd), peer);
-                          done->store(true);
-                        }),
-                        done});
+    if (fd) spawn(std::move(fd), std::move(peer));
   }
   {
     std::lock_guard lock(mu_);
@@ -75,11 +86,38 @@ void Server::serve(const std::atomic<bool>& stop) {
   workers_.clear();
 }
 
+// One thread per connection, but a flood of connections that send nothing must not become a
+// flood of threads: those still owing their header are counted, and bounded.
+void Server::spawn(Fd fd, std::string peer) {
+  if (pending_headers_.load() >= max_pending_headers(options_)) {
+    auto reason = fmt::format("server busy: {} connections are still sending their header", max_pending_headers(options_));
+    log(fmt::format("{}: refused: {}", peer, reason));
+    refuse_now(fd.get(), reason);
+    return;
+  }
+  ++pending_headers_;
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  try {
+    workers_.push_back({std::thread([this, done, peer, fd = std::move(fd)]() mutable {
+                          handle(std::move(fd), peer);
+                          done->store(true);
+                        }),
+                        done});
+  } catch (const std::system_error& e) {  // no thread to be had: refuse this one, serve on
+    --pending_headers_;
+    log(fmt::format("{}: refused: {}", peer, e.what()));
+  }
+}
+
 void Server::handle(Fd fd, std::string peer) {
   Header header;
   try {
     HeaderBytes bytes{};
-    if (!recv_exact(fd.get(), bytes.data(), bytes.size(), now_ns() + kHeaderDeadlineNs, "read header")) return;
+    const int64_t deadline = now_ns() + int64_t{options_.header_timeout_ms} * 1'000'000;
+    {
+      PendingHeader owed{pending_headers_};
+      if (!recv_exact(fd.get(), bytes.data(), bytes.size(), deadline, "read header")) return;
+    }
     header = decode_header(bytes.data(), bytes.size());
   } catch (const std::exception& e) {
     log(fmt::format("{}: refused: {}", peer, e.what()));
@@ -102,26 +140,42 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
     once_done_.store(true);  // --once: a refused test is the one test
     return;
   }
-  {
-    std::lock_guard lock(mu_);
-    sessions_[session->id()] = session;
+  if (!admit(session)) {
+    auto reason = fmt::format("server busy: {} test(s) running, the most it runs at once (--max-clients {})",
+                              options_.max_clients, options_.max_clients);
+    log(fmt::format("{}: refused test: {}", peer, reason));
+    reply(fd.get(), FrameType::reject, reason);
+    return;
   }
   const auto& p = session->params();
   log(fmt::format("{}: test {:016x}: {}, {} messages, {} threads, {} after {} warm-up", peer, session->id(), p.strategy,
                   format_size(p.message_bytes), p.threads, format_duration(p.duration_ns), format_duration(p.warmup_ns)));
   try {
     write_frame(fd.get(), FrameType::accept, fmt::format("{}", session->id()), now_ns() + 5'000'000'000);
-    session->run_control(fd.get());
+    auto result = session->run_control(fd.get());
+    // The test's place is free once it is measured: a client that starts the next test as
+    // soon as it has this one's RESULT must not find the server busy.
+    release(*session);
+    write_frame(fd.get(), FrameType::result, result, now_ns() + 10'000'000'000);
     log(fmt::format("test {:016x}: done", session->id()));
   } catch (const std::exception& e) {
+    release(*session);
     log(fmt::format("test {:016x}: ended early: {}", session->id(), e.what()));
     reply(fd.get(), FrameType::abort, e.what());
   }
-  {
-    std::lock_guard lock(mu_);
-    sessions_.erase(session->id());
-  }
   once_done_.store(true);
+}
+
+bool Server::admit(const std::shared_ptr<TestSession>& session) {
+  std::lock_guard lock(mu_);
+  if (static_cast<int>(sessions_.size()) >= options_.max_clients) return false;
+  sessions_[session->id()] = session;
+  return true;
+}
+
+void Server::release(const TestSession& session) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(session.id());
 }
 
 void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
@@ -142,7 +196,7 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
       throw ProtocolError("data connection's parameters differ from its test's");
     // The server sends the stream's messages, or the responses of a request/response test.
     strategy = strategy_info(params.strategy).make(params.mode == TestMode::rr ? params.response_size() : params.message_bytes);
-    set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
+    set_io_timeouts(fd.get(), options_.io_timeout_ms, options_.io_timeout_ms);
     // rr, as sockperf does: without it a response split over several sends (two-copy) waits
     // for the peer's delayed ACK, and the round trip measures 40 ms timers, not copying.
     if (params.mode == TestMode::rr) set_nodelay(fd.get());

@@ -21,7 +21,13 @@ struct ServerOptions {
   uint16_t port = 7470;
   bool once = false;  // serve one test, then return
   bool quiet = false;
+  int max_clients = 4;             // tests at once; one more is refused "busy" (iperf3 allows 1)
+  int header_timeout_ms = 5'000;   // a connection must send its whole header within this
+  int io_timeout_ms = 10'000;      // SO_SNDTIMEO/SO_RCVTIMEO of the data connections
 };
+
+/// Connections still owing their header, at most; beyond it a connection is refused at once.
+int max_pending_headers(const ServerOptions& options);
 
 class Server {
  public:
@@ -35,9 +41,12 @@ class Server {
   void serve(const std::atomic<bool>& stop);
 
  private:
+  void spawn(Fd fd, std::string peer);
   void handle(Fd fd, std::string peer);
   void handle_control(Fd fd, const std::string& peer, const struct Header& header);
   void handle_data(Fd fd, const std::string& peer, const struct Header& header);
+  bool admit(const std::shared_ptr<TestSession>& session);  // false: --max-clients reached
+  void release(const TestSession& session);
   void log(const std::string& line) const;
   void reap_finished();
 
@@ -52,6 +61,7 @@ class Server {
   std::map<uint64_t, std::shared_ptr<TestSession>> sessions_;
   std::vector<Worker> workers_;
   std::atomic<bool> once_done_{false};
+  std::atomic<int> pending_headers_{0};
 };
 
 }  // namespace copybench

@@ -22,6 +22,7 @@ class Child {
   void signal(int sig);
   /// SIGTERM, a short grace, then SIGKILL; reaps.
   int stop();
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

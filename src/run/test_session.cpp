@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "net/protocol.h"
-#include "results/result_json.h"
+#include "results/sender_report.h"
 #include "run/environment.h"
 #include "run/rr.h"
 #include "run/sender.h"
@@ -84,14 +84,20 @@ void TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> str
   cv_.notify_all();
 }
 
-void TestSession::wait_for_streams(int64_t deadline_ns) {
+void TestSession::wait_for_streams(int64_t deadline_ns, int control_fd) {
   std::unique_lock lock(mu_);
   auto all_attached = [&] {
     return std::all_of(streams_.begin(), streams_.end(), [](const Stream& s) { return s.attached; });
   };
-  if (!cv_.wait_for(lock, std::chrono::nanoseconds(deadline_ns - now_ns()), all_attached)) {
-    auto n = std::count_if(streams_.begin(), streams_.end(), [](const Stream& s) { return s.attached; });
-    throw Error(fmt::format("only {} of {} data connections arrived", n, params_.threads));
+  while (!all_attached()) {
+    if (now_ns() >= deadline_ns) {
+      auto n = std::count_if(streams_.begin(), streams_.end(), [](const Stream& s) { return s.attached; });
+      throw Error(fmt::format("only {} of {} data connections arrived", n, params_.threads));
+    }
+    // A client that gave up (or never meant to go on) frees the test's place now, not at the
+    // deadline: the place counts against --max-clients.
+    if (peer_closed(control_fd)) throw Error("the client closed the control connection before its data connections");
+    cv_.wait_for(lock, std::chrono::milliseconds(100), all_attached);
   }
 }
 
@@ -123,9 +129,9 @@ void TestSession::stop_and_wait() {
     throw Error("data connections did not finish within 30 s of the stop");
 }
 
-void TestSession::run_control(int control_fd) {
+std::string TestSession::run_control(int control_fd) {
   try {
-    wait_for_streams(now_ns() + kConnectGraceNs);
+    wait_for_streams(now_ns() + kConnectGraceNs, control_fd);
     open_counters();  // before START: opening many events takes time
     auto start = read_frame(control_fd, now_ns() + kConnectGraceNs);
     if (!start || start->type != FrameType::start) throw ProtocolError("expected START from the client");
@@ -150,8 +156,7 @@ void TestSession::run_control(int control_fd) {
       throw Error(event == ControlEvent::closed ? "the client closed the control connection mid-run"
                                                 : "no STOP from the client within 30 s of the window's end");
     stop_and_wait();
-    auto payload = result_payload(first ? &*first : nullptr, last ? &*last : nullptr, control_fd);
-    write_frame(control_fd, FrameType::result, payload, now_ns() + 10 * kSecond);
+    return result_payload(first ? &*first : nullptr, last ? &*last : nullptr, control_fd);
   } catch (...) {
     meter_.end();
     abort();
@@ -193,16 +198,16 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
   meter_.fill(side, "send_call",
               params_.mode == TestMode::rr ? "in rr mode the requester (client) times the transactions"
                                            : "send-call timing was turned off (--no-latency)");
-  auto env = collect_environment(control_fd);
-  side.host = env.hostname;
-  nlohmann::json j = {{"sender", to_json(side)},
-                      {"environment", to_json(env)},
-                      {"zerocopy", nullptr},
-                      {"verify", {{"messages_checked", rr_checked}, {"corrupt_messages", rr_corrupt}}}};
+  SenderReport report;
+  report.environment = collect_environment(control_fd);
+  side.host = report.environment.hostname;
+  report.sender = std::move(side);
+  report.messages_checked = rr_checked;
+  report.corrupt_messages = rr_corrupt;
   if (sum.zerocopy)
-    j["zerocopy"] = to_json(zerocopy_figures(sum.zc_sends, sum.zc_notifications, sum.zc_completed, sum.zc_copied,
-                                             sum.zc_enobufs, sum.zc_buffer_waits));
-  return j.dump();
+    report.zerocopy = zerocopy_figures(sum.zc_sends, sum.zc_notifications, sum.zc_completed, sum.zc_copied,
+                                       sum.zc_enobufs, sum.zc_buffer_waits);
+  return encode_sender_report(report);
 }
 
 }  // namespace copybench

@@ -32,9 +32,10 @@ class TestSession {
   /// Sends on data connection `index` until the test ends (runs in that connection's thread).
   void run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy);
 
-  /// The control conversation: waits for the data connections and START, measures the window,
-  /// stops on STOP and answers with the RESULT frame. Throws Error when the test cannot finish.
-  void run_control(int control_fd);
+  /// The control conversation: waits for the data connections and START, measures the window
+  /// and stops on STOP; returns the RESULT frame's payload, for the caller to send. Throws
+  /// Error when the test cannot finish.
+  std::string run_control(int control_fd);
 
   /// Ends the test early (server shutdown); stream threads finish promptly.
   void abort();
@@ -49,7 +50,7 @@ class TestSession {
     std::string error;
   };
 
-  void wait_for_streams(int64_t deadline_ns);
+  void wait_for_streams(int64_t deadline_ns, int control_fd);
   void open_counters();
   void stop_and_wait();
   std::string result_payload(const Snapshot* start, const Snapshot* end, int control_fd);

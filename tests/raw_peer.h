@@ -1,0 +1,75 @@
+#pragma once
+// A hand-driven copybench peer for hostile-input and fault tests: it speaks the wire protocol
+// (or breaks it) one step at a time, so a test can stop at any step, stall, or vanish.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "e2e_util.h"
+#include "net/protocol.h"
+#include "net/socket.h"
+#include "run/params.h"
+
+namespace copybench::test {
+
+/// Sends `bytes` on a new connection and returns the server's first frame; nullopt when the
+/// server closed or reset the connection instead, or sent nothing within timeout_ms.
+std::optional<Frame> send_and_answer(uint16_t port, const std::string& bytes, int timeout_ms = 5000);
+
+/// The server's next frame on fd; nullopt as above.
+std::optional<Frame> answer(int fd, int timeout_ms = 5000);
+
+/// The header bytes as a string, after `edit` has changed whatever the test wants.
+std::string header_bytes(const Header& header);
+
+/// SO_LINGER {1, 0}, then close: the kernel resets the connection, as for a peer that vanished.
+void close_with_rst(Fd& fd);
+
+/// Server options for the hostile tests: one test at once, and short header and I/O limits
+/// (hidden options) so that stalls end in a moment instead of 5 s and 10 s.
+inline const std::vector<std::string> kHostileServerOptions = {"--max-clients", "1", "--header-timeout-ms", "500",
+                                                               "--io-timeout-ms", "1000"};
+
+/// `copybench client` arguments for a short verified test against port.
+std::string normal_client(uint16_t port, const std::string& duration = "200ms");
+
+/// The server outlived what was done to it: after a bounded settle it holds no more fds and
+/// threads than `baseline`, it completes a normal test, and it holds no more after that.
+void expect_serves_and_holds(const ServerProcess& server, ProcessUsage baseline);
+
+/// SIGTERM ends a resident server: it must join its threads and exit 0 (under the sanitizers, a
+/// leak or a race found on the way changes the code).
+void expect_clean_exit(ServerProcess& server);
+
+/// A test on the server driven step by step: the constructor does the control handshake.
+class RawTest {
+ public:
+  /// Throws Error with the server's reason when the server refuses the test. A server busy
+  /// with another test (--max-clients) is asked again for up to 3 s: a test that has just
+  /// ended may still hold its place for a moment.
+  RawTest(uint16_t port, const TestParams& params);
+
+  /// Connects data connection `index` and handshakes it; throws on REJECT.
+  void connect_data(int index);
+  void connect_all_data();
+  void start();
+  void stop();
+  /// Reads from every data connection until each has given at least `bytes` (or EOF).
+  void read_some(size_t bytes);
+  /// Resets every connection (data and control) at once.
+  void vanish();
+
+  int control() const { return control_.get(); }
+  std::vector<Fd>& data() { return data_; }
+  uint64_t id() const { return id_; }
+
+ private:
+  uint16_t port_;
+  TestParams params_;
+  Fd control_;
+  uint64_t id_ = 0;
+  std::vector<Fd> data_;
+};
+
+}  // namespace copybench::test

@@ -69,6 +69,7 @@ struct TestOptions {
   bool verify = false;
   bool no_counters = false;
   bool no_latency = false;
+  bool profile = false;
   bool quiet = false;
   std::string json_path;
   std::string csv_path;
@@ -89,6 +90,7 @@ struct TestOptions {
     p.verify = verify;
     p.counters = !no_counters;
     p.latency = !no_latency;
+    p.profile = profile;
     validate(p);
     return p;
   }
@@ -117,6 +119,9 @@ void add_test_options(CLI::App* cmd, TestOptions& o) {
   cmd->add_flag("--verify", o.verify, "write a per-message pattern and check every received byte");
   cmd->add_flag("--no-counters", o.no_counters, "do not open perf_event_open counters (CPU time is still measured)");
   cmd->add_flag("--no-latency", o.no_latency, "stream: do not time each message's send calls");
+  cmd->add_flag("--profile", o.profile,
+                "both sides count the kernel's copy and packet events and sample the CPU (where the copies are), "
+                "in alternating slices of the window, and report what that cost");
   cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
   cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
   cmd->add_flag("-q,--quiet", o.quiet, "no table on stdout (errors still go to stderr)");
@@ -141,6 +146,7 @@ struct SweepCliOptions {
   uint64_t seed = 0;
   bool seed_given = false;
   bool quick = false, verify = false, no_counters = false, no_latency = false, quiet = false;
+  bool profile = false;
   std::string out, resume;
   const CLI::App* cmd = nullptr;
 
@@ -200,6 +206,7 @@ struct SweepCliOptions {
     g.verify = verify;
     g.counters = !no_counters;
     g.latency = !no_latency;
+    g.profile = profile;
     // --host names a remote server, as iperf3 -c does; the other topologies would ignore it.
     o.topology.kind = !topology.empty() ? parse_topology(topology) : !host.empty() ? TopologyKind::remote : default_topology();
     if (!host.empty() && o.topology.kind != TopologyKind::remote) throw UsageError("--host needs --topology remote");
@@ -244,6 +251,9 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   cmd->add_flag("--verify", o.verify, "check every received byte in every run");
   cmd->add_flag("--no-counters", o.no_counters, "no perf_event_open counters");
   cmd->add_flag("--no-latency", o.no_latency, "stream: do not time send calls");
+  cmd->add_flag("--profile", o.profile,
+                "profile every run (where the copies are: events counted, CPU sampled, each run's own cost "
+                "measured); the report then answers the copy questions and draws the CPU buckets");
   cmd->add_option("-o,--out", o.out, "output folder (default: results/<UTC time>)");
   auto* resume = cmd->add_option("--resume", o.resume, "finish the sweep in this folder, with the plan saved there");
   for (auto* opt : cmd->get_options())

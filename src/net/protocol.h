@@ -21,6 +21,7 @@ enum class ConnectionKind : uint8_t { control = 1, data = 2 };
 inline constexpr uint32_t kFlagVerify = 1u << 0;
 inline constexpr uint32_t kFlagNoCounters = 1u << 1;
 inline constexpr uint32_t kFlagNoLatency = 1u << 2;
+inline constexpr uint32_t kFlagProfile = 1u << 3;  // --profile: both sides profile (section 20)
 
 struct Header {
   ConnectionKind kind = ConnectionKind::control;

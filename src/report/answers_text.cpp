@@ -231,6 +231,7 @@ std::string render_answers(const Summary& summary) {
   for (const auto& p : summary.points) rr = rr || p.key.mode == "rr";
   if (rr) out += best_threads_section(summary, "rr", "receiver_messages_per_s", "rr transactions per second");
   out += zero_copy_section(summary);
+  out += render_copies_answers(summary);
   out += mapped_section(summary);
   out += rr_section(summary);
   return out;

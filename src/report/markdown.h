@@ -17,4 +17,8 @@ std::string render_markdown(const RunsTable& runs, const Summary& summary, const
 /// latency), each answer naming the figure and summary.csv columns it comes from.
 std::string render_answers(const Summary& summary);
 
+/// "Is it only two copies?", "Which components copy?" and the copies-per-message table, from
+/// the --profile figures (copies_text.cpp); one line saying how to get them when none.
+std::string render_copies_answers(const Summary& summary);
+
 }  // namespace copybench::report

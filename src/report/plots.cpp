@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "report/gnuplot.h"
+#include "report/stacked_plot.h"
 
 namespace copybench::report {
 namespace {
@@ -193,6 +194,7 @@ PlotsOutcome write_plots(const Summary& summary, const std::string& plots_dir) {
     }
     outcome.entries.push_back(std::move(entry));
   }
+  add_cpu_bucket_plots(summary, plots_dir, gnuplot, outcome);  // the --profile stacked bars
   for (auto& s : plan.skipped) outcome.entries.push_back(std::move(s));
   return outcome;
 }

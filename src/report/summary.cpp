@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/error.h"
+#include "report/copies.h"
 #include "run/recv_strategy.h"
 #include "strategies/strategy.h"
 
@@ -140,7 +141,8 @@ const std::vector<std::string>& summary_metrics() {
       "sender_llc_misses_per_kib",     "receiver_llc_misses_per_kib", "sender_context_switches",
       "receiver_context_switches",     "zc_copied_pct",              "receiver_zc_mapped_pct",
       "sender_calls_per_msg",          "sender_submissions_per_msg", "receiver_calls_per_msg"};
-  return names;
+  static const std::vector<std::string> all = with_profile_metrics(names);  // report/copies.h
+  return all;
 }
 
 Summary summarize(const RunsTable& runs) {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "core/units.h"
+#include "report/profile_table.h"
 #include "report/writers.h"
 #include "results/figures.h"
 
@@ -28,6 +29,7 @@ const char* group_title(const std::string& group) {
   if (group == "counter") return "counters over the window (perf_event_open, the side's test threads)";
   if (group == "derived") return "per byte and per message";
   if (group == "latency") return "latency (histogram, within 1%)";
+  if (group == "profile") return "where the copies are (--profile: events counted and CPU sampled in the profiled slices)";
   if (group == "copy") return "receive-side copy (zerocopy-recv: pages mapped instead of copied, whole run)";
   return nullptr;
 }
@@ -58,6 +60,7 @@ std::string sides_table(const RunResult& r) {
   std::string group;
   for (const auto& col : side_columns()) {
     if (col.key == "zc_mapped_note") continue;  // a sentence: printed below the block
+    if (col.group == "profile_detail") continue;  // CSV and JSON only: the table would be too long
     Value a = snd ? col.get(*snd) : Value{}, b = rcv ? col.get(*rcv) : Value{};
     // Beyond the rates, a figure neither side has is left out; the reasons follow the block.
     if (col.group != "rate" && std::holds_alternative<std::monostate>(a) && std::holds_alternative<std::monostate>(b))
@@ -73,6 +76,7 @@ std::string sides_table(const RunResult& r) {
   for (const auto* s : {snd, rcv})
     if (s && !s->latency && !s->latency_reason.empty()) reasons += fmt::format("    {}: no latency: {}\n", s->side, s->latency_reason);
   if (!reasons.empty()) out += "  unavailable, partial or not measured:\n" + reasons;
+  out += render_profile(r);
   if (r.receiver && r.receiver->streams.size() > 1) {
     out += "  per connection (Gbit/s, sender / receiver):";
     for (size_t i = 0; i < r.receiver->streams.size(); ++i) {

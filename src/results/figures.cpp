@@ -31,6 +31,7 @@ std::vector<Column> build_run_columns() {
       {"warmup_s", "s", "warm-up run and discarded", [](const RunResult& r) { return Value{r.params.warmup_ns / 1e9}; }},
       {"duration_s", "s", "requested measured window", [](const RunResult& r) { return Value{r.params.duration_ns / 1e9}; }},
       {"verify", "", "payload pattern written and checked", [](const RunResult& r) { return Value{r.params.verify}; }},
+      {"profile", "", "--profile: both sides counted data-path events and sampled the CPU in alternating slices of the window", [](const RunResult& r) { return Value{r.params.profile}; }},
       {"server", "", "address the client connected to", [](const RunResult& r) { return Value{r.server}; }},
       {"receiver_host", "", "receiver's hostname", [](const RunResult& r) { return Value{r.receiver_env.hostname}; }},
       {"sender_host", "", "sender's hostname", [](const RunResult& r) { return r.sender_env ? Value{r.sender_env->hostname} : Value{}; }},
@@ -215,6 +216,7 @@ std::vector<SideColumn> build_side_columns() {
       {"latency", "latency_p9999_us", "us", "99.99th percentile, from the histogram (within 1%)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::p9999_ns); }},
       {"latency", "latency_max_us", "us", "largest value, exact", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::max_ns); }},
   });
+  for (auto& col : profile_side_columns()) cols.push_back(std::move(col));
   return cols;
 }
 

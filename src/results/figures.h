@@ -32,6 +32,10 @@ struct SideColumn {
 };
 const std::vector<SideColumn>& side_columns();
 
+/// The --profile columns (results/profile_columns.cpp), last in side_columns(): group
+/// "profile" in the table, "profile_detail" in CSV and JSON only.
+std::vector<SideColumn> profile_side_columns();
+
 /// Column key of a perf counter ("LLC-load-misses:k" -> "llc_load_misses_kernel"); empty when
 /// the counter has no column.
 std::string counter_column_key(const std::string& counter_name);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "results/profile.h"
 #include "run/params.h"
 
 namespace copybench {
@@ -86,6 +87,8 @@ struct SideFigures {
   std::optional<CpuFigures> cpu;        // null when no window was measured
   std::optional<LatencyFigures> latency;
   std::string latency_reason;           // why latency is null
+  std::optional<ProfileFigures> profile;  // --profile (METHODOLOGY.md section 20)
+  std::string profile_reason;             // why profile is null
   const CounterFigure* counter(const std::string& name) const;
 };
 

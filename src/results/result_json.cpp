@@ -1,6 +1,7 @@
 #include "results/result_json.h"
 
 #include "results/figures.h"
+#include "results/profile_json.h"
 #include "run/recv_strategy.h"
 
 #include <cmath>
@@ -152,6 +153,8 @@ json to_json(const SideFigures& side) {
   j["cpu"] = side.cpu ? to_json(*side.cpu) : json(nullptr);
   j["latency"] = side.latency ? to_json(*side.latency) : json(nullptr);
   j["latency_reason"] = side.latency_reason.empty() ? json(nullptr) : json(side.latency_reason);
+  j["profile"] = side.profile ? to_json(*side.profile) : json(nullptr);
+  j["profile_reason"] = side.profile_reason.empty() ? json(nullptr) : json(side.profile_reason);
   j["streams"] = json::array();
   for (const auto& s : side.streams) j["streams"].push_back(to_json(s));
   return j;
@@ -184,6 +187,9 @@ SideFigures side_from_json(const json& j) {
   if (!j.at("cpu").is_null()) s.cpu = cpu_from_json(j.at("cpu"));
   if (!j.at("latency").is_null()) s.latency = latency_from_json(j.at("latency"));
   s.latency_reason = get_opt<std::string>(j, "latency_reason").value_or("");
+  // Absent in results written before --profile existed.
+  if (j.contains("profile") && !j.at("profile").is_null()) s.profile = profile_from_json(j.at("profile"));
+  s.profile_reason = get_opt<std::string>(j, "profile_reason").value_or("");
   return s;
 }
 
@@ -230,6 +236,7 @@ json to_json(const RunResult& r) {
                  {"message_bytes", r.params.message_bytes},
                  {"response_bytes", r.params.mode == TestMode::rr ? json(r.params.response_size()) : json(nullptr)},
                  {"counters", r.params.counters},     {"send_latency", r.params.latency},
+                 {"profile", r.params.profile},
                  {"threads", r.params.threads},       {"warmup_s", r.params.warmup_ns / 1e9},
                  {"duration_s", r.params.duration_ns / 1e9}, {"verify", r.params.verify}};
   json verify = {{"enabled", r.verify.enabled},
@@ -273,6 +280,7 @@ RunResult run_result_from_json(const json& j) {
   r.params.verify = p.at("verify").get<bool>();
   r.params.counters = p.at("counters").get<bool>();
   r.params.latency = p.at("send_latency").get<bool>();
+  r.params.profile = p.value("profile", false);
   const auto& env = j.at("environment");
   r.receiver_env = environment_from_json(env.at("receiver"));
   if (!env.at("sender").is_null()) r.sender_env = environment_from_json(env.at("sender"));

@@ -118,7 +118,7 @@ class ClientRun {
         done_[i].store(true);
       });
     tids_known_.wait();
-    meter_.open_counters(tids_);
+    meter_.open_counters(tids_, &counters_);
     write_frame(control_.get(), FrameType::start, "", now_ns() + 5 * kSecond);
     t0_ = now_ns();
     open_gate();
@@ -161,6 +161,7 @@ class ClientRun {
   }
 
   void finish_receivers() {
+    meter_.end();  // idempotent; ends a window that an exception cut short, before counters_ goes
     if (result_.status != "ok")
       for (auto& fd : data_) ::shutdown(fd.get(), SHUT_RDWR);  // wakes receivers now
     open_gate();  // threads still at the gate (START never went out) proceed and find the shutdown
@@ -242,7 +243,9 @@ void ClientRun::summarise() {
   }
   add_receive_copy(side);
   derive_rates(side, p_.threads);
-  meter_.fill(side, "transaction", "in stream mode the sender times its send calls; the receiver times nothing");
+  const bool zerocopy_requests = !requests_.empty() && requests_.front()->accounting().zerocopy;
+  meter_.fill(side, "transaction", "in stream mode the sender times its send calls; the receiver times nothing",
+              zerocopy_requests);
   result_.receiver = side;
   if (trailing > 0) fail(fmt::format("{} bytes of an incomplete message arrived at the end", trailing));
   if (!result_.sender) return;

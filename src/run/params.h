@@ -27,6 +27,7 @@ struct TestParams {
   bool verify = false;
   bool counters = true;  // perf_event_open counters on both sides
   bool latency = true;   // stream: time each send call into a histogram (rr always times)
+  bool profile = false;  // --profile: count data-path events and sample the CPU on both sides
 
   uint64_t response_size() const { return response_bytes ? response_bytes : message_bytes; }
 };

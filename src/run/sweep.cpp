@@ -107,6 +107,7 @@ std::vector<std::string> client_args(const TestParams& p, const std::string& jso
   if (p.verify) a.emplace_back("--verify");
   if (!p.counters) a.emplace_back("--no-counters");
   if (!p.latency) a.emplace_back("--no-latency");
+  if (p.profile) a.emplace_back("--profile");
   return a;
 }
 

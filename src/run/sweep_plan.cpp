@@ -78,6 +78,7 @@ SweepPlan make_plan(const SweepGrid& grid, const TopologyOptions& topology, uint
           p.verify = grid.verify;
           p.counters = grid.counters;
           p.latency = grid.latency;
+          p.profile = grid.profile;
           validate(p);
           for (int rep = 1; rep <= grid.reps; ++rep) plan.runs.push_back({0, point, rep, point_id(p), p});
           ++point;
@@ -105,7 +106,7 @@ nlohmann::json to_json(const SweepPlan& plan) {
           {"response_bytes", g.response_bytes}, {"reps", g.reps},
           {"duration_s", g.duration_ns / 1e9}, {"warmup_s", g.warmup_ns / 1e9},
           {"verify", g.verify},           {"counters", g.counters},
-          {"send_latency", g.latency},    {"seed", plan.seed},
+          {"send_latency", g.latency},    {"profile", g.profile},         {"seed", plan.seed},
           {"topology", topology},         {"runs", plan.runs.size()}};
 }
 
@@ -125,6 +126,7 @@ SweepPlan plan_from_json(const nlohmann::json& j) {
     g.verify = j.at("verify").get<bool>();
     g.counters = j.at("counters").get<bool>();
     g.latency = j.at("send_latency").get<bool>();
+    g.profile = j.value("profile", false);  // absent in plans saved before --profile
     const auto& t = j.at("topology");
     TopologyOptions topology;
     topology.kind = parse_topology(t.at("kind").get<std::string>());

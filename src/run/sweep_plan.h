@@ -26,6 +26,7 @@ struct SweepGrid {
   bool verify = false;
   bool counters = true;
   bool latency = true;
+  bool profile = false;  // every run with --profile (each measures its own cost, METHODOLOGY.md 20)
 };
 
 /// The study's grid shrunk to end in about a minute.

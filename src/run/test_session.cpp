@@ -107,7 +107,7 @@ void TestSession::open_counters() {
     std::lock_guard lock(mu_);
     for (const auto& s : streams_) tids.push_back(s.tid);
   }
-  meter_.open_counters(tids);
+  meter_.open_counters(tids, &counters_);
 }
 
 void TestSession::abort() {
@@ -197,7 +197,8 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
   derive_rates(side, params_.threads);
   meter_.fill(side, "send_call",
               params_.mode == TestMode::rr ? "in rr mode the requester (client) times the transactions"
-                                           : "send-call timing was turned off (--no-latency)");
+                                           : "send-call timing was turned off (--no-latency)",
+              sum.zerocopy);
   SenderReport report;
   report.environment = collect_environment(control_fd);
   side.host = report.environment.hostname;

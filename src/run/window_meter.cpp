@@ -5,10 +5,23 @@
 namespace copybench {
 
 WindowMeter::WindowMeter(const TestParams& params, int timed_streams)
-    : counters_on_(params.counters), hist_(static_cast<size_t>(timed_streams)) {}
+    : counters_on_(params.counters),
+      profile_on_(params.profile),
+      slice_ns_(profile_slice_ns(params.duration_ns)),
+      hist_(static_cast<size_t>(timed_streams)) {}
 
-void WindowMeter::open_counters(const std::vector<pid_t>& tids) {
+void WindowMeter::open_counters(const std::vector<pid_t>& tids, const CounterSet* streams) {
   if (counters_on_) counters_ = std::make_unique<ThreadCounters>(tids);
+  if (!profile_on_) return;
+  if (!streams) {
+    profile_error_ = "this side cannot profile: no stream counters to slice the window with";
+    return;
+  }
+  try {  // a profile that cannot be set up costs the profile, never the test
+    profile_ = std::make_unique<ProfileMeter>(tids, [streams] { return streams->snapshot(); }, slice_ns_);
+  } catch (const std::exception& e) {
+    profile_error_ = std::string("the profile could not be set up: ") + e.what();
+  }
 }
 
 // A counter that cannot be started or stopped costs the counters, never the test.
@@ -23,6 +36,7 @@ void WindowMeter::begin() {
   }
   cpu_.start();
   recording_.store(true, std::memory_order_relaxed);
+  if (profile_) profile_->begin();
   began_ = true;
 }
 
@@ -38,11 +52,17 @@ void WindowMeter::end() {
       counters_.reset();
     }
   }
+  if (profile_) profile_->end();  // last: joining its threads must not delay the other meters
   ended_ = true;
 }
 
-void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const std::string& no_latency_reason) const {
+void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const std::string& no_latency_reason,
+                       bool zerocopy_sends) const {
   const bool measured = began_ && ended_;
+  if (!profile_on_) side.profile_reason = "profiling was off (--profile not given)";
+  else if (!profile_error_.empty()) side.profile_reason = profile_error_;
+  else if (!measured || !profile_) side.profile_reason = "no window was measured";
+  else side.profile = profile_->figures(zerocopy_sends);
   if (!counters_on_) {
     side.counters_reason = "counters were turned off (--no-counters)";
   } else if (!counters_error_.empty()) {

@@ -13,6 +13,8 @@
 #include "metrics/perf_counters.h"
 #include "results/result.h"
 #include "run/params.h"
+#include "run/profile_meter.h"
+#include "run/window.h"
 
 namespace copybench {
 
@@ -21,8 +23,10 @@ class WindowMeter {
   /// `timed_streams` histograms are allocated now (0: this side times nothing).
   WindowMeter(const TestParams& params, int timed_streams);
 
-  /// Before the window: opens the counters on `tids` unless params.counters is off.
-  void open_counters(const std::vector<pid_t>& tids);
+  /// Before the window: opens the counters on `tids` unless params.counters is off, and with
+  /// params.profile the profile, which also reads `streams` at its slices' edges (`streams`
+  /// must outlive end()).
+  void open_counters(const std::vector<pid_t>& tids, const CounterSet* streams = nullptr);
 
   /// The window's edges, called by the coordinating thread right around its snapshots.
   void begin();
@@ -35,11 +39,17 @@ class WindowMeter {
 
   /// Counters, CPU and (when timed) latency into `side`; call once the threads have ended.
   /// `latency_what` names what was timed; `no_latency_reason` says why nothing was.
-  void fill(SideFigures& side, const std::string& latency_what, const std::string& no_latency_reason) const;
+  /// `zerocopy_sends`: this side's sends used MSG_ZEROCOPY (for the profile's copy count).
+  void fill(SideFigures& side, const std::string& latency_what, const std::string& no_latency_reason,
+            bool zerocopy_sends = false) const;
 
  private:
   const bool counters_on_;
+  const bool profile_on_;
+  const int64_t slice_ns_;
   std::unique_ptr<ThreadCounters> counters_;
+  std::unique_ptr<ProfileMeter> profile_;
+  std::string profile_error_;
   CpuMeter cpu_;
   std::string counters_error_;
   bool began_ = false, ended_ = false;

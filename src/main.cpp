@@ -16,6 +16,7 @@
 #include "run/client.h"
 #include "run/probe.h"
 #include "run/runner.h"
+#include "run/affinity.h"
 #include "run/server.h"
 #include "run/sweep.h"
 #include "core/clock.h"
@@ -70,6 +71,7 @@ struct TestOptions {
   bool no_counters = false;
   bool no_latency = false;
   bool profile = false;
+  std::string pin = "none";
   bool quiet = false;
   std::string json_path;
   std::string csv_path;
@@ -85,12 +87,13 @@ struct TestOptions {
       if (p.response_bytes == 0) throw UsageError("--response-size 0 is out of range (1 B to 16 MiB)");
     }
     p.threads = threads;
-    p.duration_ns = parse_duration_ns(duration);
+    set_duration(p, duration);
     p.warmup_ns = parse_duration_ns(warmup);
     p.verify = verify;
     p.counters = !no_counters;
     p.latency = !no_latency;
     p.profile = profile;
+    p.pin = parse_pin(pin);
     validate(p);
     return p;
   }
@@ -114,7 +117,9 @@ void add_test_options(CLI::App* cmd, TestOptions& o) {
       ->capture_default_str();
   cmd->add_option("--response-size", o.response_size, "rr: response size (default: the message size; 1 B allowed)");
   cmd->add_option("-t,--threads", o.threads, "connections, one thread each (1 to 256)")->capture_default_str();
-  cmd->add_option("-d,--duration", o.duration, "measured window: 5, 5s, 500ms")->capture_default_str();
+  cmd->add_option("-d,--duration", o.duration,
+                  "measured window: 5, 5s, 500ms, or auto[:CEILING]: end once the rate is stable (default ceiling 30s)")
+      ->capture_default_str();
   cmd->add_option("--warmup", o.warmup, "warm-up before the window, discarded (0 allowed)")->capture_default_str();
   cmd->add_flag("--verify", o.verify, "write a per-message pattern and check every received byte");
   cmd->add_flag("--no-counters", o.no_counters, "do not open perf_event_open counters (CPU time is still measured)");
@@ -122,6 +127,10 @@ void add_test_options(CLI::App* cmd, TestOptions& o) {
   cmd->add_flag("--profile", o.profile,
                 "both sides count the kernel's copy and packet events and sample the CPU (where the copies are), "
                 "in alternating slices of the window, and report what that cost");
+  cmd->add_option("--pin", o.pin,
+                  "CPU affinity of the connection threads: same (both ends of connection i on CPU i), split "
+                  "(sender and receiver on neighbouring CPUs) or none (the scheduler decides)")
+      ->capture_default_str();
   cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
   cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
   cmd->add_flag("-q,--quiet", o.quiet, "no table on stdout (errors still go to stderr)");
@@ -139,6 +148,7 @@ struct SweepCliOptions {
   int reps = -1;
   std::string duration, warmup, response_size;
   std::string topology;
+  std::string pin;
   int mtu = 1500;
   long optmem_max = -1;
   std::string host;
@@ -195,7 +205,12 @@ struct SweepCliOptions {
       for (int t : threads) add_once(g.threads, t);
     }
     if (given("--reps")) g.reps = reps;
-    if (!duration.empty()) g.duration_ns = parse_duration_ns(duration);
+    if (!duration.empty()) {
+      TestParams p;
+      set_duration(p, duration);
+      g.duration_ns = p.duration_ns;
+      g.auto_duration = p.auto_duration;
+    }
     if (!warmup.empty()) g.warmup_ns = parse_duration_ns(warmup);
     if (!response_size.empty()) {
       g.response_bytes = parse_size(response_size);
@@ -204,6 +219,7 @@ struct SweepCliOptions {
         throw UsageError("--response-size needs rr among --modes");
     }
     g.verify = verify;
+    if (!pin.empty()) g.pin = parse_pin(pin);
     g.counters = !no_counters;
     g.latency = !no_latency;
     g.profile = profile;
@@ -239,7 +255,7 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   cmd->add_option("--modes", o.modes, "stream and/or rr (default: stream)")->delimiter(',');
   cmd->add_option("--response-size", o.response_size, "rr points: response size (default: the message size)");
   cmd->add_option("--reps", o.reps, "repetitions of every point, in shuffled order (default 3)");
-  cmd->add_option("-d,--duration", o.duration, "measured window of each run (default 2s)");
+  cmd->add_option("-d,--duration", o.duration, "measured window of each run (default 2s), or auto[:CEILING]");
   cmd->add_option("--warmup", o.warmup, "warm-up of each run (default 500ms)");
   cmd->add_option("--topology", o.topology, "loopback, netns (two namespaces and a veth pair; default as root) or remote");
   cmd->add_option("--mtu", o.mtu, "netns: MTU of the veth pair (68 to 65535)")->capture_default_str();
@@ -247,6 +263,7 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   cmd->add_option("--host", o.host, "remote: the host running `copybench server`");
   cmd->add_option("-p,--port", o.port, "remote: its port")->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the run order (default: from the clock; recorded)")->each([&o](const std::string&) { o.seed_given = true; });
+  cmd->add_option("--pin", o.pin, "CPU affinity of every run's connection threads: same, split or none");
   cmd->add_flag("--quick", o.quick, "a small grid that ends in about a minute (1K,64K x 1,2 threads x 2 reps, 1 s)");
   cmd->add_flag("--verify", o.verify, "check every received byte in every run");
   cmd->add_flag("--no-counters", o.no_counters, "no perf_event_open counters");

@@ -28,6 +28,8 @@ TEST(Cli, BadInputGetsOneClearLine) {
   expect_one_line_error("run --mode rr --response-size 17M", "out of range");
   expect_one_line_error("run --response-size 1K", "needs --mode rr");
   expect_one_line_error("run --mode pingpong", "unknown mode");
+  expect_one_line_error("run --pin sideways", "unknown pin mode");
+  expect_one_line_error("run --duration auto:1h25x", "duration");
   expect_one_line_error("run --size 17M", "out of range");
   expect_one_line_error("run --threads 0", "thread count 0 is out of range");
   expect_one_line_error("run --threads 100000", "out of range");

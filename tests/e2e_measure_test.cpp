@@ -163,3 +163,18 @@ TEST(Stream, CsvCarriesCountersCpuAndLatencyColumns) {
                           "sender_cycles_per_byte", "mode", "response_bytes"})
     EXPECT_NE(header.find(key), std::string::npos) << key;
 }
+
+TEST(Rr, PinnedRunsRecordWhereTheyRanAndAutoDurationEndsEarly) {
+  TempDir dir;
+  auto j = run_json("run --mode rr -s one-copy --size 1K --threads 2 --pin same --duration 200ms --warmup 0", dir);
+  ASSERT_EQ(j["status"], "ok") << j["error"];
+  EXPECT_EQ(j["parameters"]["pin"], "same");
+  expect_ordered_percentiles(j["receiver"]["latency"]);
+  // The window ends when the rate is stable, within [2 s, ceiling]; window_s says how long it ran.
+  auto a = run_json("run -s one-copy --size 64K --duration auto:4s --warmup 100ms", dir);
+  ASSERT_EQ(a["status"], "ok") << a["error"];
+  EXPECT_TRUE(a["parameters"]["duration_auto"].get<bool>());
+  double window = a["receiver"]["window_s"].get<double>();
+  EXPECT_GE(window, 1.9) << "never shorter than the 2 s minimum";
+  EXPECT_LE(window, 4.5) << "never longer than the ceiling";
+}

@@ -135,7 +135,8 @@ Header header_for(const TestParams& params, ConnectionKind kind, uint64_t test_i
   h.kind = kind;
   h.strategy_id = strategy_info(params.strategy).id;
   h.flags = (params.verify ? kFlagVerify : 0) | (params.counters ? 0 : kFlagNoCounters) |
-            (params.latency ? 0 : kFlagNoLatency) | (params.profile ? kFlagProfile : 0);
+            (params.latency ? 0 : kFlagNoLatency) | (params.profile ? kFlagProfile : 0) |
+            (static_cast<uint32_t>(params.pin) << kFlagPinShift);
   h.mode = static_cast<uint8_t>(params.mode);
   h.response_bytes = static_cast<uint32_t>(std::min<uint64_t>(params.response_bytes, UINT32_MAX));
   h.message_bytes = static_cast<uint32_t>(std::min<uint64_t>(params.message_bytes, UINT32_MAX));
@@ -160,6 +161,9 @@ TestParams params_from(const Header& h) {
   p.counters = (h.flags & kFlagNoCounters) == 0;
   p.latency = (h.flags & kFlagNoLatency) == 0;
   p.profile = (h.flags & kFlagProfile) != 0;
+  const uint32_t pin = (h.flags >> kFlagPinShift) & 3u;
+  if (pin > static_cast<uint32_t>(PinMode::split)) throw ProtocolError(fmt::format("unknown pin mode {}", pin));
+  p.pin = static_cast<PinMode>(pin);
   if (h.mode != static_cast<uint8_t>(TestMode::stream) && h.mode != static_cast<uint8_t>(TestMode::rr))
     throw ProtocolError(fmt::format("unknown test mode {}", h.mode));
   p.mode = static_cast<TestMode>(h.mode);

@@ -22,6 +22,7 @@ inline constexpr uint32_t kFlagVerify = 1u << 0;
 inline constexpr uint32_t kFlagNoCounters = 1u << 1;
 inline constexpr uint32_t kFlagNoLatency = 1u << 2;
 inline constexpr uint32_t kFlagProfile = 1u << 3;  // --profile: both sides profile (section 20)
+inline constexpr uint32_t kFlagPinShift = 8;  // bits 8-9: PinMode
 
 struct Header {
   ConnectionKind kind = ConnectionKind::control;

@@ -72,6 +72,7 @@ std::string sides_table(const RunResult& r) {
     auto label = col.unit.empty() ? col.key : fmt::format("{} ({})", col.key, col.unit);
     out += fmt::format("  {:<34} {:>16} {:>16}\n", label, show(a), show(b));
   }
+  if (rcv && !rcv->zc_mapped_note.empty()) out += fmt::format("  receiver: {}\n", rcv->zc_mapped_note);
   std::string reasons = unavailable_counters(snd) + unavailable_counters(rcv);
   for (const auto* s : {snd, rcv})
     if (s && !s->latency && !s->latency_reason.empty()) reasons += fmt::format("    {}: no latency: {}\n", s->side, s->latency_reason);
@@ -117,7 +118,9 @@ std::string render_table(const RunResult& r) {
                                 format_size(p.response_size()))
                   : fmt::format("stream, {} messages (8 fields)", format_size(p.message_bytes));
   std::string out = fmt::format("copybench: {} strategy, {} receive, {}, {} connection(s), {} window after {} warm-up, server {}\n",
-                                p.strategy, p.recv_strategy, what, p.threads, format_duration(p.duration_ns),
+                                p.strategy, p.recv_strategy, what, p.threads,
+                                p.auto_duration ? fmt::format("an auto (stable-rate, at most {})", format_duration(p.duration_ns))
+                                                : format_duration(p.duration_ns),
                                 format_duration(p.warmup_ns), r.server);
   out += sides_table(r);
   if (!r.sender) out += fmt::format("  sender figures unavailable: {}\n", r.sender_missing_reason);

@@ -1,5 +1,7 @@
 #include "results/figures.h"
 
+#include "run/affinity.h"
+
 #include <fmt/format.h>
 
 namespace copybench {
@@ -29,7 +31,9 @@ std::vector<Column> build_run_columns() {
        }},
       {"threads", "", "connections, one thread each per side", [](const RunResult& r) { return Value{int64_t{r.params.threads}}; }},
       {"warmup_s", "s", "warm-up run and discarded", [](const RunResult& r) { return Value{r.params.warmup_ns / 1e9}; }},
-      {"duration_s", "s", "requested measured window", [](const RunResult& r) { return Value{r.params.duration_ns / 1e9}; }},
+      {"duration_s", "s", "requested measured window; with duration_auto, its ceiling", [](const RunResult& r) { return Value{r.params.duration_ns / 1e9}; }},
+      {"pin", "", "CPU affinity of the connection threads: none, same or split (--pin)", [](const RunResult& r) { return Value{std::string(pin_name(r.params.pin))}; }},
+      {"duration_auto", "", "the client ended the window once the rate was stable (window_s says how long it ran)", [](const RunResult& r) { return Value{r.params.auto_duration}; }},
       {"verify", "", "payload pattern written and checked", [](const RunResult& r) { return Value{r.params.verify}; }},
       {"profile", "", "--profile: both sides counted data-path events and sampled the CPU in alternating slices of the window", [](const RunResult& r) { return Value{r.params.profile}; }},
       {"server", "", "address the client connected to", [](const RunResult& r) { return Value{r.server}; }},
@@ -204,7 +208,7 @@ std::vector<SideColumn> build_side_columns() {
       {"latency", "latency_what", "", "what the histogram times: send_call (stream, each message's send calls on the sender) or transaction (rr, full round trip on the requester)", [](const SideFigures& s) {
          return s.latency ? Value{s.latency->what} : Value{};
        }},
-      {"latency", "latency_count", "", "values recorded inside the window", [](const SideFigures& s) { return s.latency ? Value{s.latency->count} : Value{}; }},
+      {"latency", "latency_count", "", "values recorded inside the window (stream: every message from 16 KiB, a systematic 1 in 16 KiB/size below)", [](const SideFigures& s) { return s.latency ? Value{s.latency->count} : Value{}; }},
       {"latency", "latency_min_us", "us", "smallest value, exact (CLOCK_MONOTONIC)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::min_ns); }},
       {"latency", "latency_mean_us", "us", "mean, exact (sum / count)", [](const SideFigures& s) {
          return s.latency && s.latency->count ? Value{s.latency->mean_ns / 1e3} : Value{};

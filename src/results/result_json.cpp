@@ -2,6 +2,7 @@
 
 #include "results/figures.h"
 #include "results/profile_json.h"
+#include "run/affinity.h"
 #include "run/recv_strategy.h"
 
 #include <cmath>
@@ -238,7 +239,9 @@ json to_json(const RunResult& r) {
                  {"counters", r.params.counters},     {"send_latency", r.params.latency},
                  {"profile", r.params.profile},
                  {"threads", r.params.threads},       {"warmup_s", r.params.warmup_ns / 1e9},
-                 {"duration_s", r.params.duration_ns / 1e9}, {"verify", r.params.verify}};
+                 {"duration_s", r.params.duration_ns / 1e9}, {"duration_auto", r.params.auto_duration},
+                 {"pin", pin_name(r.params.pin)},
+                 {"verify", r.params.verify}};
   json verify = {{"enabled", r.verify.enabled},
                  {"messages_checked", r.verify.enabled ? json(r.verify.messages_checked) : json(nullptr)},
                  {"corrupt_messages", r.verify.enabled ? json(r.verify.corrupt_messages) : json(nullptr)},
@@ -278,6 +281,8 @@ RunResult run_result_from_json(const json& j) {
   r.params.warmup_ns = static_cast<int64_t>(std::llround(p.at("warmup_s").get<double>() * 1e9));
   r.params.duration_ns = static_cast<int64_t>(std::llround(p.at("duration_s").get<double>() * 1e9));
   r.params.verify = p.at("verify").get<bool>();
+  r.params.auto_duration = p.value("duration_auto", false);
+  r.params.pin = parse_pin(p.value("pin", std::string("none")));
   r.params.counters = p.at("counters").get<bool>();
   r.params.latency = p.at("send_latency").get<bool>();
   r.params.profile = p.value("profile", false);

@@ -14,6 +14,8 @@
 #include "results/sender_report.h"
 #include "run/environment.h"
 #include "run/receiver.h"
+#include "run/affinity.h"
+#include "run/auto_duration.h"
 #include "run/rr.h"
 #include "run/window_meter.h"
 #include "run/window.h"
@@ -114,7 +116,8 @@ class ClientRun {
         tids_[i] = current_tid();
         tids_known_.count_down();
         go_.wait();  // after START: an rr requester's first round trip must not wait for it
-        receive(i);
+        if (auto why = pin_current_thread(pin_cpu(p_.pin, i, false)); !why.empty()) totals_[i].error = why;
+        else receive(i);
         done_[i].store(true);
       });
     tids_known_.wait();
@@ -126,12 +129,30 @@ class ClientRun {
     if (sleep_until(t0_ + p_.warmup_ns, stopped)) {
       meter_.begin();
       first_ = counters_.snapshot();
-      window_completed_ = sleep_until(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
+      window_completed_ = p_.auto_duration ? run_auto_window(stopped)
+                                           : sleep_until(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
       last_ = counters_.snapshot();  // the window's end, or the moment it was cut short
       meter_.end();
     }
     stop_sent_.store(true, std::memory_order_release);
     write_frame(control_.get(), FrameType::stop, "", now_ns() + 5 * kSecond);
+  }
+
+  // --duration auto: a rate sample every interval until the rate is stable or the ceiling.
+  // Returns false when `stopped` cut the window short.
+  bool run_auto_window(const std::function<bool()>& stopped) {
+    StabilityDetector detector;
+    const int64_t begin = first_->t_ns, ceiling = begin + p_.duration_ns;
+    Snapshot previous = *first_;
+    for (;;) {
+      if (!sleep_until(std::min(previous.t_ns + detector.rule().interval_ns, ceiling), stopped)) return false;
+      Snapshot now = counters_.snapshot();
+      uint64_t bytes = 0;
+      for (size_t i = 0; i < now.bytes.size(); ++i) bytes += now.bytes[i] - previous.bytes[i];
+      double rate = static_cast<double>(bytes) / static_cast<double>(std::max<int64_t>(1, now.t_ns - previous.t_ns));
+      if (now.t_ns >= ceiling || detector.add(rate, now.t_ns - begin)) return true;
+      previous = std::move(now);
+    }
   }
 
   bool any_receiver_failed() const {

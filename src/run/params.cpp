@@ -18,6 +18,16 @@ TestMode parse_mode(const std::string& text) {
   throw UsageError(fmt::format("unknown mode '{}' (choose stream or rr)", text));
 }
 
+void set_duration(TestParams& p, const std::string& text) {
+  p.auto_duration = text == "auto" || text.starts_with("auto:");
+  if (!p.auto_duration) p.duration_ns = parse_duration_ns(text);
+  else p.duration_ns = text == "auto" ? kAutoDurationCeilingNs : parse_duration_ns(text.substr(5));
+}
+
+std::string duration_text(const TestParams& p) {
+  return fmt::format("{}{}ms", p.auto_duration ? "auto:" : "", p.duration_ns / 1'000'000);
+}
+
 void validate(const TestParams& p) {
   strategy_info(p.strategy);  // throws for an unknown name
   recv_strategy_info(p.recv_strategy);

@@ -7,10 +7,14 @@ namespace copybench {
 
 inline constexpr int kMaxThreads = 256;
 inline constexpr int64_t kMaxDurationNs = 24ll * 3600 * 1'000'000'000;
+inline constexpr int64_t kAutoDurationCeilingNs = 30'000'000'000;
 
 /// stream: the server sends messages, the client receives. rr: request/response, one
 /// transaction in flight per connection; the client sends a message, the server answers.
 enum class TestMode : uint8_t { stream = 1, rr = 2 };
+
+/// --pin: where each connection's threads run (run/affinity.h).
+enum class PinMode : uint8_t { none = 0, same = 1, split = 2 };
 
 const char* mode_name(TestMode mode);
 TestMode parse_mode(const std::string& text);  // throws UsageError
@@ -23,7 +27,9 @@ struct TestParams {
   uint64_t response_bytes = 0;         // rr: each response (0: same as message_bytes)
   int threads = 1;
   int64_t warmup_ns = 1'000'000'000;
-  int64_t duration_ns = 5'000'000'000;
+  int64_t duration_ns = 5'000'000'000;  // with auto_duration: the ceiling
+  bool auto_duration = false;            // the client ends the window once the rate is stable
+  PinMode pin = PinMode::none;
   bool verify = false;
   bool counters = true;  // perf_event_open counters on both sides
   bool latency = true;   // stream: time each send call into a histogram (rr always times)
@@ -31,6 +37,12 @@ struct TestParams {
 
   uint64_t response_size() const { return response_bytes ? response_bytes : message_bytes; }
 };
+
+/// "5s", "500ms" (fixed) or "auto" / "auto:20s" (stable-rate window, ceiling 30 s or as given).
+void set_duration(TestParams& params, const std::string& text);
+
+/// The option's text again ("auto:30000ms" or "5000ms"), to hand on to a client process.
+std::string duration_text(const TestParams& params);
 
 /// Throws UsageError with one line naming the first out-of-range value.
 void validate(const TestParams& params);

@@ -15,6 +15,7 @@
 #include "results/result_json.h"
 #include "run/environment.h"
 #include "run/probe.h"
+#include "run/affinity.h"
 #include "run/progress.h"
 #include "run/runner.h"
 
@@ -99,12 +100,13 @@ std::vector<std::string> client_args(const TestParams& p, const std::string& jso
                                 "--mode",     mode_name(p.mode),
                                 "--size",     std::to_string(p.message_bytes),
                                 "--threads",  std::to_string(p.threads),
-                                "--duration", fmt::format("{}ms", p.duration_ns / 1'000'000),
+                                "--duration", duration_text(p),
                                 "--warmup",   fmt::format("{}ms", p.warmup_ns / 1'000'000),
                                 "--json",     json_path,
                                 "--quiet"};
   if (p.mode == TestMode::rr && p.response_bytes) a.insert(a.end(), {"--response-size", std::to_string(p.response_bytes)});
   if (p.verify) a.emplace_back("--verify");
+  if (p.pin != PinMode::none) a.insert(a.end(), {"--pin", pin_name(p.pin)});
   if (!p.counters) a.emplace_back("--no-counters");
   if (!p.latency) a.emplace_back("--no-latency");
   if (p.profile) a.emplace_back("--profile");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "run/affinity.h"
 #include "run/recv_strategy.h"
 #include "strategies/strategy.h"
 
@@ -74,6 +75,8 @@ SweepPlan make_plan(const SweepGrid& grid, const TopologyOptions& topology, uint
           p.response_bytes = mode == TestMode::rr ? grid.response_bytes : 0;
           p.threads = threads;
           p.duration_ns = grid.duration_ns;
+          p.auto_duration = grid.auto_duration;
+          p.pin = grid.pin;
           p.warmup_ns = grid.warmup_ns;
           p.verify = grid.verify;
           p.counters = grid.counters;
@@ -104,7 +107,7 @@ nlohmann::json to_json(const SweepPlan& plan) {
   return {{"strategies", g.strategies},   {"recv_strategies", g.recv_strategies}, {"modes", modes},
           {"sizes_bytes", g.sizes},       {"threads", g.threads},
           {"response_bytes", g.response_bytes}, {"reps", g.reps},
-          {"duration_s", g.duration_ns / 1e9}, {"warmup_s", g.warmup_ns / 1e9},
+          {"duration_s", g.duration_ns / 1e9}, {"duration_auto", g.auto_duration}, {"pin", pin_name(g.pin)}, {"warmup_s", g.warmup_ns / 1e9},
           {"verify", g.verify},           {"counters", g.counters},
           {"send_latency", g.latency},    {"profile", g.profile},         {"seed", plan.seed},
           {"topology", topology},         {"runs", plan.runs.size()}};
@@ -123,6 +126,8 @@ SweepPlan plan_from_json(const nlohmann::json& j) {
     g.reps = j.at("reps").get<int>();
     g.duration_ns = static_cast<int64_t>(std::llround(j.at("duration_s").get<double>() * 1e9));
     g.warmup_ns = static_cast<int64_t>(std::llround(j.at("warmup_s").get<double>() * 1e9));
+    g.auto_duration = j.value("duration_auto", false);
+    g.pin = parse_pin(j.value("pin", std::string("none")));
     g.verify = j.at("verify").get<bool>();
     g.counters = j.at("counters").get<bool>();
     g.latency = j.at("send_latency").get<bool>();

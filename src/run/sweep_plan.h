@@ -21,7 +21,9 @@ struct SweepGrid {
   std::vector<int> threads = {1, 2, 4, 8};
   uint64_t response_bytes = 0;  // rr points; 0 = the message size
   int reps = 3;
-  int64_t duration_ns = 2'000'000'000;
+  int64_t duration_ns = 2'000'000'000;  // with auto_duration: the ceiling
+  bool auto_duration = false;
+  PinMode pin = PinMode::none;
   int64_t warmup_ns = 500'000'000;
   bool verify = false;
   bool counters = true;

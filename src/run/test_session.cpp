@@ -9,6 +9,7 @@
 #include "net/protocol.h"
 #include "results/sender_report.h"
 #include "run/environment.h"
+#include "run/affinity.h"
 #include "run/rr.h"
 #include "run/sender.h"
 
@@ -68,6 +69,7 @@ void TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> str
   ReceiverTotals rr;
   try {
     auto connection = static_cast<uint32_t>(index);
+    if (auto why = pin_current_thread(pin_cpu(params_.pin, index, true)); !why.empty()) throw Error(why);
     if (params_.mode == TestMode::rr)
       run_responder(fd.get(), *strategy, params_, connection, counters_[index], abandoned_, rr);
     else if (!stop_.load())

@@ -21,11 +21,20 @@ namespace {
 
 bool netns_allowed() { return has_netns_privileges() && ip_command().has_value(); }
 
+// copybench namespaces whose owner is gone: what a finished run left behind. Those of a live
+// process (another test running beside this one) are not ours to judge.
+std::vector<std::string> left_behind() {
+  std::vector<std::string> names;
+  for (const auto& name : list_copybench_namespaces())
+    if (!alive(std::stoi(name.substr(std::string("copybench-").size())))) names.push_back(name);
+  return names;
+}
+
 }  // namespace
 
 TEST(Faults, ClientKilledMidRunFreesItsTestAndTheServerServesTheNext) {
   ServerProcess server(kHostileServerOptions);
-  const auto baseline = usage_of(server.pid());
+  const auto baseline = warm_baseline(server);
   for (const char* strategy : {"one-copy", "zero-copy"}) {
     Child client({COPYBENCH_BIN, "client", "--host", "127.0.0.1", "--port", std::to_string(server.port), "--strategy",
                   strategy, "--threads", "2", "--warmup", "0", "--duration", "10s", "--quiet"});
@@ -55,7 +64,7 @@ TEST(Faults, ZeroCopyBacksOffFromEnobufsAndFinishesCountingRetries) {
   EXPECT_GT(zc["enobufs_retries"].get<uint64_t>(), 0u) << zc;
   EXPECT_GT(zc["sends"].get<uint64_t>(), 0u) << zc;
   EXPECT_EQ(zc["balanced"], true) << zc;
-  EXPECT_TRUE(list_copybench_namespaces().empty());
+  EXPECT_TRUE(left_behind().empty());
 }
 
 TEST(Faults, NoRouteToTheServerIsOneClearLine) {

@@ -16,7 +16,7 @@ using namespace copybench::test;
 
 TEST(Flood, BeyondMaxClientsIsRefusedWithAReasonWhileTheRunningTestGoesOn) {
   ServerProcess server(kHostileServerOptions);
-  const auto baseline = usage_of(server.pid());
+  const auto baseline = warm_baseline(server);
   CommandResult running;
   std::thread first([&] { running = run_copybench(normal_client(server.port, "3s")); });
   // The running test holds a control and a data connection, each with its thread.

@@ -182,7 +182,7 @@ void attack_by_vanishing(uint16_t port) {
 
 class Hostile : public ::testing::Test {
  protected:
-  void SetUp() override { baseline_ = usage_of(server_.pid()); }
+  void SetUp() override { baseline_ = warm_baseline(server_); }
   void TearDown() override { expect_clean_exit(server_); }
   void expect_still_serves() { expect_serves_and_holds(server_, baseline_); }
 

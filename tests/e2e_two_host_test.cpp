@@ -45,7 +45,7 @@ TEST(TwoHosts, ServesOverIpv6) {
 
 TEST(TwoHosts, SeveralTestsAtOnceEachWithItsOwnId) {
   ServerProcess server({"--max-clients", "3"});
-  const auto baseline = usage_of(server.pid());
+  const auto baseline = warm_baseline(server);
   std::vector<CommandResult> results(3);
   std::vector<std::thread> clients;
   for (int i = 0; i < 3; ++i)

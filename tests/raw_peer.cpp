@@ -61,6 +61,19 @@ std::string normal_client(uint16_t port, const std::string& duration) {
          " --verify";
 }
 
+ProcessUsage warm_baseline(const ServerProcess& server) {
+  auto r = run_copybench(normal_client(server.port));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto last = usage_of(server.pid());
+  for (int i = 0; i < 50; ++i) {  // settled: the same twice, 100 ms apart (5 s at most)
+    ::usleep(100'000);
+    auto now = usage_of(server.pid());
+    if (now.fds == last.fds && now.threads == last.threads) break;
+    last = now;
+  }
+  return last;
+}
+
 void expect_serves_and_holds(const ServerProcess& server, ProcessUsage baseline) {
   auto now = settle_to(server.pid(), baseline);
   EXPECT_EQ(now.threads, baseline.threads) << "threads leaked";

@@ -34,6 +34,10 @@ inline const std::vector<std::string> kHostileServerOptions = {"--max-clients", 
 /// `copybench client` arguments for a short verified test against port.
 std::string normal_client(uint16_t port, const std::string& duration = "200ms");
 
+/// What the server holds once it has served one normal test and settled: the baseline for
+/// expect_serves_and_holds (a sanitizer's runtime starts a thread of its own with the first).
+ProcessUsage warm_baseline(const ServerProcess& server);
+
 /// The server outlived what was done to it: after a bounded settle it holds no more fds and
 /// threads than `baseline`, it completes a normal test, and it holds no more after that.
 void expect_serves_and_holds(const ServerProcess& server, ProcessUsage baseline);

@@ -109,15 +109,18 @@ std::vector<uint64_t> eh_frame_starts(const uint8_t* hdr, uint64_t size) {
 }
 
 // glibc picks memcpy's implementation at load time (IFUNC); dlsym returns the pick, which has
-// no exported name of its own.
+// no exported name of its own. Asked of libc itself, not of the global scope: a sanitizer's
+// runtime puts its own memcpy first there, and the real copy still runs in libc's pick.
 std::map<uint64_t, std::string> ifunc_targets() {
   std::map<uint64_t, std::string> names;
+  void* libc = ::dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
   for (const char* routine : {"memcpy", "memmove", "mempcpy", "memset"}) {
-    if (void* p = ::dlsym(RTLD_DEFAULT, routine)) {
+    if (void* p = ::dlsym(libc ? libc : RTLD_DEFAULT, routine)) {
       std::string& name = names[reinterpret_cast<uint64_t>(p)];
       name += (name.empty() ? "" : "/") + std::string(routine);
     }
   }
+  if (libc) ::dlclose(libc);  // RTLD_NOLOAD took a reference; libc stays loaded
   for (auto& [address, name] : names) name += " (IFUNC target)";
   return names;
 }

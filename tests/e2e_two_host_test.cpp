@@ -38,7 +38,7 @@ TEST(TwoHosts, ServesOverIpv6) {
                          " --size 4K --warmup 0 --duration 200ms --json - --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto j = nlohmann::json::parse(r.output);
-  EXPECT_EQ(j["server"], "::1:" + std::to_string(server.port));
+  EXPECT_EQ(j["server"], "[::1]:" + std::to_string(server.port));
   EXPECT_FALSE(j["sender"].is_null());
   expect_clean_exit(server);
 }

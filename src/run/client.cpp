@@ -45,7 +45,9 @@ class ClientRun {
   RunResult run() {
     result_.params = p_;
     result_.started_at = utc_timestamp();
-    result_.server = fmt::format("{}:{}", opt_.host, opt_.port);
+    // An IPv6 literal is bracketed, as in a URL: "::1:7470" would be ambiguous.
+    result_.server = opt_.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", opt_.host, opt_.port)
+                                                              : fmt::format("{}:{}", opt_.host, opt_.port);
     result_.verify.enabled = p_.verify;
     result_.sender_missing_reason = "the test did not reach its end";
     result_.receiver_env = collect_environment();  // path MTU added once connected

@@ -10,13 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-json run_json(const std::string& args, TempDir& dir, std::string* output = nullptr) {
-  auto r = run_copybench(args + " --json " + dir.file("r.json"));
-  if (output) *output = r.output;
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  return read_json(dir.file("r.json"));
-}
-
 void expect_ordered_percentiles(const json& l) {
   ASSERT_FALSE(l.is_null());
   EXPECT_GT(l["count"].get<uint64_t>(), 0u);

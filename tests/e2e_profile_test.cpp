@@ -14,13 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-json run_json(const std::string& args, TempDir& dir, std::string* output = nullptr) {
-  auto r = run_copybench(args + " --json " + dir.file("r.json"));
-  if (output) *output = r.output;
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  return read_json(dir.file("r.json"));
-}
-
 const json& event(const json& side, const std::string& key, const std::string& scope) {
   for (const auto& e : side["profile"]["events"])
     if (e["key"] == key && e["scope"] == scope) return e;

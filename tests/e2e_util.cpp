@@ -1,5 +1,7 @@
 #include "e2e_util.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -52,6 +54,13 @@ std::string read_text(const std::string& path) {
 }
 
 nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_text(path)); }
+
+nlohmann::json run_json(const std::string& args, TempDir& dir, std::string* output) {
+  auto r = run_copybench(args + " --json " + dir.file("r.json"));
+  if (output) *output = r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return read_json(dir.file("r.json"));
+}
 
 ServerProcess::ServerProcess(const std::vector<std::string>& extra) {
   int fds[2];

@@ -35,6 +35,10 @@ struct TempDir {
 };
 
 nlohmann::json read_json(const std::string& path);
+
+/// Runs `copybench <args> --json DIR/r.json`, expects exit 0 (a test failure otherwise, with the
+/// output) and returns the JSON; `output` gets stdout and stderr.
+nlohmann::json run_json(const std::string& args, TempDir& dir, std::string* output = nullptr);
 std::string read_text(const std::string& path);
 
 /// A resident `copybench server` on 127.0.0.1 (unless `extra` has --bind) at a free port;

@@ -6,18 +6,13 @@
 
 #include "core/error.h"
 #include "metrics/cpu_buckets.h"
+#include "results/result_json.h"
 
 namespace copybench {
 namespace {
 
 using nlohmann::json;
 
-template <typename T>
-json opt(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
-json text(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 // An integer of type T, or Error: the sender's figures arrive from a peer, and nlohmann's get
 // would cast a floating-point or out-of-range value without a word.
@@ -46,14 +41,14 @@ json to_json(const SampleFigures& s, const ProfileFigures& p, bool machine) {
     const BucketInfo* info = nullptr;
     for (const auto& i : bucket_infos())
       if (b.key == i.key) info = &i;
-    buckets.push_back({{"key", b.key}, {"title", info ? info->title : ""}, {"samples", b.samples}, {"pct", opt(b.pct)}});
+    buckets.push_back({{"key", b.key}, {"title", info ? info->title : ""}, {"samples", b.samples}, {"pct", json_opt(b.pct)}});
   }
   for (const auto& f : s.top)
     top.push_back({{"function", f.function}, {"bucket", f.bucket}, {"samples", f.samples}, {"pct", f.pct}});
   std::string why;
   const auto copies = copies_pct(p, machine, &why);
-  return {{"hz", s.hz}, {"samples", s.samples},       {"kernel_samples", s.kernel_samples}, {"cpu_in_copies_pct", opt(copies)},
-          {"cpu_in_copies_reason", copies ? json(nullptr) : text(why)}, {"buckets", buckets}, {"top", top}};
+  return {{"hz", s.hz}, {"samples", s.samples},       {"kernel_samples", s.kernel_samples}, {"cpu_in_copies_pct", json_opt(copies)},
+          {"cpu_in_copies_reason", copies ? json(nullptr) : json_text(why)}, {"buckets", buckets}, {"top", top}};
 }
 
 SampleFigures samples_from_json(const json& j) {
@@ -85,10 +80,10 @@ json to_json(const ProfileFigures& p) {
     events.push_back({{"name", e.name},
                       {"key", e.key},
                       {"scope", e.scope},
-                      {"count", opt(e.count)},
-                      {"per_msg", opt(event_per_msg(p, e.key, e.scope))},
-                      {"per_kib", opt(event_per_kib(p, e.key, e.scope))},
-                      {"reason", text(e.reason)}});
+                      {"count", json_opt(e.count)},
+                      {"per_msg", json_opt(event_per_msg(p, e.key, e.scope))},
+                      {"per_kib", json_opt(event_per_kib(p, e.key, e.scope))},
+                      {"reason", json_text(e.reason)}});
   std::string overhead_why, copies_why;
   const auto overhead = profile_overhead_pct(p, &overhead_why);
   const auto copies = copies_per_msg(p, &copies_why);
@@ -101,20 +96,20 @@ json to_json(const ProfileFigures& p) {
           {"off_bytes", p.off_bytes},
           {"on_messages", p.on_messages},
           {"off_messages", p.off_messages},
-          {"overhead_pct", opt(overhead)},
-          {"overhead_reason", overhead ? json(nullptr) : text(overhead_why)},
+          {"overhead_pct", json_opt(overhead)},
+          {"overhead_reason", overhead ? json(nullptr) : json_text(overhead_why)},
           {"zerocopy_sends", p.zerocopy_sends},
-          {"copies_per_msg", opt(copies)},
-          {"copies_per_msg_reason", copies ? json(nullptr) : text(copies_why)},
+          {"copies_per_msg", json_opt(copies)},
+          {"copies_per_msg_reason", copies ? json(nullptr) : json_text(copies_why)},
           {"rx_copy_bytes", nullptr},
           {"rx_copy_bytes_reason", kCopyBytesReason},
           {"events", events},
           {"threads", p.threads ? to_json(*p.threads, p, false) : json(nullptr)},
-          {"threads_reason", p.threads ? json(nullptr) : text(p.threads_reason)},
+          {"threads_reason", p.threads ? json(nullptr) : json_text(p.threads_reason)},
           {"machine", p.machine ? to_json(*p.machine, p, true) : json(nullptr)},
-          {"machine_reason", p.machine ? json(nullptr) : text(p.machine_reason)},
-          {"kernel_caveat", text(p.kernel_caveat)},
-          {"threads_caveat", text(p.threads_caveat)},
+          {"machine_reason", p.machine ? json(nullptr) : json_text(p.machine_reason)},
+          {"kernel_caveat", json_text(p.kernel_caveat)},
+          {"threads_caveat", json_text(p.threads_caveat)},
           {"samples_lost", p.samples_lost},
           {"throttled", p.throttled}};
 }

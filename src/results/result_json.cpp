@@ -12,17 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-template <typename T>
-json opt(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
-template <typename T>
-std::optional<T> get_opt(const json& j, const char* key) {
-  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
-  return json_as<T>(j.at(key));
-}
-
 // Whole nanoseconds of a JSON number of seconds; the cast alone is undefined out of range.
 int64_t seconds_to_ns(double seconds) {
   double ns = std::round(seconds * 1e9);
@@ -36,8 +25,8 @@ json to_json(const StreamFigures& s) {
           {"messages_in_window", s.messages_in_window},
           {"bytes_total", s.bytes_total},
           {"messages_total", s.messages_total},
-          {"throughput_gbps", opt(s.throughput_gbps)},
-          {"error", opt(s.error)}};
+          {"throughput_gbps", json_opt(s.throughput_gbps)},
+          {"error", json_opt(s.error)}};
 }
 
 StreamFigures stream_from_json(const json& j) {
@@ -47,25 +36,25 @@ StreamFigures stream_from_json(const json& j) {
   s.messages_in_window = json_as<uint64_t>(j.at("messages_in_window"));
   s.bytes_total = json_as<uint64_t>(j.at("bytes_total"));
   s.messages_total = json_as<uint64_t>(j.at("messages_total"));
-  s.throughput_gbps = get_opt<double>(j, "throughput_gbps");
-  s.error = get_opt<std::string>(j, "error");
+  s.throughput_gbps = json_get_opt<double>(j, "throughput_gbps");
+  s.error = json_get_opt<std::string>(j, "error");
   return s;
 }
 
 json to_json(const CounterFigure& c) {
-  return {{"name", c.name},       {"scope", c.scope},     {"value", opt(c.value)},
-          {"running_pct", opt(c.running_pct)}, {"threads", c.threads},
-          {"reason", c.reason.empty() ? json(nullptr) : json(c.reason)}};
+  return {{"name", c.name},       {"scope", c.scope},     {"value", json_opt(c.value)},
+          {"running_pct", json_opt(c.running_pct)}, {"threads", c.threads},
+          {"reason", json_text(c.reason)}};
 }
 
 CounterFigure counter_from_json(const json& j) {
   CounterFigure c;
   c.name = j.at("name").get<std::string>();
   c.scope = j.at("scope").get<std::string>();
-  c.value = get_opt<uint64_t>(j, "value");
-  c.running_pct = get_opt<double>(j, "running_pct");
+  c.value = json_get_opt<uint64_t>(j, "value");
+  c.running_pct = json_get_opt<double>(j, "running_pct");
   c.threads = json_as<int>(j.at("threads"));
-  c.reason = get_opt<std::string>(j, "reason").value_or("");
+  c.reason = json_get_opt<std::string>(j, "reason").value_or("");
   return c;
 }
 
@@ -75,14 +64,14 @@ json to_json(const CpuFigures& c) {
           {"voluntary_switches", c.voluntary_switches},
           {"involuntary_switches", c.involuntary_switches},
           {"cpus", c.cpus},
-          {"system_busy_cpu_s", opt(c.system_busy_cpu_s)},
-          {"system_busy_pct", opt(c.system_busy_pct)},
-          {"system_user_pct", opt(c.system_user_pct)},
-          {"system_kernel_pct", opt(c.system_kernel_pct)},
-          {"system_irq_pct", opt(c.system_irq_pct)},
-          {"system_softirq_pct", opt(c.system_softirq_pct)},
-          {"system_steal_pct", opt(c.system_steal_pct)},
-          {"system_reason", c.system_reason.empty() ? json(nullptr) : json(c.system_reason)}};
+          {"system_busy_cpu_s", json_opt(c.system_busy_cpu_s)},
+          {"system_busy_pct", json_opt(c.system_busy_pct)},
+          {"system_user_pct", json_opt(c.system_user_pct)},
+          {"system_kernel_pct", json_opt(c.system_kernel_pct)},
+          {"system_irq_pct", json_opt(c.system_irq_pct)},
+          {"system_softirq_pct", json_opt(c.system_softirq_pct)},
+          {"system_steal_pct", json_opt(c.system_steal_pct)},
+          {"system_reason", json_text(c.system_reason)}};
 }
 
 CpuFigures cpu_from_json(const json& j) {
@@ -92,14 +81,14 @@ CpuFigures cpu_from_json(const json& j) {
   c.voluntary_switches = json_as<int64_t>(j.at("voluntary_switches"));
   c.involuntary_switches = json_as<int64_t>(j.at("involuntary_switches"));
   c.cpus = json_as<int>(j.at("cpus"));
-  c.system_busy_cpu_s = get_opt<double>(j, "system_busy_cpu_s");
-  c.system_busy_pct = get_opt<double>(j, "system_busy_pct");
-  c.system_user_pct = get_opt<double>(j, "system_user_pct");
-  c.system_kernel_pct = get_opt<double>(j, "system_kernel_pct");
-  c.system_irq_pct = get_opt<double>(j, "system_irq_pct");
-  c.system_softirq_pct = get_opt<double>(j, "system_softirq_pct");
-  c.system_steal_pct = get_opt<double>(j, "system_steal_pct");
-  c.system_reason = get_opt<std::string>(j, "system_reason").value_or("");
+  c.system_busy_cpu_s = json_get_opt<double>(j, "system_busy_cpu_s");
+  c.system_busy_pct = json_get_opt<double>(j, "system_busy_pct");
+  c.system_user_pct = json_get_opt<double>(j, "system_user_pct");
+  c.system_kernel_pct = json_get_opt<double>(j, "system_kernel_pct");
+  c.system_irq_pct = json_get_opt<double>(j, "system_irq_pct");
+  c.system_softirq_pct = json_get_opt<double>(j, "system_softirq_pct");
+  c.system_steal_pct = json_get_opt<double>(j, "system_steal_pct");
+  c.system_reason = json_get_opt<std::string>(j, "system_reason").value_or("");
   return c;
 }
 
@@ -118,14 +107,14 @@ LatencyFigures latency_from_json(const json& j) {
   LatencyFigures l;
   l.what = j.at("what").get<std::string>();
   l.count = json_as<uint64_t>(j.at("count"));
-  l.min_ns = get_opt<uint64_t>(j, "min").value_or(0);
-  l.mean_ns = get_opt<double>(j, "mean").value_or(0);
-  l.p50_ns = get_opt<uint64_t>(j, "p50").value_or(0);
-  l.p90_ns = get_opt<uint64_t>(j, "p90").value_or(0);
-  l.p99_ns = get_opt<uint64_t>(j, "p99").value_or(0);
-  l.p999_ns = get_opt<uint64_t>(j, "p99_9").value_or(0);
-  l.p9999_ns = get_opt<uint64_t>(j, "p99_99").value_or(0);
-  l.max_ns = get_opt<uint64_t>(j, "max").value_or(0);
+  l.min_ns = json_get_opt<uint64_t>(j, "min").value_or(0);
+  l.mean_ns = json_get_opt<double>(j, "mean").value_or(0);
+  l.p50_ns = json_get_opt<uint64_t>(j, "p50").value_or(0);
+  l.p90_ns = json_get_opt<uint64_t>(j, "p90").value_or(0);
+  l.p99_ns = json_get_opt<uint64_t>(j, "p99").value_or(0);
+  l.p999_ns = json_get_opt<uint64_t>(j, "p99_9").value_or(0);
+  l.p9999_ns = json_get_opt<uint64_t>(j, "p99_99").value_or(0);
+  l.max_ns = json_get_opt<uint64_t>(j, "max").value_or(0);
   l.sum_ns = json_as<uint64_t>(j.at("sum"));
   for (const auto& b : j.at("buckets")) l.buckets.emplace_back(json_as<uint64_t>(b.at(0)), json_as<uint64_t>(b.at(1)));
   return l;
@@ -144,18 +133,18 @@ json value_json(const Value& v) {
 
 json to_json(const SideFigures& side) {
   json j = {{"side", side.side}, {"host", side.host}, {"window_start_s", side.window_ns > 0 ? json(side.window_start_ns / 1e9) : json(nullptr)},
-            {"calls_total", side.calls_total}, {"submissions_total", opt(side.submissions_total)}};
+            {"calls_total", side.calls_total}, {"submissions_total", json_opt(side.submissions_total)}};
   for (const auto& col : side_columns()) j[col.key] = value_json(col.get(side));
   j["window_ns"] = side.window_ns;
   j["role"] = side.role;
   j["counters"] = json::array();
   for (const auto& c : side.counters) j["counters"].push_back(to_json(c));
-  j["counters_reason"] = side.counters_reason.empty() ? json(nullptr) : json(side.counters_reason);
+  j["counters_reason"] = json_text(side.counters_reason);
   j["cpu"] = side.cpu ? to_json(*side.cpu) : json(nullptr);
   j["latency"] = side.latency ? to_json(*side.latency) : json(nullptr);
-  j["latency_reason"] = side.latency_reason.empty() ? json(nullptr) : json(side.latency_reason);
+  j["latency_reason"] = json_text(side.latency_reason);
   j["profile"] = side.profile ? to_json(*side.profile) : json(nullptr);
-  j["profile_reason"] = side.profile_reason.empty() ? json(nullptr) : json(side.profile_reason);
+  j["profile_reason"] = json_text(side.profile_reason);
   j["streams"] = json::array();
   for (const auto& s : side.streams) j["streams"].push_back(to_json(s));
   return j;
@@ -165,39 +154,39 @@ SideFigures side_from_json(const json& j) {
   SideFigures s;
   s.side = j.at("side").get<std::string>();
   s.host = j.at("host").get<std::string>();
-  s.window_start_ns = seconds_to_ns(get_opt<double>(j, "window_start_s").value_or(0));
+  s.window_start_ns = seconds_to_ns(json_get_opt<double>(j, "window_start_s").value_or(0));
   s.window_ns = json_as<int64_t>(j.at("window_ns"));
-  s.wall_ns = seconds_to_ns(get_opt<double>(j, "wall_s").value_or(0));
-  s.bytes_in_window = get_opt<uint64_t>(j, "bytes_in_window").value_or(0);
-  s.messages_in_window = get_opt<uint64_t>(j, "messages_in_window").value_or(0);
+  s.wall_ns = seconds_to_ns(json_get_opt<double>(j, "wall_s").value_or(0));
+  s.bytes_in_window = json_get_opt<uint64_t>(j, "bytes_in_window").value_or(0);
+  s.messages_in_window = json_get_opt<uint64_t>(j, "messages_in_window").value_or(0);
   s.bytes_total = json_as<uint64_t>(j.at("bytes_total"));
   s.messages_total = json_as<uint64_t>(j.at("messages_total"));
   s.calls_total = json_as<uint64_t>(j.at("calls_total"));
-  s.throughput_gbps = get_opt<double>(j, "throughput_gbps");
-  s.messages_per_s = get_opt<double>(j, "messages_per_s");
-  s.time_per_msg_us = get_opt<double>(j, "time_per_msg_us");
-  s.calls_per_msg = get_opt<double>(j, "calls_per_msg");
-  s.submissions_total = get_opt<uint64_t>(j, "submissions_total");
-  s.zc_mapped_bytes = get_opt<uint64_t>(j, "zc_mapped_bytes");
-  s.zc_copied_bytes = get_opt<uint64_t>(j, "zc_copied_bytes");
-  s.zc_mapped_note = get_opt<std::string>(j, "zc_mapped_note").value_or("");
+  s.throughput_gbps = json_get_opt<double>(j, "throughput_gbps");
+  s.messages_per_s = json_get_opt<double>(j, "messages_per_s");
+  s.time_per_msg_us = json_get_opt<double>(j, "time_per_msg_us");
+  s.calls_per_msg = json_get_opt<double>(j, "calls_per_msg");
+  s.submissions_total = json_get_opt<uint64_t>(j, "submissions_total");
+  s.zc_mapped_bytes = json_get_opt<uint64_t>(j, "zc_mapped_bytes");
+  s.zc_copied_bytes = json_get_opt<uint64_t>(j, "zc_copied_bytes");
+  s.zc_mapped_note = json_get_opt<std::string>(j, "zc_mapped_note").value_or("");
   for (const auto& sj : j.at("streams")) s.streams.push_back(stream_from_json(sj));
   s.role = j.at("role").get<std::string>();
   for (const auto& cj : j.at("counters")) s.counters.push_back(counter_from_json(cj));
-  s.counters_reason = get_opt<std::string>(j, "counters_reason").value_or("");
+  s.counters_reason = json_get_opt<std::string>(j, "counters_reason").value_or("");
   if (!j.at("cpu").is_null()) s.cpu = cpu_from_json(j.at("cpu"));
   if (!j.at("latency").is_null()) s.latency = latency_from_json(j.at("latency"));
-  s.latency_reason = get_opt<std::string>(j, "latency_reason").value_or("");
+  s.latency_reason = json_get_opt<std::string>(j, "latency_reason").value_or("");
   // Absent in results written before --profile existed.
   if (j.contains("profile") && !j.at("profile").is_null()) s.profile = profile_from_json(j.at("profile"));
-  s.profile_reason = get_opt<std::string>(j, "profile_reason").value_or("");
+  s.profile_reason = json_get_opt<std::string>(j, "profile_reason").value_or("");
   return s;
 }
 
 json to_json(const Environment& env) {
   return {{"hostname", env.hostname},   {"kernel", env.kernel},         {"cpu_model", env.cpu_model},
-          {"cores", env.cores},         {"path_mtu", opt(env.path_mtu)}, {"optmem_max", opt(env.optmem_max)},
-          {"perf_event_paranoid", opt(env.perf_event_paranoid)},
+          {"cores", env.cores},         {"path_mtu", json_opt(env.path_mtu)}, {"optmem_max", json_opt(env.optmem_max)},
+          {"perf_event_paranoid", json_opt(env.perf_event_paranoid)},
           {"copybench_version", env.copybench_version}};
 }
 
@@ -207,9 +196,9 @@ Environment environment_from_json(const json& j) {
   env.kernel = j.at("kernel").get<std::string>();
   env.cpu_model = j.at("cpu_model").get<std::string>();
   env.cores = json_as<int>(j.at("cores"));
-  env.path_mtu = get_opt<int>(j, "path_mtu");
-  env.optmem_max = get_opt<long>(j, "optmem_max");
-  env.perf_event_paranoid = get_opt<int>(j, "perf_event_paranoid");
+  env.path_mtu = json_get_opt<int>(j, "path_mtu");
+  env.optmem_max = json_get_opt<long>(j, "optmem_max");
+  env.perf_event_paranoid = json_get_opt<int>(j, "perf_event_paranoid");
   env.copybench_version = j.at("copybench_version").get<std::string>();
   return env;
 }
@@ -219,7 +208,7 @@ json to_json(const ZeroCopyFigures& z) {
           {"notifications", z.notifications},
           {"completed", z.completed},
           {"copied", z.copied},
-          {"copied_pct", opt(z.copied_pct)},
+          {"copied_pct", json_opt(z.copied_pct)},
           {"enobufs_retries", z.enobufs_retries},
           {"buffer_waits", z.buffer_waits},
           {"balanced", z.balanced}};
@@ -245,13 +234,13 @@ json to_json(const RunResult& r) {
   json verify = {{"enabled", r.verify.enabled},
                  {"messages_checked", r.verify.enabled ? json(r.verify.messages_checked) : json(nullptr)},
                  {"corrupt_messages", r.verify.enabled ? json(r.verify.corrupt_messages) : json(nullptr)},
-                 {"missing_messages", opt(r.verify.missing_messages)},
-                 {"bytes_match", opt(r.verify.bytes_match)}};
+                 {"missing_messages", json_opt(r.verify.missing_messages)},
+                 {"bytes_match", json_opt(r.verify.bytes_match)}};
   json definitions = json::object();
   for (const auto& col : run_columns()) definitions[col.key] = {{"unit", col.unit}, {"how", col.how}};
   return {{"schema_version", RunResult::kSchemaVersion},
           {"status", r.status},
-          {"error", r.error.empty() ? json(nullptr) : json(r.error)},
+          {"error", json_text(r.error)},
           {"started_at", r.started_at},
           {"server", r.server},
           {"parameters", params},
@@ -268,7 +257,7 @@ json to_json(const RunResult& r) {
 RunResult run_result_from_json(const json& j) {
   RunResult r;
   r.status = j.at("status").get<std::string>();
-  r.error = get_opt<std::string>(j, "error").value_or("");
+  r.error = json_get_opt<std::string>(j, "error").value_or("");
   r.started_at = j.at("started_at").get<std::string>();
   r.server = j.at("server").get<std::string>();
   const auto& p = j.at("parameters");
@@ -276,7 +265,7 @@ RunResult run_result_from_json(const json& j) {
   r.params.recv_strategy = p.value("recv_strategy", std::string(kDefaultRecvStrategy));  // absent before it existed
   r.params.mode = parse_mode(p.at("mode").get<std::string>());
   r.params.message_bytes = json_as<uint64_t>(p.at("message_bytes"));
-  r.params.response_bytes = get_opt<uint64_t>(p, "response_bytes").value_or(0);
+  r.params.response_bytes = json_get_opt<uint64_t>(p, "response_bytes").value_or(0);
   r.params.threads = json_as<int>(p.at("threads"));
   r.params.warmup_ns = static_cast<int64_t>(std::llround(p.at("warmup_s").get<double>() * 1e9));
   r.params.duration_ns = static_cast<int64_t>(std::llround(p.at("duration_s").get<double>() * 1e9));
@@ -290,15 +279,15 @@ RunResult run_result_from_json(const json& j) {
   r.receiver_env = environment_from_json(env.at("receiver"));
   if (!env.at("sender").is_null()) r.sender_env = environment_from_json(env.at("sender"));
   if (!j.at("sender").is_null()) r.sender = side_from_json(j.at("sender"));
-  r.sender_missing_reason = get_opt<std::string>(j, "sender_missing_reason").value_or("");
+  r.sender_missing_reason = json_get_opt<std::string>(j, "sender_missing_reason").value_or("");
   if (!j.at("receiver").is_null()) r.receiver = side_from_json(j.at("receiver"));
   if (!j.at("zerocopy").is_null()) r.zerocopy = zerocopy_from_json(j.at("zerocopy"));
   const auto& v = j.at("verify");
   r.verify.enabled = v.at("enabled").get<bool>();
-  r.verify.messages_checked = get_opt<uint64_t>(v, "messages_checked").value_or(0);
-  r.verify.corrupt_messages = get_opt<uint64_t>(v, "corrupt_messages").value_or(0);
-  r.verify.missing_messages = get_opt<uint64_t>(v, "missing_messages");
-  r.verify.bytes_match = get_opt<bool>(v, "bytes_match");
+  r.verify.messages_checked = json_get_opt<uint64_t>(v, "messages_checked").value_or(0);
+  r.verify.corrupt_messages = json_get_opt<uint64_t>(v, "corrupt_messages").value_or(0);
+  r.verify.missing_messages = json_get_opt<uint64_t>(v, "missing_messages");
+  r.verify.bytes_match = json_get_opt<bool>(v, "bytes_match");
   return r;
 }
 

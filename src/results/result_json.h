@@ -27,6 +27,22 @@ T json_as(const nlohmann::json& j) {
   }
 }
 
+/// An optional as JSON: its value, or null.
+template <typename T>
+nlohmann::json json_opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+/// A reason or other text that is absent when empty: null then.
+inline nlohmann::json json_text(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
+
+/// j[key] as T (json_as), nullopt when missing or null.
+template <typename T>
+std::optional<T> json_get_opt(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return json_as<T>(j.at(key));
+}
+
 nlohmann::json to_json(const SideFigures& side);
 SideFigures side_from_json(const nlohmann::json& j);
 

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/message.h"
+#include "strategies/send_util.h"
 #include "net/socket.h"
 
 namespace copybench {
@@ -37,24 +38,6 @@ bool recv_whole(RecvStrategy& receiver, int fd, size_t len, const PatternKey* ch
     throw_sys(fmt::format("receive {}", what), errno);
   }
   return true;
-}
-
-// Drains (bounded) before rethrowing: no buffer may be freed while the kernel holds it. The
-// connection is reset first, as the stream sender does (sender.cpp).
-template <typename F>
-void with_drain_on_error(SendStrategy& strategy, int fd, F body) {
-  try {
-    body();
-  } catch (const Error&) {
-    reset_connection(fd);
-    try {
-      strategy.drain(fd);
-    } catch (const Error&) {
-      // The first failure is the one worth reporting.
-    }
-    throw;
-  }
-  strategy.drain(fd);
 }
 
 }  // namespace

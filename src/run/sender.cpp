@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "net/socket.h"
+#include "strategies/send_util.h"
 
 namespace copybench {
 
@@ -19,7 +20,8 @@ void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32
   const uint64_t size = params.message_bytes;
   const uint64_t timed_every = send_timing_interval(size);
   uint64_t sequence = 0, until_timed = 0;
-  try {
+  // Nothing may be freed while the kernel still holds it: drain (bounded) also after a failure.
+  with_drain_on_error(strategy, fd, [&] {
     while (!stop.load(std::memory_order_relaxed)) {
       Message& message = strategy.next_buffer(fd);
       // Without --verify nothing touches the payload per message: the buffers keep whatever
@@ -37,19 +39,7 @@ void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32
       ++sequence;
       counters.add(size, 1);
     }
-  } catch (const Error&) {
-    // Nothing may be freed while the kernel still holds it: drain (bounded) before reporting.
-    // The connection has failed; resetting it first frees what a peer that stopped reading
-    // would otherwise keep queued, so the drain does not wait for completions that cannot come.
-    reset_connection(fd);
-    try {
-      strategy.drain(fd);
-    } catch (const Error&) {
-      // The send failure is the one worth reporting.
-    }
-    throw;
-  }
-  strategy.drain(fd);
+  });
   ::shutdown(fd, SHUT_WR);
 }
 

@@ -21,19 +21,7 @@ class Pack final : public SendStrategy {
       std::memcpy(out, message.field(i), message.field_length(i));
       out += message.field_length(i);
     }
-    const std::byte* p = packed_.get();
-    size_t left = message.size();
-    while (left > 0) {
-      ssize_t n = ::send(fd, p, left, MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw_send_error("send", errno);
-      }
-      ++acct_.send_calls;
-      if (static_cast<size_t>(n) < left) ++acct_.partial_sends;
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
+    send_whole(fd, packed_.get(), message.size(), acct_);
   }
 
   const SendAccounting& accounting() const override { return acct_; }

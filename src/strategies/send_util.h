@@ -1,11 +1,12 @@
 #pragma once
-// Shared by the copying strategies: complete a partial send by advancing an iovec cursor.
+// Shared by the strategies and their loops: complete partial sends, drain after a failure.
 #include <cerrno>
 #include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "core/error.h"
+#include "net/socket.h"
 #include "strategies/strategy.h"
 
 namespace copybench {
@@ -27,6 +28,41 @@ inline void advance_iov(iovec* iov, int count, int* first, size_t sent) {
   if (err == EAGAIN || err == EWOULDBLOCK)
     throw Error(fmt::format("{} timed out: the receiver stopped reading", call));
   throw_sys(call, err);
+}
+
+/// send() until all `len` bytes at `p` are sent, counting calls and partial sends.
+inline void send_whole(int fd, const std::byte* p, size_t len, SendAccounting& acct) {
+  while (len > 0) {
+    ssize_t n = ::send(fd, p, len, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_send_error("send", errno);
+    }
+    ++acct.send_calls;
+    if (static_cast<size_t>(n) < len) ++acct.partial_sends;
+    p += n;
+    len -= static_cast<size_t>(n);
+  }
+}
+
+/// Runs `body` (sends on `fd`), then the strategy's drain. On an Error the connection is reset
+/// first, which frees what a peer that stopped reading keeps queued so the drain does not wait
+/// for completions that cannot come; the drain is bounded and nothing is freed while the kernel
+/// holds it; the body's error is the one rethrown.
+template <typename F>
+void with_drain_on_error(SendStrategy& strategy, int fd, F body) {
+  try {
+    body();
+  } catch (const Error&) {
+    reset_connection(fd);
+    try {
+      strategy.drain(fd);
+    } catch (const Error&) {
+      // The first failure is the one worth reporting.
+    }
+    throw;
+  }
+  strategy.drain(fd);
 }
 
 /// sendmsg() until all `bytes` of iov[0..count) are sent, counting calls; `flags` may add

@@ -12,21 +12,7 @@ class TwoCopy final : public SendStrategy {
   Message& next_buffer(int) override { return message_; }
 
   void send(int fd, Message& message) override {
-    for (int i = 0; i < kFieldCount; ++i) {
-      const auto* p = message.field(i);
-      size_t left = message.field_length(i);
-      while (left > 0) {
-        ssize_t n = ::send(fd, p, left, MSG_NOSIGNAL);
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          throw_send_error("send", errno);
-        }
-        ++acct_.send_calls;
-        if (static_cast<size_t>(n) < left) ++acct_.partial_sends;
-        p += n;
-        left -= static_cast<size_t>(n);
-      }
-    }
+    for (int i = 0; i < kFieldCount; ++i) send_whole(fd, message.field(i), message.field_length(i), acct_);
   }
 
   const SendAccounting& accounting() const override { return acct_; }

@@ -167,19 +167,21 @@ EventCounters::EventCounters(const std::vector<pid_t>& tids, const EventSources&
   }
 }
 
-int EventCounters::enable() const {
+// The machine's count must contain the threads' count over the same window, so the
+// system-wide events are turned on before the threads' and off after them.
+int EventCounters::toggle(const char* first_scope, unsigned long request) const {
   int first = 0;
-  for (const Opened& ev : events_)
-    if (int err = ev.fds.ioctl_all(PERF_EVENT_IOC_ENABLE); err != 0 && first == 0) first = err;
+  for (bool leading : {true, false})
+    for (const Opened& ev : events_) {
+      if ((ev.scope == first_scope) != leading) continue;
+      if (int err = ev.fds.ioctl_all(request); err != 0 && first == 0) first = err;
+    }
   return first;
 }
 
-int EventCounters::disable() const {
-  int first = 0;
-  for (const Opened& ev : events_)
-    if (int err = ev.fds.ioctl_all(PERF_EVENT_IOC_DISABLE); err != 0 && first == 0) first = err;
-  return first;
-}
+int EventCounters::enable() const { return toggle("system", PERF_EVENT_IOC_ENABLE); }
+
+int EventCounters::disable() const { return toggle("threads", PERF_EVENT_IOC_DISABLE); }
 
 std::vector<EventCount> EventCounters::read() const {
   std::vector<EventCount> out;

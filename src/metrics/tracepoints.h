@@ -77,7 +77,8 @@ class EventCounters {
   EventCounters(const std::vector<pid_t>& tids, const EventSources& sources);
 
   /// Turns counting on and off; counts add up over the enabled stretches (the profiled
-  /// slices of the window). Returns the first errno, or 0.
+  /// slices of the window). The system scope is on whenever the threads scope is, so the
+  /// machine's count is never below the threads'. Returns the first errno, or 0.
   int enable() const;
   int disable() const;
 
@@ -91,6 +92,8 @@ class EventCounters {
     PerfFds fds;
     std::string reason;
   };
+  int toggle(const char* first_scope, unsigned long request) const;
+
   std::vector<Opened> events_;
 };
 

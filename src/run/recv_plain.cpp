@@ -3,6 +3,7 @@
 #include <memory>
 #include <sys/socket.h>
 
+#include "net/data_calls.h"
 #include "run/recv_strategy.h"
 
 namespace copybench {
@@ -15,7 +16,7 @@ class PlainRecv final : public RecvStrategy {
 
   ssize_t receive(int fd, size_t max_bytes) override {
     ssize_t n;
-    do n = ::recv(fd, buffer_.get(), std::min(max_bytes, capacity_), 0);
+    do n = data_calls::recv(fd, buffer_.get(), std::min(max_bytes, capacity_), 0);
     while (n < 0 && errno == EINTR);
     if (n > 0) ++acct_.calls;
     chunk_ = {buffer_.get(), n > 0 ? static_cast<size_t>(n) : 0};

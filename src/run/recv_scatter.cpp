@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "core/message.h"
+#include "net/data_calls.h"
 #include "run/recv_strategy.h"
 
 namespace copybench {
@@ -35,7 +36,7 @@ class ScatterRecv final : public RecvStrategy {
     msg.msg_iov = iov_.data();
     msg.msg_iovlen = iov_.size();
     ssize_t n;
-    do n = ::recvmsg(fd, &msg, 0);
+    do n = data_calls::recvmsg(fd, &msg, 0);
     while (n < 0 && errno == EINTR);
     chunks_.clear();
     if (n <= 0) return n;

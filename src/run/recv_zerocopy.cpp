@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "net/data_calls.h"
 #include "run/recv_strategy.h"
 
 namespace copybench {
@@ -107,7 +108,7 @@ class ZeroCopyRecv final : public RecvStrategy {
 
   ssize_t copy_with_recv(int fd, size_t max_bytes) {
     ssize_t n;
-    do n = ::recv(fd, copy_.get(), std::min(max_bytes, copy_bytes_), 0);
+    do n = data_calls::recv(fd, copy_.get(), std::min(max_bytes, copy_bytes_), 0);
     while (n < 0 && errno == EINTR);
     if (n > 0) {
       ++acct_.calls;

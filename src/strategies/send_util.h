@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 
 #include "core/error.h"
+#include "net/data_calls.h"
 #include "net/socket.h"
 #include "strategies/strategy.h"
 
@@ -33,7 +34,7 @@ inline void advance_iov(iovec* iov, int count, int* first, size_t sent) {
 /// send() until all `len` bytes at `p` are sent, counting calls and partial sends.
 inline void send_whole(int fd, const std::byte* p, size_t len, SendAccounting& acct) {
   while (len > 0) {
-    ssize_t n = ::send(fd, p, len, MSG_NOSIGNAL);
+    ssize_t n = data_calls::send(fd, p, len, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       throw_send_error("send", errno);
@@ -75,7 +76,7 @@ void sendmsg_all(int fd, iovec* iov, int count, size_t bytes, int flags, SendAcc
     msghdr msg{};
     msg.msg_iov = iov + first;
     msg.msg_iovlen = static_cast<size_t>(count - first);
-    ssize_t n = ::sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
+    ssize_t n = data_calls::sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR || retry(errno)) continue;
       throw_send_error("sendmsg", errno);

@@ -114,7 +114,7 @@ class ZeroCopy final : public SendStrategy {
       msghdr msg{};
       msg.msg_control = control;
       msg.msg_controllen = sizeof control;
-      if (::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+      if (data_calls::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN) return read;
         throw_sys("recvmsg(MSG_ERRQUEUE)", errno);

@@ -169,7 +169,10 @@ int cmd_server(const ServerOptions& options, int ready_fd) {
     (void)!::write(ready_fd, line.data(), line.size());
     ::close(ready_fd);
   }
-  if (!options.quiet) fmt::print(stderr, "copybench server: listening on {}\n", server.address());
+  if (!options.quiet)
+    fmt::print(stderr, "copybench server: listening on {} (at most {} tests at once, {} of message buffers)\n",
+               server.address(), options.max_clients,
+               format_size(options.max_memory_bytes ? options.max_memory_bytes : default_max_memory()));
   server.serve(g_interrupted);
   return 0;
 }
@@ -241,6 +244,10 @@ int dispatch(int argc, char** argv) {
                      "tests served at once (a client with --threads N is one); one more is refused as busy")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  std::string max_memory;
+  server->add_option("--max-memory", max_memory,
+                     "message buffers all running tests may make the server allocate (K/M/G: 1024-based; "
+                     "default: a quarter of physical memory); a test needing more is refused");
   server->add_option("--ready-fd", ready_fd, "write the bound port to this fd when listening")->group("");
   // For the tests of hostile clients, which should not wait out the real limits.
   server->add_option("--header-timeout-ms", server_opts.header_timeout_ms, "time a connection has to send its header")
@@ -285,7 +292,11 @@ int dispatch(int argc, char** argv) {
 
   if (*run) return run_local(run_opts.params(), args_after(argc, argv, "run"), g_signal);
   if (*client) return cmd_client(host, port, client_opts);
-  if (*server) return cmd_server(server_opts, ready_fd);
+  if (*server) {
+    if (!max_memory.empty() && (server_opts.max_memory_bytes = parse_size(max_memory)) == 0)
+      throw UsageError("--max-memory must be more than 0");
+    return cmd_server(server_opts, ready_fd);
+  }
   if (*sweep) return run_sweep(sweep_opts.options(), g_signal);
   if (*report_cmd) return cmd_report(report_dir);
   if (*cleanup) return cmd_cleanup();

@@ -59,3 +59,31 @@ TEST(Flood, BeyondMaxClientsIsRefusedWithAReasonWhileTheRunningTestGoesOn) {
   expect_serves_and_holds(server, baseline);
   expect_clean_exit(server);
 }
+
+// zero-copy keeps a pool of 4 MiB of 4 KiB messages per connection; one-copy one message.
+TEST(Flood, TestsBeyondMaxMemoryAreRefusedBeforeAnyBufferIsAllocated) {
+  ServerProcess server({"--max-memory", "6M"});
+  auto big = run_copybench(normal_client(server.port) + " --strategy zero-copy --threads 2");
+  EXPECT_EQ(big.exit_code, 1) << big.output;
+  EXPECT_NE(big.output.find("needs 8 MiB of message buffers on the server (2 connection(s) x 4 MiB)"),
+            std::string::npos)
+      << big.output;
+  EXPECT_NE(big.output.find("--max-memory 6 MiB"), std::string::npos) << big.output;
+  const auto baseline = warm_baseline(server);
+
+  // While one test holds 4 MiB a second like it does not fit; once the first ends, it does.
+  CommandResult running;
+  std::thread first([&] { running = run_copybench(normal_client(server.port, "3s") + " --strategy zero-copy"); });
+  auto deadline = now_ns() + 10'000'000'000;
+  while (usage_of(server.pid()).threads < baseline.threads + 2 && now_ns() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto second = run_copybench(normal_client(server.port) + " --strategy zero-copy");
+  first.join();
+  EXPECT_EQ(running.exit_code, 0) << running.output;
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  EXPECT_NE(second.output.find("of which running tests hold 4 MiB"), std::string::npos) << second.output;
+  auto after = run_copybench(normal_client(server.port) + " --strategy zero-copy");
+  EXPECT_EQ(after.exit_code, 0) << "the ended test's buffers count no more: " << after.output;
+  EXPECT_EQ(run_copybench(normal_client(server.port) + " --threads 8").exit_code, 0);
+  expect_clean_exit(server);
+}

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "run/params.h"
+#include "run/server.h"
 #include "strategies/strategy.h"
 
 using namespace copybench;
@@ -56,4 +57,24 @@ TEST(Validate, RefusesOutOfRangeValues) {
   bad([](TestParams& q) { q.duration_ns = 0; });
   bad([](TestParams& q) { q.warmup_ns = -1; });
   bad([](TestParams& q) { q.duration_ns = 1'500'000; });  // not whole milliseconds
+}
+
+TEST(ServerMemory, WhatEachStrategyMakesTheServerAllocate) {
+  TestParams p;
+  p.message_bytes = 4096;
+  p.threads = 2;
+  p.strategy = "one-copy";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 4096);
+  p.strategy = "pack";  // the fields and the contiguous copy
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 8192);
+  p.strategy = "zero-copy";  // a 4 MiB pool (16 MiB / 4 KiB would be 4096 buffers: at most 1024)
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 4096);
+  p.message_bytes = 3;  // 7 empty fields still take a byte each
+  p.strategy = "two-copy";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 10);
+  p.mode = TestMode::rr;  // responses sent with the strategy, requests received into one buffer
+  p.message_bytes = 1024;
+  p.response_bytes = 100;
+  EXPECT_EQ(server_buffer_bytes(p), 2u * (100 + 1024));
+  EXPECT_GE(default_max_memory(), 1u << 20);
 }

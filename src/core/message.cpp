@@ -66,6 +66,12 @@ bool check_pattern(PatternKey key, size_t offset, const std::byte* src, size_t l
       });
 }
 
+size_t Message::heap_bytes(size_t size) {
+  size_t total = 0;
+  for (size_t length : field_lengths(size)) total += length ? length : 1;
+  return total;
+}
+
 Message::Message(size_t size) : size_(size) {
   auto lengths = field_lengths(size);
   for (int i = 0; i < kFieldCount; ++i) {

@@ -36,6 +36,9 @@ class Message {
   Message(const Message&) = delete;
   Message& operator=(const Message&) = delete;
 
+  /// Heap bytes the 8 field allocations of a message of `size` take (an empty field: 1 byte).
+  static size_t heap_bytes(size_t size);
+
   size_t size() const { return size_; }
   const std::array<iovec, kFieldCount>& iov() const { return iov_; }
   std::byte* field(int i) { return fields_[i].get(); }

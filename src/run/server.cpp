@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <random>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -10,6 +13,7 @@
 #include "net/protocol.h"
 #include "metrics/perf_counters.h"
 #include "run/test_session.h"
+#include "strategies/strategy.h"
 
 namespace copybench {
 namespace {
@@ -52,7 +56,23 @@ int max_pending_headers(const ServerOptions& options) {
   return std::max(64, 4 * options.max_clients);
 }
 
-Server::Server(ServerOptions options) : options_(std::move(options)), listener_(listen_tcp(options_.bind, options_.port)) {}
+uint64_t default_max_memory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return uint64_t{4} << 30;  // unknown: a modest machine's quarter
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 4;
+}
+
+uint64_t server_buffer_bytes(const TestParams& params) {
+  const bool rr = params.mode == TestMode::rr;
+  const uint64_t sent = rr ? params.response_size() : params.message_bytes;
+  uint64_t per_connection = strategy_info(params.strategy).buffer_bytes(sent);
+  if (rr) per_connection += std::max<uint64_t>(params.message_bytes, 1);
+  return per_connection * static_cast<uint64_t>(params.threads);
+}
+
+Server::Server(ServerOptions options) : options_(std::move(options)), listener_(listen_tcp(options_.bind, options_.port)) {
+  if (options_.max_memory_bytes == 0) options_.max_memory_bytes = default_max_memory();
+}
 
 Server::~Server() {
   for (auto& w : workers_)
@@ -140,11 +160,10 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
     once_done_.store(true);  // --once: a refused test is the one test
     return;
   }
-  if (!admit(session)) {
-    auto reason = fmt::format("server busy: {} test(s) running, the most it runs at once (--max-clients {})",
-                              options_.max_clients, options_.max_clients);
+  if (auto reason = admit(session); !reason.empty()) {
     log(fmt::format("{}: refused test: {}", peer, reason));
     reply(fd.get(), FrameType::reject, reason);
+    once_done_.store(true);
     return;
   }
   const auto& p = session->params();
@@ -166,16 +185,28 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
   once_done_.store(true);
 }
 
-bool Server::admit(const std::shared_ptr<TestSession>& session) {
+std::string Server::admit(const std::shared_ptr<TestSession>& session) {
+  const TestParams& p = session->params();
+  const uint64_t need = server_buffer_bytes(p);
   std::lock_guard lock(mu_);
-  if (static_cast<int>(sessions_.size()) >= options_.max_clients) return false;
+  if (static_cast<int>(sessions_.size()) >= options_.max_clients)
+    return fmt::format("server busy: {} test(s) running, the most it runs at once (--max-clients {})",
+                       options_.max_clients, options_.max_clients);
+  // Checked before a single buffer is allocated: a client must not be able to make the server
+  // allocate more than its operator allows (a zero-copy pool is 16 MiB or more per connection).
+  if (need > options_.max_memory_bytes - std::min(held_bytes_, options_.max_memory_bytes))
+    return fmt::format("the test needs {} of message buffers on the server ({} connection(s) x {}), more than "
+                       "it may hold: --max-memory {}, of which running tests hold {}",
+                       format_size(need), p.threads, format_size(need / static_cast<uint64_t>(p.threads)),
+                       format_size(options_.max_memory_bytes), format_size(held_bytes_));
   sessions_[session->id()] = session;
-  return true;
+  held_bytes_ += need;
+  return "";
 }
 
 void Server::release(const TestSession& session) {
   std::lock_guard lock(mu_);
-  sessions_.erase(session.id());
+  if (sessions_.erase(session.id())) held_bytes_ -= server_buffer_bytes(session.params());
 }
 
 void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/socket.h"
+#include "run/params.h"
 
 namespace copybench {
 
@@ -22,12 +23,20 @@ struct ServerOptions {
   bool once = false;  // serve one test, then return
   bool quiet = false;
   int max_clients = 4;             // tests at once; one more is refused "busy" (iperf3 allows 1)
+  uint64_t max_memory_bytes = 0;   // message buffers of all running tests together; 0: default_max_memory()
   int header_timeout_ms = 5'000;   // a connection must send its whole header within this
   int io_timeout_ms = 10'000;      // SO_SNDTIMEO/SO_RCVTIMEO of the data connections
 };
 
 /// Connections still owing their header, at most; beyond it a connection is refused at once.
 int max_pending_headers(const ServerOptions& options);
+
+/// --max-memory's default: a quarter of the machine's physical memory.
+uint64_t default_max_memory();
+
+/// The message buffers a test makes the server allocate: per connection, its strategy's buffers
+/// for what the server sends, and in rr the buffer it receives requests into.
+uint64_t server_buffer_bytes(const TestParams& params);
 
 class Server {
  public:
@@ -45,7 +54,8 @@ class Server {
   void handle(Fd fd, std::string peer);
   void handle_control(Fd fd, const std::string& peer, const struct Header& header);
   void handle_data(Fd fd, const std::string& peer, const struct Header& header);
-  bool admit(const std::shared_ptr<TestSession>& session);  // false: --max-clients reached
+  /// Registers the test, or returns why not (--max-clients or --max-memory reached).
+  std::string admit(const std::shared_ptr<TestSession>& session);
   void release(const TestSession& session);
   void log(const std::string& line) const;
   void reap_finished();
@@ -59,6 +69,7 @@ class Server {
   Listener listener_;
   std::mutex mu_;
   std::map<uint64_t, std::shared_ptr<TestSession>> sessions_;
+  uint64_t held_bytes_ = 0;  // server_buffer_bytes of the admitted tests
   std::vector<Worker> workers_;
   std::atomic<bool> once_done_{false};
   std::atomic<int> pending_headers_{0};

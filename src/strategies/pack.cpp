@@ -34,6 +34,10 @@ class Pack final : public SendStrategy {
 
 }  // namespace
 
+size_t pack_buffer_bytes(size_t message_bytes) {
+  return Message::heap_bytes(message_bytes) + std::max<size_t>(message_bytes, 1);
+}
+
 std::unique_ptr<SendStrategy> make_pack(size_t message_bytes) { return std::make_unique<Pack>(message_bytes); }
 
 }  // namespace copybench

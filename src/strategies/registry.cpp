@@ -42,19 +42,21 @@ std::string nearest_name(std::string_view wanted, const std::vector<std::string>
 
 const std::vector<StrategyInfo>& strategies() {
   static const std::vector<StrategyInfo> table = {
-      {1, "two-copy", "a1", "one send() per field: 8 calls per message", make_two_copy},
-      {2, "one-copy", "a2", "one sendmsg() with an 8-entry iovec (scatter-gather)", make_one_copy},
+      {1, "two-copy", "a1", "one send() per field: 8 calls per message", make_two_copy, one_message_bytes},
+      {2, "one-copy", "a2", "one sendmsg() with an 8-entry iovec (scatter-gather)", make_one_copy, one_message_bytes},
       {3, "zero-copy", "a3", "sendmsg(MSG_ZEROCOPY) after SO_ZEROCOPY, completions from the error queue",
-       make_zero_copy},
-      {4, "pack", "p", "copy the 8 fields into one contiguous buffer in user space, then one send()", make_pack},
+       make_zero_copy, zero_copy_buffer_bytes},
+      {4, "pack", "p", "copy the 8 fields into one contiguous buffer in user space, then one send()", make_pack, pack_buffer_bytes},
       {5, "uring", "u", "io_uring: one IORING_OP_SEND per field, linked in order, one io_uring_enter per message",
-       make_uring, uring_unavailable},
+       make_uring, one_message_bytes, uring_unavailable},
       {6, "uring-zc", "uz",
        "io_uring IORING_OP_SENDMSG_ZC (8-entry iovec), buffers reused after their IORING_CQE_F_NOTIF completion",
-       make_uring_zc, uring_zc_unavailable},
+       make_uring_zc, uring_zc_buffer_bytes, uring_zc_unavailable},
   };
   return table;
 }
+
+size_t one_message_bytes(size_t message_bytes) { return Message::heap_bytes(message_bytes); }
 
 const StrategyInfo& strategy_info(std::string_view name_or_alias) {
   auto wanted = lower(name_or_alias);

@@ -46,6 +46,8 @@ struct StrategyInfo {
   std::string alias;  // a1/a2/a3: the study's naming; short names for the others
   std::string description;
   std::unique_ptr<SendStrategy> (*make)(size_t message_bytes);  // throws Error when unavailable
+  /// Bytes of message buffers one connection's strategy allocates (a server's memory budget).
+  size_t (*buffer_bytes)(size_t message_bytes);
   /// Empty when this kernel can run the strategy, else one line naming what is missing.
   std::string (*unavailable)() = nullptr;  // nullptr: always available
 
@@ -74,6 +76,11 @@ std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_pack(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_uring(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_uring_zc(size_t message_bytes);
+/// Buffer footprints: one message; pack adds its contiguous buffer; the zero-copy pools.
+size_t one_message_bytes(size_t message_bytes);
+size_t pack_buffer_bytes(size_t message_bytes);
+size_t zero_copy_buffer_bytes(size_t message_bytes);
+size_t uring_zc_buffer_bytes(size_t message_bytes);
 std::string uring_unavailable();
 std::string uring_zc_unavailable();
 

@@ -139,6 +139,10 @@ class UringZeroCopy final : public SendStrategy {
 
 std::string uring_zc_unavailable() { return uring_missing({{IORING_OP_SENDMSG_ZC, "IORING_OP_SENDMSG_ZC"}}); }
 
+size_t uring_zc_buffer_bytes(size_t message_bytes) {
+  return pool_size(message_bytes) * Message::heap_bytes(message_bytes);
+}
+
 std::unique_ptr<SendStrategy> make_uring_zc(size_t message_bytes) {
   if (auto missing = uring_zc_unavailable(); !missing.empty()) throw Error(missing);
   return std::make_unique<UringZeroCopy>(message_bytes);

@@ -147,6 +147,10 @@ class ZeroCopy final : public SendStrategy {
 
 }  // namespace
 
+size_t zero_copy_buffer_bytes(size_t message_bytes) {
+  return pool_size(message_bytes) * Message::heap_bytes(message_bytes);
+}
+
 std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes) {
   return std::make_unique<ZeroCopy>(message_bytes);
 }

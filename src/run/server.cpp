@@ -193,7 +193,7 @@ std::string Server::admit(const std::shared_ptr<TestSession>& session) {
     return fmt::format("server busy: {} test(s) running, the most it runs at once (--max-clients {})",
                        options_.max_clients, options_.max_clients);
   // Checked before a single buffer is allocated: a client must not be able to make the server
-  // allocate more than its operator allows (a zero-copy pool is 16 MiB or more per connection).
+  // allocate more than its operator allows (a zero-copy pool reaches 64 MiB per connection).
   if (need > options_.max_memory_bytes - std::min(held_bytes_, options_.max_memory_bytes))
     return fmt::format("the test needs {} of message buffers on the server ({} connection(s) x {}), more than "
                        "it may hold: --max-memory {}, of which running tests hold {}",

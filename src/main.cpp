@@ -171,8 +171,7 @@ int cmd_server(const ServerOptions& options, int ready_fd) {
   }
   if (!options.quiet)
     fmt::print(stderr, "copybench server: listening on {} (at most {} tests at once, {} of message buffers)\n",
-               server.address(), options.max_clients,
-               format_size(options.max_memory_bytes ? options.max_memory_bytes : default_max_memory()));
+               server.address(), options.max_clients, format_size(server.max_memory_bytes()));
   server.serve(g_interrupted);
   return 0;
 }

@@ -1,14 +1,13 @@
 #include "report/plots.h"
 
-#include <cerrno>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <map>
 #include <tuple>
 
 #include "core/error.h"
 #include "report/gnuplot.h"
+#include "report/writers.h"
 #include "report/stacked_plot.h"
 
 namespace copybench::report {
@@ -149,14 +148,6 @@ void plan_topology(const Summary& summary, const std::string& topology, FigurePl
         "no call counts");
 }
 
-void write_file(const std::string& path, const std::string& text, std::vector<std::string>& written) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw_sys(fmt::format("create {}", path), errno);
-  out << text;
-  if (!out.flush()) throw_sys(fmt::format("write {}", path), errno);
-  written.push_back(path);
-}
-
 }  // namespace
 
 FigurePlan plan_figures(const Summary& summary) {
@@ -179,8 +170,8 @@ PlotsOutcome write_plots(const Summary& summary, const std::string& plots_dir) {
     outcome.note = "gnuplot not found: apt-get install gnuplot-nox, then copybench report DIR";
   for (const auto& f : plan.figures) {
     std::string base = plots_dir + "/" + f.stem;
-    write_file(base + ".dat", figure_data(f), outcome.files_written);
-    write_file(base + ".gp", figure_script(f), outcome.files_written);
+    write_text_file(base + ".dat", figure_data(f), &outcome.files_written);
+    write_text_file(base + ".gp", figure_script(f), &outcome.files_written);
     PlotEntry entry{f.stem, f.title, f.caption, "", "", false};
     if (gnuplot.empty()) {
       entry.skipped = "gnuplot is not installed; the data and script are in plots/" + f.stem + ".{dat,gp}";

@@ -1,13 +1,11 @@
 #include "report/stacked_plot.h"
 
-#include <cerrno>
 #include <fmt/format.h>
-#include <fstream>
 #include <map>
 
-#include "core/error.h"
 #include "metrics/cpu_buckets.h"
 #include "report/gnuplot.h"
+#include "report/writers.h"
 
 namespace copybench::report {
 namespace {
@@ -38,14 +36,6 @@ std::string body(const StackedFigure& f) {
     out += "\n";
   }
   return out + "unset multiplot\n";
-}
-
-void write_file(const std::string& path, const std::string& text, std::vector<std::string>& written) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw_sys(fmt::format("create {}", path), errno);
-  out << text;
-  if (!out.flush()) throw_sys(fmt::format("write {}", path), errno);
-  written.push_back(path);
 }
 
 }  // namespace
@@ -138,8 +128,8 @@ void add_cpu_bucket_plots(const Summary& summary, const std::string& plots_dir, 
       continue;
     }
     const std::string base = plots_dir + "/" + f->stem;
-    write_file(base + ".dat", stacked_data(*f), outcome.files_written);
-    write_file(base + ".gp", stacked_script(*f), outcome.files_written);
+    write_text_file(base + ".dat", stacked_data(*f), &outcome.files_written);
+    write_text_file(base + ".gp", stacked_script(*f), &outcome.files_written);
     PlotEntry entry{f->stem, f->title, f->caption, "", "", false};
     if (gnuplot.empty()) {
       entry.skipped = "gnuplot is not installed; the data and script are in plots/" + f->stem + ".{dat,gp}";

@@ -1,6 +1,7 @@
 #pragma once
 // Writers render a RunResult; nothing else formats figures.
 #include <string>
+#include <vector>
 
 #include "results/result.h"
 
@@ -19,6 +20,10 @@ std::string csv_row(const RunResult& result);
 
 /// One CSV cell: quoted when it holds a comma, quote or newline.
 std::string csv_quote(const std::string& text);
+
+/// Writes `text` to `path`, replacing the file, and adds the path to `written` when given.
+/// Throws Error naming the file when it cannot be created or written.
+void write_text_file(const std::string& path, const std::string& text, std::vector<std::string>* written = nullptr);
 
 /// Writes the JSON document to `path`, or to stdout for "-".
 void write_json(const std::string& path, const RunResult& result);

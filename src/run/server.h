@@ -44,6 +44,7 @@ class Server {
   ~Server();
   uint16_t port() const { return listener_.port; }
   const std::string& address() const { return listener_.address; }
+  uint64_t max_memory_bytes() const { return options_.max_memory_bytes; }  // the default resolved
 
   /// Serves until `stop` becomes true (or, with once, one test has ended). Joins every
   /// connection thread before returning.

@@ -45,18 +45,25 @@ const std::vector<StrategyInfo>& strategies() {
       {1, "two-copy", "a1", "one send() per field: 8 calls per message", make_two_copy, one_message_bytes},
       {2, "one-copy", "a2", "one sendmsg() with an 8-entry iovec (scatter-gather)", make_one_copy, one_message_bytes},
       {3, "zero-copy", "a3", "sendmsg(MSG_ZEROCOPY) after SO_ZEROCOPY, completions from the error queue",
-       make_zero_copy, zero_copy_buffer_bytes},
+       make_zero_copy, zc_pool_bytes},
       {4, "pack", "p", "copy the 8 fields into one contiguous buffer in user space, then one send()", make_pack, pack_buffer_bytes},
       {5, "uring", "u", "io_uring: one IORING_OP_SEND per field, linked in order, one io_uring_enter per message",
        make_uring, one_message_bytes, uring_unavailable},
       {6, "uring-zc", "uz",
        "io_uring IORING_OP_SENDMSG_ZC (8-entry iovec), buffers reused after their IORING_CQE_F_NOTIF completion",
-       make_uring_zc, uring_zc_buffer_bytes, uring_zc_unavailable},
+       make_uring_zc, zc_pool_bytes, uring_zc_unavailable},
   };
   return table;
 }
 
 size_t one_message_bytes(size_t message_bytes) { return Message::heap_bytes(message_bytes); }
+
+size_t zc_pool_messages(size_t message_bytes) {
+  constexpr size_t kPoolBytes = 16u << 20;
+  return std::clamp<size_t>(kPoolBytes / std::max<size_t>(message_bytes, 1), 4, kZcPoolMax);
+}
+
+size_t zc_pool_bytes(size_t message_bytes) { return zc_pool_messages(message_bytes) * Message::heap_bytes(message_bytes); }
 
 const StrategyInfo& strategy_info(std::string_view name_or_alias) {
   auto wanted = lower(name_or_alias);

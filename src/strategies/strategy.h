@@ -76,11 +76,15 @@ std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_pack(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_uring(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_uring_zc(size_t message_bytes);
-/// Buffer footprints: one message; pack adds its contiguous buffer; the zero-copy pools.
+/// The zero-copy strategies (zero-copy, uring-zc) keep a pool of messages, reused only once the
+/// kernel released them: about a socket buffer's worth in flight (16 MiB), 4 to kZcPoolMax.
+constexpr size_t kZcPoolMax = 1024;
+size_t zc_pool_messages(size_t message_bytes);
+
+/// Buffer footprints: one message; pack adds its contiguous buffer; the zero-copy pool.
 size_t one_message_bytes(size_t message_bytes);
 size_t pack_buffer_bytes(size_t message_bytes);
-size_t zero_copy_buffer_bytes(size_t message_bytes);
-size_t uring_zc_buffer_bytes(size_t message_bytes);
+size_t zc_pool_bytes(size_t message_bytes);
 std::string uring_unavailable();
 std::string uring_zc_unavailable();
 

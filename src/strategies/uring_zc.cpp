@@ -20,17 +20,11 @@ namespace copybench {
 namespace {
 
 constexpr int64_t kCompletionTimeoutNs = 10'000'000'000;
-constexpr size_t kPoolBytes = 16u << 20;  // as zero-copy: about a socket buffer's worth in flight
-constexpr size_t kMaxPool = 1024;
-
-size_t pool_size(size_t message_bytes) {
-  return std::clamp<size_t>(kPoolBytes / std::max<size_t>(message_bytes, 1), 4, kMaxPool);
-}
 
 class UringZeroCopy final : public SendStrategy {
  public:
   explicit UringZeroCopy(size_t message_bytes)
-      : pool_(pool_size(message_bytes)), ring_(4, static_cast<unsigned>(2 * kMaxPool + 8)) {
+      : pool_(zc_pool_messages(message_bytes)), ring_(4, static_cast<unsigned>(2 * kZcPoolMax + 8)) {
     for (auto& slot : pool_) slot.message = std::make_unique<Message>(message_bytes);
     acct_.uring = true;
     acct_.zerocopy = true;
@@ -138,10 +132,6 @@ class UringZeroCopy final : public SendStrategy {
 }  // namespace
 
 std::string uring_zc_unavailable() { return uring_missing({{IORING_OP_SENDMSG_ZC, "IORING_OP_SENDMSG_ZC"}}); }
-
-size_t uring_zc_buffer_bytes(size_t message_bytes) {
-  return pool_size(message_bytes) * Message::heap_bytes(message_bytes);
-}
 
 std::unique_ptr<SendStrategy> make_uring_zc(size_t message_bytes) {
   if (auto missing = uring_zc_unavailable(); !missing.empty()) throw Error(missing);

@@ -19,16 +19,11 @@ namespace copybench {
 namespace {
 
 constexpr int64_t kCompletionTimeoutNs = 10'000'000'000;
-constexpr size_t kPoolBytes = 16u << 20;  // about a socket buffer's worth in flight
-
-size_t pool_size(size_t message_bytes) {
-  return std::clamp<size_t>(kPoolBytes / std::max<size_t>(message_bytes, 1), 4, 1024);
-}
 
 class ZeroCopy final : public SendStrategy {
  public:
   explicit ZeroCopy(size_t message_bytes) {
-    size_t n = pool_size(message_bytes);
+    size_t n = zc_pool_messages(message_bytes);
     pool_.reserve(n);
     for (size_t i = 0; i < n; ++i) pool_.push_back({std::make_unique<Message>(message_bytes), 0, false});
     acct_.zerocopy = true;
@@ -146,10 +141,6 @@ class ZeroCopy final : public SendStrategy {
 };
 
 }  // namespace
-
-size_t zero_copy_buffer_bytes(size_t message_bytes) {
-  return pool_size(message_bytes) * Message::heap_bytes(message_bytes);
-}
 
 std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes) {
   return std::make_unique<ZeroCopy>(message_bytes);

@@ -13,18 +13,15 @@
 #include "core/units.h"
 #include "core/version.h"
 #include "report/writers.h"
+#include "cli/sweep_options.h"
+#include "cli/test_options.h"
+#include "net/netns.h"
+#include "report/report.h"
 #include "run/client.h"
 #include "run/probe.h"
 #include "run/runner.h"
-#include "run/affinity.h"
 #include "run/server.h"
-#include "cli/sweep_options.h"
 #include "run/sweep.h"
-#include "core/clock.h"
-#include "net/netns.h"
-#include "report/report.h"
-#include "run/recv_strategy.h"
-#include "strategies/strategy.h"
 
 namespace {
 
@@ -58,88 +55,13 @@ void install_signal_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-// The test's options as typed, converted and checked in one place.
-struct TestOptions {
-  std::string strategy = "one-copy";
-  std::string recv = "recv";
-  std::string mode = "stream";
-  std::string size = "64K";
-  std::string response_size;
-  int threads = 1;
-  std::string duration = "5s";
-  std::string warmup = "1s";
-  bool verify = false;
-  bool no_counters = false;
-  bool no_latency = false;
-  bool profile = false;
-  std::string pin = "none";
-  bool quiet = false;
-  std::string json_path;
-  std::string csv_path;
-
-  TestParams params() const {
-    TestParams p;
-    p.strategy = strategy_info(strategy).name;
-    p.recv_strategy = recv_strategy_info(recv).name;
-    p.mode = parse_mode(mode);
-    p.message_bytes = parse_size(size);
-    if (!response_size.empty()) {
-      p.response_bytes = parse_size(response_size);
-      if (p.response_bytes == 0) throw UsageError("--response-size 0 is out of range (1 B to 16 MiB)");
-    }
-    p.threads = threads;
-    set_duration(p, duration);
-    p.warmup_ns = parse_duration_ns(warmup);
-    p.verify = verify;
-    p.counters = !no_counters;
-    p.latency = !no_latency;
-    p.profile = profile;
-    p.pin = parse_pin(pin);
-    validate(p);
-    return p;
-  }
-};
-
-void add_test_options(CLI::App* cmd, TestOptions& o) {
-  std::string names;
-  for (const auto& s : strategies()) {
-    names += fmt::format("\n  {} ({}): {}", s.name, s.alias, s.description);
-    if (auto missing = s.missing(); !missing.empty()) names += fmt::format(" [not here: {}]", missing);
-  }
-  cmd->add_option("-s,--strategy", o.strategy, "send strategy:" + names)->capture_default_str();
-  std::string receives;
-  for (const auto& r : recv_strategies()) receives += fmt::format("\n  {}: {}", r.name, r.description);
-  cmd->add_option("--recv", o.recv, "receive strategy of the client:" + receives)->capture_default_str();
-  cmd->add_option("-m,--mode", o.mode,
-                  "stream: the server sends, the client receives; rr: request/response, one transaction in flight "
-                  "per connection, the client times each round trip")
-      ->capture_default_str();
-  cmd->add_option("--size", o.size, "message size (rr: request size): 1024, 1K, 4KiB, 64K, 1M (1 B to 16 MiB)")
-      ->capture_default_str();
-  cmd->add_option("--response-size", o.response_size, "rr: response size (default: the message size; 1 B allowed)");
-  cmd->add_option("-t,--threads", o.threads, "connections, one thread each (1 to 256)")->capture_default_str();
-  cmd->add_option("-d,--duration", o.duration,
-                  "measured window: 5, 5s, 500ms, or auto[:CEILING]: end once the rate is stable (default ceiling 30s)")
-      ->capture_default_str();
-  cmd->add_option("--warmup", o.warmup, "warm-up before the window, discarded (0 allowed)")->capture_default_str();
-  cmd->add_flag("--verify", o.verify, "write a per-message pattern and check every received byte");
-  cmd->add_flag("--no-counters", o.no_counters, "do not open perf_event_open counters (CPU time is still measured)");
-  cmd->add_flag("--no-latency", o.no_latency, "stream: do not time each message's send calls");
-  cmd->add_flag("--profile", o.profile,
-                "both sides count the kernel's copy and packet events and sample the CPU (where the copies are), "
-                "in alternating slices of the window, and report what that cost");
-  cmd->add_option("--pin", o.pin,
-                  "CPU affinity of the connection threads: same (both ends of connection i on CPU i), split "
-                  "(sender and receiver on neighbouring CPUs) or none (the scheduler decides)")
-      ->capture_default_str();
-  cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
-  cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
-  cmd->add_flag("-q,--quiet", o.quiet, "no table on stdout (errors still go to stderr)");
-}
-
 int exit_code_for(const RunResult& r) {
-  if (r.status == "ok") return 0;
-  return r.status == "interrupted" ? 130 : 1;
+  switch (r.status) {
+    case RunStatus::ok: return 0;
+    case RunStatus::interrupted: return 130;
+    case RunStatus::failed: break;
+  }
+  return 1;
 }
 
 // Writes every requested output; a run that failed half-way still writes what it measured.
@@ -150,7 +72,7 @@ int report(const RunResult& result, const TestOptions& o) {
   if (!o.json_path.empty()) write_json(o.json_path, result);
   if (!o.csv_path.empty()) append_csv(o.csv_path, result);
   // --quiet with --json (as sweep runs its clients): the error is in the JSON already.
-  if (result.status != "ok" && !(o.quiet && !o.json_path.empty())) fmt::print(stderr, "copybench: error: {}\n", result.error);
+  if (result.status != RunStatus::ok && !(o.quiet && !o.json_path.empty())) fmt::print(stderr, "copybench: error: {}\n", result.error);
   return exit_code_for(result);
 }
 

@@ -8,7 +8,7 @@
 #include <tuple>
 
 #include "e2e_util.h"
-#include "run/recv_strategy.h"
+#include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 
 using namespace copybench;

@@ -9,7 +9,7 @@
 #include "e2e_util.h"
 #include "net/protocol.h"
 #include "net/socket.h"
-#include "run/params.h"
+#include "spec/params.h"
 
 namespace copybench::test {
 

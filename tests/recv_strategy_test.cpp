@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/message.h"
 #include "net/socket.h"
-#include "run/recv_strategy.h"
+#include "strategies/recv/recv_strategy.h"
 
 using namespace copybench;
 

@@ -17,7 +17,7 @@ static RunResult sample_result(bool with_sender) {
   r.params.strategy = "zero-copy";
   r.params.threads = 2;
   SideFigures rx;
-  rx.side = "receiver";
+  rx.side = Side::receiver;
   rx.window_ns = 1'000'000'000;
   rx.bytes_in_window = 125'000'000;
   rx.messages_in_window = 1000;
@@ -27,7 +27,7 @@ static RunResult sample_result(bool with_sender) {
   r.receiver = rx;
   if (with_sender) {
     auto tx = rx;
-    tx.side = "sender";
+    tx.side = Side::sender;
     r.sender = tx;
     r.zerocopy = zerocopy_figures(10, 2, 10, 10, 0, 0);
   } else {
@@ -104,7 +104,7 @@ TEST(Json, SideRoundTripsThroughTheResultFrame) {
 
 TEST(Json, SideWithoutAWindowRoundTripsWithNulls) {
   SideFigures side;  // e.g. STOP arrived during the warm-up
-  side.side = "sender";
+  side.side = Side::sender;
   side.bytes_total = 42;
   side.messages_total = 1;
   side.calls_total = 1;
@@ -141,7 +141,7 @@ TEST(Columns, EveryCounterCopybenchOpensHasAColumn) {
 
 static SideFigures measured_side() {
   auto side = *sample_result(true).sender;
-  side.role = "sender";
+  side.role = Role::sender;
   side.counters = {{"cycles", "user+kernel", std::nullopt, std::nullopt, 0, "not supported here"},
                    {"LLC-load-misses", "user+kernel", 2048, 50.0, 2, ""},
                    {"context-switches", "user+kernel", 7, 100.0, 2, ""}};
@@ -190,7 +190,7 @@ TEST(Json, CountersCpuAndLatencyRoundTripThroughTheResultFrame) {
   EXPECT_EQ(back.latency->count, 4u);
   EXPECT_EQ(back.latency->p99_ns, side.latency->p99_ns);
   EXPECT_EQ(back.latency->buckets, side.latency->buckets);
-  EXPECT_EQ(back.role, "sender");
+  EXPECT_EQ(back.role, Role::sender);
 }
 
 TEST(Table, NamesUnavailableCountersWithTheirReason) {

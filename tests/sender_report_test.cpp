@@ -13,8 +13,8 @@ namespace {
 
 SenderReport sample(int threads) {
   SenderReport r;
-  r.sender.side = "sender";
-  r.sender.role = "sender";
+  r.sender.side = Side::sender;
+  r.sender.role = Role::sender;
   r.sender.host = "h";
   r.sender.window_ns = 1'000'000'000;
   r.sender.bytes_total = 4096;

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "run/params.h"
+#include "spec/params.h"
 #include "run/server.h"
 #include "strategies/strategy.h"
 

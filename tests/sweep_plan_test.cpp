@@ -10,9 +10,9 @@ using namespace copybench;
 
 TEST(SweepPlan, EveryPointRepeatedOnceEachInAShuffledOrderFixedByTheSeed) {
   SweepGrid g;
-  g.strategies = {"two-copy", "one-copy"};
-  g.sizes = {1024, 65536};
-  g.threads = {1, 2, 4};
+  g.axes["strategy"] = {"two-copy", "one-copy"};
+  g.axes["message_bytes"] = {"1024", "65536"};
+  g.axes["threads"] = {"1", "2", "4"};
   g.reps = 3;
   auto a = make_plan(g, {}, 42), b = make_plan(g, {}, 42), c = make_plan(g, {}, 43);
   ASSERT_EQ(a.runs.size(), 2u * 2 * 3 * 3);
@@ -48,25 +48,25 @@ TEST(SweepPlan, PointIdsNameModeStrategySizeAndThreads) {
 
 TEST(SweepPlan, ReceiveStrategiesArePartOfTheGridAndOfThePlan) {
   SweepGrid g;
-  g.strategies = {"pack"};
-  g.recv_strategies = {"recv", "scatter"};
-  g.sizes = {1024};
-  g.threads = {1};
+  g.axes["strategy"] = {"pack"};
+  g.axes["recv_strategy"] = {"recv", "scatter"};
+  g.axes["message_bytes"] = {"1024"};
+  g.axes["threads"] = {"1"};
   g.reps = 1;
   auto plan = make_plan(g, TopologyOptions{}, 1);
   ASSERT_EQ(plan.runs.size(), 2u);
   auto again = plan_from_json(to_json(plan));
-  EXPECT_EQ(again.grid.recv_strategies, g.recv_strategies);
+  EXPECT_EQ(again.grid.axes.at("recv_strategy"), g.axes.at("recv_strategy"));
   auto j = to_json(plan);
   j.erase("recv_strategies");  // a plan saved before receive strategies existed
-  EXPECT_EQ(plan_from_json(j).grid.recv_strategies, std::vector<std::string>{"recv"});
-  g.recv_strategies = {"scater"};
+  EXPECT_EQ(plan_from_json(j).grid.axes.at("recv_strategy"), std::vector<std::string>{"recv"});
+  g.axes["recv_strategy"] = {"scater"};
   EXPECT_THROW(make_plan(g, TopologyOptions{}, 1), UsageError);
 }
 
 TEST(SweepPlan, RoundTripsThroughJsonAndRefusesBadGrids) {
   SweepGrid g = quick_grid();
-  g.modes = {TestMode::stream, TestMode::rr};
+  g.axes["mode"] = {"stream", "rr"};
   TopologyOptions t;
   t.kind = TopologyKind::netns;
   t.mtu = 9000;
@@ -76,13 +76,13 @@ TEST(SweepPlan, RoundTripsThroughJsonAndRefusesBadGrids) {
   for (size_t i = 0; i < plan.runs.size(); ++i) EXPECT_EQ(back.runs[i].point_id, plan.runs[i].point_id);
   EXPECT_EQ(back.topology.mtu, 9000);
   EXPECT_EQ(back.topology.kind, TopologyKind::netns);
-  EXPECT_EQ(back.grid.duration_ns, g.duration_ns);
+  EXPECT_EQ(back.grid.base.duration_ns, g.base.duration_ns);
   g.reps = 0;
   EXPECT_THROW(make_plan(g, t, 1), UsageError);
   g = quick_grid();
-  g.strategies = {"four-copy"};
+  g.axes["strategy"] = {"four-copy"};
   EXPECT_THROW(make_plan(g, t, 1), UsageError);
   g = quick_grid();
-  g.threads = {0};
+  g.axes["threads"] = {"0"};
   EXPECT_THROW(make_plan(g, t, 1), UsageError);
 }

@@ -2,29 +2,29 @@
 // `copybench sweep`'s command line: its options as typed, and their conversion and checks.
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "cli/test_options.h"
 #include "run/sweep.h"
 
 namespace copybench {
 
-// `sweep`'s options as typed: lists are comma-separated.
+// `sweep`'s options as typed: each axis of the parameter table as a comma-separated list,
+// the other parameters as one value for every point, then the sweep's own.
 struct SweepCliOptions {
-  std::vector<std::string> strategies, recvs, sizes, modes;
-  std::vector<int> threads;
+  std::map<std::string, std::vector<std::string>> axes;  // by the axis's key, as typed
+  ParamOptions scalars;
   int reps = -1;
-  std::string duration, warmup, response_size;
   std::string topology;
-  std::string pin;
   int mtu = 1500;
   long optmem_max = -1;
   std::string host;
   uint16_t port = 7470;
   uint64_t seed = 0;
   bool seed_given = false;
-  bool quick = false, verify = false, no_counters = false, no_latency = false, quiet = false;
-  bool profile = false;
+  bool quick = false, quiet = false;
   std::string out, resume;
   const CLI::App* cmd = nullptr;
 
@@ -32,7 +32,6 @@ struct SweepCliOptions {
 
   /// The grid, topology and output as SweepOptions; throws UsageError naming a bad combination.
   SweepOptions options() const;
-
 };
 
 void add_sweep_options(CLI::App* cmd, SweepCliOptions& o);

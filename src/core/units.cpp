@@ -58,6 +58,17 @@ int64_t parse_duration_ns(std::string_view text) {
   return static_cast<int64_t>(std::llround(ns));
 }
 
+std::string size_text(uint64_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{}M", bytes >> 20);
+  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{}K", bytes >> 10);
+  return std::to_string(bytes);
+}
+
+std::string duration_ms_text(int64_t ns) {
+  const int64_t ms = ns / 1'000'000;
+  return ms != 0 && ms % 1000 == 0 ? fmt::format("{}s", ms / 1000) : fmt::format("{}ms", ms);
+}
+
 std::string format_size(uint64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB"};
   double value = static_cast<double>(bytes);

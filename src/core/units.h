@@ -16,6 +16,12 @@ int64_t parse_duration_ns(std::string_view text);
 /// "64 KiB", "1 MiB", "1000 B": exact when the value is a whole multiple, else one decimal.
 std::string format_size(uint64_t bytes);
 
+/// The exact size as an option's text, for parse_size: "64K", "1M", "1000".
+std::string size_text(uint64_t bytes);
+
+/// A whole-millisecond duration as an option's text, for parse_duration_ns: "5s", "1500ms".
+std::string duration_ms_text(int64_t ns);
+
 /// "5 s", "500 ms", "1.5 s".
 std::string format_duration(int64_t ns);
 

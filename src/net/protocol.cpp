@@ -1,10 +1,12 @@
 #include "net/protocol.h"
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <limits>
 
 #include "core/error.h"
 #include "net/socket.h"
-#include "strategies/strategy.h"
+#include "spec/param_table.h"
 
 namespace copybench {
 namespace {
@@ -130,45 +132,70 @@ std::optional<Frame> read_frame(int fd, int64_t deadline_ns) {
   return frame;
 }
 
+namespace {
+
+// The header field a parameter's wire slot names, clamped to the field's width on the way in.
+uint64_t slot_value(const Header& h, const Wire& wire) {
+  switch (wire.slot) {
+    case WireSlot::strategy_id: return h.strategy_id;
+    case WireSlot::mode: return h.mode;
+    case WireSlot::message_bytes: return h.message_bytes;
+    case WireSlot::response_bytes: return h.response_bytes;
+    case WireSlot::warmup_ms: return h.warmup_ms;
+    case WireSlot::duration_ms: return h.duration_ms;
+    case WireSlot::threads: return h.threads;
+    case WireSlot::flags: return (h.flags >> wire.shift) & ((1u << wire.width) - 1);
+    case WireSlot::none: break;
+  }
+  return 0;
+}
+
+template <typename T>
+T clamped(uint64_t v) {
+  return static_cast<T>(std::min<uint64_t>(v, std::numeric_limits<T>::max()));
+}
+
+void put_slot(Header& h, const Wire& wire, uint64_t v) {
+  switch (wire.slot) {
+    case WireSlot::strategy_id: h.strategy_id = clamped<uint8_t>(v); break;
+    case WireSlot::mode: h.mode = clamped<uint8_t>(v); break;
+    case WireSlot::message_bytes: h.message_bytes = clamped<uint32_t>(v); break;
+    case WireSlot::response_bytes: h.response_bytes = clamped<uint32_t>(v); break;
+    case WireSlot::warmup_ms: h.warmup_ms = clamped<uint32_t>(v); break;
+    case WireSlot::duration_ms: h.duration_ms = clamped<uint32_t>(v); break;
+    case WireSlot::threads: h.threads = clamped<uint16_t>(v); break;
+    case WireSlot::flags: {
+      const uint32_t mask = (1u << wire.width) - 1;
+      h.flags = (h.flags & ~(mask << wire.shift)) | ((static_cast<uint32_t>(std::min<uint64_t>(v, mask)) & mask) << wire.shift);
+      break;
+    }
+    case WireSlot::none: break;
+  }
+}
+
+}  // namespace
+
 Header header_for(const TestParams& params, ConnectionKind kind, uint64_t test_id, uint16_t stream_index) {
   Header h;
   h.kind = kind;
-  h.strategy_id = strategy_info(params.strategy).id;
-  h.flags = (params.verify ? kFlagVerify : 0) | (params.counters ? 0 : kFlagNoCounters) |
-            (params.latency ? 0 : kFlagNoLatency) | (params.profile ? kFlagProfile : 0) |
-            (static_cast<uint32_t>(params.pin) << kFlagPinShift);
-  h.mode = static_cast<uint8_t>(params.mode);
-  h.response_bytes = static_cast<uint32_t>(std::min<uint64_t>(params.response_bytes, UINT32_MAX));
-  h.message_bytes = static_cast<uint32_t>(std::min<uint64_t>(params.message_bytes, UINT32_MAX));
-  h.warmup_ms = static_cast<uint32_t>(std::min<int64_t>(params.warmup_ns / 1'000'000, UINT32_MAX));
-  h.duration_ms = static_cast<uint32_t>(std::min<int64_t>(params.duration_ns / 1'000'000, UINT32_MAX));
-  h.threads = static_cast<uint16_t>(std::min(params.threads, 65535));
   h.stream_index = stream_index;
   h.test_id = test_id;
+  for (const auto& p : test_parameters())
+    if (p.wire.slot != WireSlot::none) put_slot(h, p.wire, p.to_wire(params));
   return h;
 }
 
 TestParams params_from(const Header& h) {
-  TestParams p;
-  auto* info = strategy_by_id(h.strategy_id);
-  if (!info) throw ProtocolError(fmt::format("unknown strategy id {}", h.strategy_id));
-  p.strategy = info->name;
-  p.message_bytes = h.message_bytes;
-  p.threads = h.threads;
-  p.warmup_ns = int64_t{h.warmup_ms} * 1'000'000;
-  p.duration_ns = int64_t{h.duration_ms} * 1'000'000;
-  p.verify = (h.flags & kFlagVerify) != 0;
-  p.counters = (h.flags & kFlagNoCounters) == 0;
-  p.latency = (h.flags & kFlagNoLatency) == 0;
-  p.profile = (h.flags & kFlagProfile) != 0;
-  const uint32_t pin = (h.flags >> kFlagPinShift) & 3u;
-  if (pin > static_cast<uint32_t>(PinMode::split)) throw ProtocolError(fmt::format("unknown pin mode {}", pin));
-  p.pin = static_cast<PinMode>(pin);
-  if (h.mode != static_cast<uint8_t>(TestMode::stream) && h.mode != static_cast<uint8_t>(TestMode::rr))
-    throw ProtocolError(fmt::format("unknown test mode {}", h.mode));
-  p.mode = static_cast<TestMode>(h.mode);
-  p.response_bytes = h.response_bytes;
-  return p;
+  TestParams params;
+  for (const auto& p : test_parameters()) {
+    if (p.wire.slot == WireSlot::none) continue;
+    try {
+      p.from_wire(params, slot_value(h, p.wire));
+    } catch (const Error& e) {
+      throw ProtocolError(e.what());
+    }
+  }
+  return params;
 }
 
 }  // namespace copybench

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "run/params.h"
+#include "spec/params.h"
 
 namespace copybench {
 
@@ -18,12 +18,10 @@ inline constexpr size_t kHeaderBytes = 64;
 inline constexpr uint32_t kMaxFramePayload = 4u << 20;
 
 enum class ConnectionKind : uint8_t { control = 1, data = 2 };
-inline constexpr uint32_t kFlagVerify = 1u << 0;
-inline constexpr uint32_t kFlagNoCounters = 1u << 1;
-inline constexpr uint32_t kFlagNoLatency = 1u << 2;
-inline constexpr uint32_t kFlagProfile = 1u << 3;  // --profile: both sides profile (section 20)
-inline constexpr uint32_t kFlagPinShift = 8;  // bits 8-9: PinMode
 
+/// The header's fields. Which test parameter travels in which field (and in which bits of
+/// `flags`) is the parameter table's wire column (spec/param_table.cpp); header_for and
+/// params_from only loop over it.
 struct Header {
   ConnectionKind kind = ConnectionKind::control;
   uint8_t strategy_id = 0;
@@ -71,7 +69,8 @@ std::optional<Frame> read_frame(int fd, int64_t deadline_ns);
 std::string encode_frame(FrameType type, const std::string& payload);
 void parse_frame_prefix(const uint8_t* bytes, FrameType* type, uint32_t* length);
 
-/// Header <-> parameters (strategy by registry id; durations in whole milliseconds).
+/// Header <-> parameters, as the parameter table places them (strategy by registry id,
+/// durations in whole milliseconds); params_from throws ProtocolError for a value it cannot take.
 Header header_for(const TestParams& params, ConnectionKind kind, uint64_t test_id, uint16_t stream_index);
 TestParams params_from(const Header& header);
 

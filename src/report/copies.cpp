@@ -19,8 +19,8 @@ constexpr const char* kCopyOrder[] = {"copy_user_space", "copy_to_kernel", "copy
 
 std::vector<std::string> profile_summary_metrics() {
   std::vector<std::string> names;
-  for (const char* side : {"sender", "receiver"}) {
-    const std::string s = side;
+  for (Side side : kSides) {
+    const std::string s = side_name(side);
     names.push_back(s + "_copies_per_msg");
     names.push_back(s + "_cpu_in_copies_pct");
     for (const auto& b : bucket_infos()) names.push_back(fmt::format("{}_cpu_{}_pct", s, b.key));
@@ -56,8 +56,8 @@ std::vector<PointCopies> point_copies(const Summary& summary) {
     bool any = false;
     for (const char* bucket : kCopyOrder) {
       bool counted = false;
-      for (const char* side : {"sender", "receiver"}) {
-        const auto pct = median(p, fmt::format("{}_cpu_{}_pct", side, bucket));
+      for (Side side : kSides) {
+        const auto pct = median(p, fmt::format("{}_cpu_{}_pct", side_name(side), bucket));
         any = any || pct.has_value();
         if (!pct || *pct < kStagePct) continue;
         c.stages.push_back({bucket, copy_component(bucket), side, *pct});

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "report/summary.h"
+#include "results/result.h"
 
 namespace copybench::report {
 
@@ -24,7 +25,7 @@ std::vector<std::string> with_profile_metrics(const std::vector<std::string>& ba
 struct CopyStage {
   std::string bucket;     // cpu_buckets.h key: "copy_to_kernel"
   std::string component;  // who copies, in words: "the send system call (..._copy_from_iter)"
-  std::string side;       // sender | receiver
+  Side side = Side::sender;
   double median_pct = 0;  // of that side's samples
 };
 

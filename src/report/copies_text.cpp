@@ -22,7 +22,7 @@ std::string stages_text(const PointCopies& c) {
   std::string out;
   for (const auto& s : c.stages)
     out += fmt::format("{}{} on the {}'s threads ({}% of its CPU samples)", out.empty() ? "" : "; ", s.component,
-                       s.side, short_number(s.median_pct));
+                       side_name(s.side), short_number(s.median_pct));
   return out.empty() ? "none above the threshold" : out;
 }
 
@@ -65,7 +65,7 @@ std::string components_section(const std::vector<PointCopies>& all) {
   std::map<std::tuple<int, std::string, std::string, std::string>, Range> rows;
   for (const auto& c : all)
     for (const auto& s : c.stages) {
-      auto& r = rows[{strategy_rank(c.key.strategy), c.key.strategy, s.bucket, s.side}];
+      auto& r = rows[{strategy_rank(c.key.strategy), c.key.strategy, s.bucket, side_name(s.side)}];
       r.low = std::min(r.low, s.median_pct), r.high = std::max(r.high, s.median_pct), ++r.points;
     }
   for (const auto& [k, r] : rows) {

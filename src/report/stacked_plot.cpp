@@ -5,6 +5,7 @@
 
 #include "metrics/cpu_buckets.h"
 #include "report/gnuplot.h"
+#include "results/result.h"
 #include "report/writers.h"
 
 namespace copybench::report {
@@ -61,14 +62,14 @@ std::optional<StackedFigure> cpu_buckets_figure(const Summary& summary, const st
     f.series.push_back(b.title);
     f.colors.push_back(kColors[static_cast<size_t>(b.bucket)]);
   }
-  for (const char* side : {"sender", "receiver"}) {
-    StackedPanel panel{side, {}};
+  for (Side side : kSides) {
+    StackedPanel panel{side_name(side), {}};
     for (const auto& p : summary.points) {
       if (p.key.topology != topology || p.key.mode != "stream" || p.key.threads != threads) continue;
       StackedBar bar{p.key.strategy + " " + short_size(p.key.message_bytes), {}};
       bool any = false;
       for (const auto& b : bucket_infos()) {
-        const Stats* s = p.metric(fmt::format("{}_cpu_{}_pct", side, b.key));
+        const Stats* s = p.metric(fmt::format("{}_cpu_{}_pct", side_name(side), b.key));
         any = any || s;
         bar.values.push_back(s ? s->median : 0.0);
       }

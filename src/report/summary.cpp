@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "report/copies.h"
-#include "run/recv_strategy.h"
+#include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace copybench::report {
@@ -39,7 +39,7 @@ std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
   if (!topology || !mode || !strategy || !size || !threads) return std::nullopt;
   // A receive strategy other than recv makes another data path, compared as its own line.
   auto receive = runs.text(row, "recv_strategy");
-  auto path = receive && *receive != kDefaultRecvStrategy ? *strategy + "+" + *receive : *strategy;
+  auto path = data_path_label(*strategy, receive.value_or(std::string(kDefaultRecvStrategy)));
   PointKey key{*topology, *mode, path, *size, std::nullopt, static_cast<int>(*threads)};
   if (*mode == "rr") key.response_bytes = runs.count(row, "response_bytes");
   return key;
@@ -105,18 +105,25 @@ std::pair<double, double> interval(const Stats& s) {
   return {s.min, s.max};
 }
 
-int strategy_rank(std::string_view strategy) {
-  auto plus = strategy.find('+');  // "send+recv": after the send strategy alone, by receive strategy
-  auto send = strategy.substr(0, plus);
-  const auto& table = strategies();
-  size_t rank = table.size();
-  for (size_t i = 0; i < table.size(); ++i)
-    if (table[i].name == send) rank = i;
+std::string data_path_label(std::string_view send, std::string_view recv) {
+  return recv == kDefaultRecvStrategy ? std::string(send) : fmt::format("{}+{}", send, recv);
+}
+
+int strategy_rank(std::string_view path) {
+  // Each send strategy in the registry's order, first alone (receive strategy recv), then with
+  // each receive strategy in that registry's order, then with one this build does not know; a
+  // send strategy it does not know comes after all of them. (Plot colours follow the rank.)
+  const auto& sends = strategies();
   const auto& receives = recv_strategies();
-  size_t receive = plus == std::string_view::npos ? 0 : receives.size() + 1;
-  for (size_t i = 0; plus != std::string_view::npos && i < receives.size(); ++i)
-    if (receives[i].name == strategy.substr(plus + 1)) receive = i + 1;
-  return static_cast<int>(rank * (receives.size() + 2) + receive);
+  const int per_send = static_cast<int>(receives.size()) + 2;
+  for (size_t i = 0; i < sends.size(); ++i) {
+    const int base = static_cast<int>(i) * per_send;
+    if (path == sends[i].name) return base;
+    for (size_t r = 0; r < receives.size(); ++r)
+      if (path == data_path_label(sends[i].name, receives[r].name)) return base + static_cast<int>(r) + 1;
+    if (path.starts_with(sends[i].name + "+")) return base + per_send - 1;
+  }
+  return static_cast<int>(sends.size()) * per_send;
 }
 
 bool point_before(const PointKey& a, const PointKey& b) {

@@ -34,7 +34,7 @@ std::pair<double, double> interval(const Stats& s);
 
 /// What makes a configuration: runs with equal keys are repetitions of one point.
 struct PointKey {
-  std::string topology, mode, strategy;  // strategy: "send", or "send+recv" when recv_strategy is not recv
+  std::string topology, mode, strategy;  // strategy: the data path, data_path_label(send, recv)
   uint64_t message_bytes = 0;
   std::optional<uint64_t> response_bytes;  // rr only
   int threads = 0;
@@ -46,10 +46,13 @@ struct PointKey {
 /// zero-copy, others by name), so strategies measured alike sit next to each other.
 bool point_before(const PointKey& a, const PointKey& b);
 
-/// Rank of a strategy name in the registry (unknown names after all known ones). A data path
-/// "send+recv" (a receive strategy other than recv) ranks right after its send strategy, in
-/// the receive registry's order.
-int strategy_rank(std::string_view strategy);
+/// The name of a data path: the send strategy alone when the receive strategy is recv, else
+/// "send+recv" (summary.csv's strategy column, the report's lines).
+std::string data_path_label(std::string_view send, std::string_view recv);
+
+/// Rank of a data path's label (data_path_label): the send strategies in their registry's
+/// order, each followed by its pairings with the other receive strategies; unknown names last.
+int strategy_rank(std::string_view path);
 
 struct SummaryPoint {
   PointKey key;

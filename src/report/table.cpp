@@ -37,26 +37,26 @@ const char* group_title(const std::string& group) {
 // Why some counters have no value: one line per distinct reason, naming the counters.
 std::string unavailable_counters(const SideFigures* s) {
   if (!s) return "";
-  if (!s->counters_reason.empty()) return fmt::format("    {}: no counters: {}\n", s->side, s->counters_reason);
+  if (!s->counters_reason.empty()) return fmt::format("    {}: no counters: {}\n", side_name(s->side), s->counters_reason);
   std::vector<std::pair<std::string, std::string>> by_reason;  // reason -> names
   std::string out;
   for (const auto& c : s->counters) {
     if (c.value) {
-      if (!c.reason.empty()) out += fmt::format("    {}: {}: {}\n", s->side, c.name, c.reason);  // partial or user-only
+      if (!c.reason.empty()) out += fmt::format("    {}: {}: {}\n", side_name(s->side), c.name, c.reason);  // partial or user-only
       continue;
     }
     auto it = std::find_if(by_reason.begin(), by_reason.end(), [&](const auto& p) { return p.first == c.reason; });
     if (it == by_reason.end()) by_reason.push_back({c.reason, c.name});
     else it->second += ", " + c.name;
   }
-  for (const auto& [reason, names] : by_reason) out += fmt::format("    {}: unavailable: {}: {}\n", s->side, names, reason);
+  for (const auto& [reason, names] : by_reason) out += fmt::format("    {}: unavailable: {}: {}\n", side_name(s->side), names, reason);
   return out;
 }
 
 std::string sides_table(const RunResult& r) {
   const SideFigures* snd = r.sender ? &*r.sender : nullptr;
   const SideFigures* rcv = r.receiver ? &*r.receiver : nullptr;
-  std::string out = fmt::format("  {:<34} {:>16} {:>16}\n", "figure", snd ? snd->role : "sender", rcv ? rcv->role : "receiver");
+  std::string out = fmt::format("  {:<34} {:>16} {:>16}\n", "figure", snd ? role_name(snd->role) : "sender", rcv ? role_name(rcv->role) : "receiver");
   std::string group;
   for (const auto& col : side_columns()) {
     if (col.key == "zc_mapped_note") continue;  // a sentence: printed below the block
@@ -75,7 +75,7 @@ std::string sides_table(const RunResult& r) {
   if (rcv && !rcv->zc_mapped_note.empty()) out += fmt::format("  receiver: {}\n", rcv->zc_mapped_note);
   std::string reasons = unavailable_counters(snd) + unavailable_counters(rcv);
   for (const auto* s : {snd, rcv})
-    if (s && !s->latency && !s->latency_reason.empty()) reasons += fmt::format("    {}: no latency: {}\n", s->side, s->latency_reason);
+    if (s && !s->latency && !s->latency_reason.empty()) reasons += fmt::format("    {}: no latency: {}\n", side_name(s->side), s->latency_reason);
   if (!reasons.empty()) out += "  unavailable, partial or not measured:\n" + reasons;
   out += render_profile(r);
   if (r.receiver && r.receiver->streams.size() > 1) {
@@ -134,7 +134,7 @@ std::string render_table(const RunResult& r) {
   } else if (r.verify.bytes_match) {
     out += fmt::format("bytes sent and received after the final drain: {}\n", *r.verify.bytes_match ? "equal" : "DIFFER");
   }
-  if (r.status != "ok") out += fmt::format("status: {}: {}\n", r.status, r.error);
+  if (r.status != RunStatus::ok) out += fmt::format("status: {}: {}\n", status_name(r.status), r.error);
   return out;
 }
 

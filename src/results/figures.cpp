@@ -1,6 +1,6 @@
 #include "results/figures.h"
 
-#include "run/affinity.h"
+#include "spec/param_table.h"
 
 #include <fmt/format.h>
 
@@ -13,6 +13,16 @@ Value opt(const std::optional<T>& v) {
   return Value{*v};
 }
 
+// A parameter's JSON value as a cell: the CSV shows what the JSON holds.
+Value json_value(const nlohmann::json& j) {
+  if (j.is_null()) return std::monostate{};
+  if (j.is_boolean()) return Value{j.get<bool>()};
+  if (j.is_number_unsigned()) return Value{j.get<uint64_t>()};
+  if (j.is_number_integer()) return Value{j.get<int64_t>()};
+  if (j.is_number_float()) return Value{j.get<double>()};
+  return Value{j.get<std::string>()};
+}
+
 // A count over the window is unknown when no window was measured.
 Value windowed(const SideFigures& s, uint64_t count) { return s.window_ns > 0 ? Value{count} : Value{}; }
 
@@ -20,22 +30,13 @@ std::vector<Column> build_run_columns() {
   std::vector<Column> cols = {
       {"schema_version", "", "results format version", [](const RunResult&) { return Value{int64_t{RunResult::kSchemaVersion}}; }},
       {"started_at", "", "UTC time the client started the test", [](const RunResult& r) { return Value{r.started_at}; }},
-      {"status", "", "ok, failed or interrupted", [](const RunResult& r) { return Value{r.status}; }},
+      {"status", "", "ok, failed or interrupted", [](const RunResult& r) { return Value{std::string(status_name(r.status))}; }},
       {"error", "", "why the run failed, empty when ok", [](const RunResult& r) { return Value{r.error}; }},
-      {"strategy", "", "send strategy of the sender", [](const RunResult& r) { return Value{r.params.strategy}; }},
-      {"recv_strategy", "", "receive strategy of the receiver (client); the rr responder reads with recv", [](const RunResult& r) { return Value{r.params.recv_strategy}; }},
-      {"mode", "", "stream (one-way messages) or rr (request/response transactions)", [](const RunResult& r) { return Value{std::string(mode_name(r.params.mode))}; }},
-      {"message_bytes", "B", "message size (8 fields); rr: the request", [](const RunResult& r) { return Value{r.params.message_bytes}; }},
-      {"response_bytes", "B", "rr: response size (8 fields)", [](const RunResult& r) {
-         return r.params.mode == TestMode::rr ? Value{r.params.response_size()} : Value{};
-       }},
-      {"threads", "", "connections, one thread each per side", [](const RunResult& r) { return Value{int64_t{r.params.threads}}; }},
-      {"warmup_s", "s", "warm-up run and discarded", [](const RunResult& r) { return Value{r.params.warmup_ns / 1e9}; }},
-      {"duration_s", "s", "requested measured window; with duration_auto, its ceiling", [](const RunResult& r) { return Value{r.params.duration_ns / 1e9}; }},
-      {"pin", "", "CPU affinity of the connection threads: none, same or split (--pin)", [](const RunResult& r) { return Value{std::string(pin_name(r.params.pin))}; }},
-      {"duration_auto", "", "the client ended the window once the rate was stable (window_s says how long it ran)", [](const RunResult& r) { return Value{r.params.auto_duration}; }},
-      {"verify", "", "payload pattern written and checked", [](const RunResult& r) { return Value{r.params.verify}; }},
-      {"profile", "", "--profile: both sides counted data-path events and sampled the CPU in alternating slices of the window", [](const RunResult& r) { return Value{r.params.profile}; }},
+  };
+  for (const auto& p : test_parameters())  // the parameters' columns, from their table
+    if (!p.how.empty())
+      cols.push_back({p.key, p.unit, p.how, [&p](const RunResult& r) { return json_value(p.to_json(r.params)); }});
+  cols.insert(cols.end(), {
       {"server", "", "address the client connected to", [](const RunResult& r) { return Value{r.server}; }},
       {"receiver_host", "", "receiver's hostname", [](const RunResult& r) { return Value{r.receiver_env.hostname}; }},
       {"sender_host", "", "sender's hostname", [](const RunResult& r) { return r.sender_env ? Value{r.sender_env->hostname} : Value{}; }},
@@ -46,12 +47,12 @@ std::vector<Column> build_run_columns() {
       {"sender_optmem_max", "B", "net.core.optmem_max in the sender's namespace", [](const RunResult& r) {
          return r.sender_env ? opt(r.sender_env->optmem_max) : Value{};
        }},
-  };
-  for (const char* side : {"sender", "receiver"}) {
+  });
+  for (Side side : kSides) {
     for (const auto& sc : side_columns()) {
-      std::string name = side;
-      cols.push_back({name + "_" + sc.key, sc.unit, name + ": " + sc.how, [name, get = sc.get](const RunResult& r) {
-                        const auto& s = name == "sender" ? r.sender : r.receiver;
+      std::string name = side_name(side);
+      cols.push_back({name + "_" + sc.key, sc.unit, name + ": " + sc.how, [side, get = sc.get](const RunResult& r) {
+                        const auto& s = side == Side::sender ? r.sender : r.receiver;
                         return s ? get(*s) : Value{};
                       }});
     }

@@ -4,12 +4,35 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "results/profile.h"
-#include "run/params.h"
+#include "spec/params.h"
 
 namespace copybench {
+
+/// How a run ended. JSON and CSV spell it status_name(): "ok", "failed", "interrupted".
+enum class RunStatus : uint8_t { ok, failed, interrupted };
+
+/// Which end of the test measured: the sender (the server) or the receiver (the client).
+enum class Side : uint8_t { sender, receiver };
+inline constexpr Side kSides[] = {Side::sender, Side::receiver};
+
+/// What a side did: sender/receiver in stream mode, responder/requester in rr.
+enum class Role : uint8_t { sender, receiver, responder, requester };
+
+const char* status_name(RunStatus status);
+const char* side_name(Side side);
+const char* role_name(Role role);
+
+/// The inverses; each throws Error naming text that is none of the names.
+RunStatus parse_status(std::string_view text);
+Side parse_side(std::string_view text);
+Role parse_role(std::string_view text);
+
+/// The role of `side` in a test of `mode`.
+Role role_of(Side side, TestMode mode);
 
 /// One connection's figures on one side.
 struct StreamFigures {
@@ -62,8 +85,8 @@ struct LatencyFigures {
 /// One side's figures: "sender" (the server, which sends) or "receiver" (the client).
 /// In rr mode the server is the responder and the client the requester; the names stay.
 struct SideFigures {
-  std::string side;
-  std::string role;  // sender | receiver (stream), responder | requester (rr)
+  Side side = Side::sender;
+  Role role = Role::sender;
   std::string host;             // hostname of the machine that measured
   int64_t window_start_ns = 0;  // after this side's START, on its own monotonic clock
   int64_t window_ns = 0;        // measured length of the window
@@ -125,7 +148,7 @@ struct Environment {
 
 struct RunResult {
   static constexpr int kSchemaVersion = 2;  // 2: counters, CPU, latency, mode
-  std::string status = "ok";  // ok | failed | interrupted
+  RunStatus status = RunStatus::ok;
   std::string error;          // empty when ok
   std::string started_at;     // ISO 8601 UTC
   std::string server;         // host:port as connected

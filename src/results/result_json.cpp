@@ -2,8 +2,7 @@
 
 #include "results/figures.h"
 #include "results/profile_json.h"
-#include "run/affinity.h"
-#include "run/recv_strategy.h"
+#include "spec/param_table.h"
 
 #include <cmath>
 
@@ -132,11 +131,11 @@ json value_json(const Value& v) {
 }  // namespace
 
 json to_json(const SideFigures& side) {
-  json j = {{"side", side.side}, {"host", side.host}, {"window_start_s", side.window_ns > 0 ? json(side.window_start_ns / 1e9) : json(nullptr)},
+  json j = {{"side", side_name(side.side)}, {"host", side.host}, {"window_start_s", side.window_ns > 0 ? json(side.window_start_ns / 1e9) : json(nullptr)},
             {"calls_total", side.calls_total}, {"submissions_total", json_opt(side.submissions_total)}};
   for (const auto& col : side_columns()) j[col.key] = value_json(col.get(side));
   j["window_ns"] = side.window_ns;
-  j["role"] = side.role;
+  j["role"] = role_name(side.role);
   j["counters"] = json::array();
   for (const auto& c : side.counters) j["counters"].push_back(to_json(c));
   j["counters_reason"] = json_text(side.counters_reason);
@@ -152,7 +151,7 @@ json to_json(const SideFigures& side) {
 
 SideFigures side_from_json(const json& j) {
   SideFigures s;
-  s.side = j.at("side").get<std::string>();
+  s.side = parse_side(j.at("side").get<std::string>());
   s.host = j.at("host").get<std::string>();
   s.window_start_ns = seconds_to_ns(json_get_opt<double>(j, "window_start_s").value_or(0));
   s.window_ns = json_as<int64_t>(j.at("window_ns"));
@@ -171,7 +170,7 @@ SideFigures side_from_json(const json& j) {
   s.zc_copied_bytes = json_get_opt<uint64_t>(j, "zc_copied_bytes");
   s.zc_mapped_note = json_get_opt<std::string>(j, "zc_mapped_note").value_or("");
   for (const auto& sj : j.at("streams")) s.streams.push_back(stream_from_json(sj));
-  s.role = j.at("role").get<std::string>();
+  s.role = parse_role(j.at("role").get<std::string>());
   for (const auto& cj : j.at("counters")) s.counters.push_back(counter_from_json(cj));
   s.counters_reason = json_get_opt<std::string>(j, "counters_reason").value_or("");
   if (!j.at("cpu").is_null()) s.cpu = cpu_from_json(j.at("cpu"));
@@ -221,16 +220,6 @@ ZeroCopyFigures zerocopy_from_json(const json& j) {
 }
 
 json to_json(const RunResult& r) {
-  json params = {{"strategy", r.params.strategy},     {"recv_strategy", r.params.recv_strategy},
-                 {"mode", mode_name(r.params.mode)},
-                 {"message_bytes", r.params.message_bytes},
-                 {"response_bytes", r.params.mode == TestMode::rr ? json(r.params.response_size()) : json(nullptr)},
-                 {"counters", r.params.counters},     {"send_latency", r.params.latency},
-                 {"profile", r.params.profile},
-                 {"threads", r.params.threads},       {"warmup_s", r.params.warmup_ns / 1e9},
-                 {"duration_s", r.params.duration_ns / 1e9}, {"duration_auto", r.params.auto_duration},
-                 {"pin", pin_name(r.params.pin)},
-                 {"verify", r.params.verify}};
   json verify = {{"enabled", r.verify.enabled},
                  {"messages_checked", r.verify.enabled ? json(r.verify.messages_checked) : json(nullptr)},
                  {"corrupt_messages", r.verify.enabled ? json(r.verify.corrupt_messages) : json(nullptr)},
@@ -239,11 +228,11 @@ json to_json(const RunResult& r) {
   json definitions = json::object();
   for (const auto& col : run_columns()) definitions[col.key] = {{"unit", col.unit}, {"how", col.how}};
   return {{"schema_version", RunResult::kSchemaVersion},
-          {"status", r.status},
+          {"status", status_name(r.status)},
           {"error", json_text(r.error)},
           {"started_at", r.started_at},
           {"server", r.server},
-          {"parameters", params},
+          {"parameters", params_to_json(r.params)},
           {"environment", {{"receiver", to_json(r.receiver_env)},
                            {"sender", r.sender_env ? to_json(*r.sender_env) : json(nullptr)}}},
           {"sender", r.sender ? to_json(*r.sender) : json(nullptr)},
@@ -256,25 +245,11 @@ json to_json(const RunResult& r) {
 
 RunResult run_result_from_json(const json& j) {
   RunResult r;
-  r.status = j.at("status").get<std::string>();
+  r.status = parse_status(j.at("status").get<std::string>());
   r.error = json_get_opt<std::string>(j, "error").value_or("");
   r.started_at = j.at("started_at").get<std::string>();
   r.server = j.at("server").get<std::string>();
-  const auto& p = j.at("parameters");
-  r.params.strategy = p.at("strategy").get<std::string>();
-  r.params.recv_strategy = p.value("recv_strategy", std::string(kDefaultRecvStrategy));  // absent before it existed
-  r.params.mode = parse_mode(p.at("mode").get<std::string>());
-  r.params.message_bytes = json_as<uint64_t>(p.at("message_bytes"));
-  r.params.response_bytes = json_get_opt<uint64_t>(p, "response_bytes").value_or(0);
-  r.params.threads = json_as<int>(p.at("threads"));
-  r.params.warmup_ns = static_cast<int64_t>(std::llround(p.at("warmup_s").get<double>() * 1e9));
-  r.params.duration_ns = static_cast<int64_t>(std::llround(p.at("duration_s").get<double>() * 1e9));
-  r.params.verify = p.at("verify").get<bool>();
-  r.params.auto_duration = p.value("duration_auto", false);
-  r.params.pin = parse_pin(p.value("pin", std::string("none")));
-  r.params.counters = p.at("counters").get<bool>();
-  r.params.latency = p.at("send_latency").get<bool>();
-  r.params.profile = p.value("profile", false);
+  r.params = params_from_json(j.at("parameters"));
   const auto& env = j.at("environment");
   r.receiver_env = environment_from_json(env.at("receiver"));
   if (!env.at("sender").is_null()) r.sender_env = environment_from_json(env.at("sender"));

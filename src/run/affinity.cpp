@@ -24,22 +24,6 @@ std::vector<int> allowed_cpus() {
 
 }  // namespace
 
-PinMode parse_pin(const std::string& text) {
-  if (text == "none") return PinMode::none;
-  if (text == "same") return PinMode::same;
-  if (text == "split") return PinMode::split;
-  throw UsageError(fmt::format("unknown pin mode '{}' (choose same, split or none)", text));
-}
-
-const char* pin_name(PinMode mode) {
-  switch (mode) {
-    case PinMode::same: return "same";
-    case PinMode::split: return "split";
-    case PinMode::none: break;
-  }
-  return "none";
-}
-
 int pin_cpu(PinMode mode, int index, bool sender_side) {
   if (mode == PinMode::none) return -1;
   static const std::vector<int> cpus = allowed_cpus();

@@ -5,13 +5,9 @@
 // (tens of microseconds). Unpinned, the scheduler picks, differently from run to run.
 #include <string>
 
-#include "run/params.h"
+#include "spec/params.h"
 
 namespace copybench {
-
-/// "same" | "split" | "none" (PinMode in params.h); throws UsageError for anything else.
-PinMode parse_pin(const std::string& text);
-const char* pin_name(PinMode mode);
 
 /// The CPU for connection `index` on one side: same: both ends of connection i on the i-th
 /// allowed CPU; split: the sender on the (2i)-th and the receiver on the (2i+1)-th (mod the

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "run/params.h"
+#include "spec/params.h"
 
 namespace copybench {
 namespace {
@@ -16,7 +16,7 @@ std::string clock_text(int64_t ns) {
 }
 
 std::string outcome(const RunResult& r) {
-  if (r.status != "ok") return fmt::format("{}: {}", r.status, r.error);
+  if (r.status != RunStatus::ok) return fmt::format("{}: {}", status_name(r.status), r.error);
   if (r.params.mode == TestMode::rr && r.receiver && r.receiver->latency && r.receiver->latency->count)
     return fmt::format("ok, p50 {:.1f} us", r.receiver->latency->p50_ns / 1e3);
   if (r.receiver && r.receiver->throughput_gbps) return fmt::format("ok, {:.2f} Gbit/s", *r.receiver->throughput_gbps);
@@ -57,7 +57,7 @@ void Progress::begin(const PlannedRun& run, size_t done) {
 
 void Progress::end(const PlannedRun& run, const RunResult& result, size_t done) {
   ++finished_here_;
-  if (style_ == Style::bar && result.status != "ok")
+  if (style_ == Style::bar && result.status != RunStatus::ok)
     note(fmt::format("run {}: {} rep {}: {}", run.order, run.point_id, run.rep, outcome(result)));
   if (style_ != Style::lines) return;
   fmt::print(stderr, "run {}/{}: {} rep {}: {} (elapsed {}, ETA {})\n", done, total_, run.point_id, run.rep,

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "run/params.h"
-#include "run/recv_strategy.h"
+#include "spec/params.h"
+#include "strategies/recv/recv_strategy.h"
 #include "run/window.h"
 
 namespace copybench {

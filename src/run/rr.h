@@ -7,9 +7,9 @@
 #include <cstdint>
 
 #include "metrics/histogram.h"
-#include "run/params.h"
+#include "spec/params.h"
 #include "run/receiver.h"
-#include "run/recv_strategy.h"
+#include "strategies/recv/recv_strategy.h"
 #include "run/window.h"
 #include "strategies/strategy.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "run/params.h"
+#include "spec/params.h"
 #include "run/topology.h"
 
 namespace copybench {

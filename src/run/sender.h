@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "metrics/histogram.h"
-#include "run/params.h"
+#include "spec/params.h"
 #include "run/window.h"
 #include "strategies/strategy.h"
 

@@ -13,6 +13,7 @@
 #include "net/protocol.h"
 #include "metrics/perf_counters.h"
 #include "run/test_session.h"
+#include "spec/param_table.h"
 #include "strategies/strategy.h"
 
 namespace copybench {
@@ -221,10 +222,7 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
     }
     auto params = params_from(header);
     const auto& want = session->params();
-    if (params.strategy != want.strategy || params.message_bytes != want.message_bytes ||
-        params.threads != want.threads || params.verify != want.verify || params.mode != want.mode ||
-        params.response_size() != want.response_size())
-      throw ProtocolError("data connection's parameters differ from its test's");
+    if (!same_test(params, want)) throw ProtocolError("data connection's parameters differ from its test's");
     // The server sends the stream's messages, or the responses of a request/response test.
     strategy = strategy_info(params.strategy).make(params.mode == TestMode::rr ? params.response_size() : params.message_bytes);
     set_io_timeouts(fd.get(), options_.io_timeout_ms, options_.io_timeout_ms);

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "net/socket.h"
-#include "run/params.h"
+#include "spec/params.h"
 
 namespace copybench {
 

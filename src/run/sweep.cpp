@@ -15,7 +15,7 @@
 #include "results/result_json.h"
 #include "run/environment.h"
 #include "run/probe.h"
-#include "run/affinity.h"
+#include "spec/param_table.h"
 #include "run/progress.h"
 #include "run/runner.h"
 
@@ -95,27 +95,14 @@ std::string default_out_dir() {
 }
 
 std::vector<std::string> client_args(const TestParams& p, const std::string& json_path) {
-  std::vector<std::string> a = {"--strategy", p.strategy,
-                                "--recv",     p.recv_strategy,
-                                "--mode",     mode_name(p.mode),
-                                "--size",     std::to_string(p.message_bytes),
-                                "--threads",  std::to_string(p.threads),
-                                "--duration", duration_text(p),
-                                "--warmup",   fmt::format("{}ms", p.warmup_ns / 1'000'000),
-                                "--json",     json_path,
-                                "--quiet"};
-  if (p.mode == TestMode::rr && p.response_bytes) a.insert(a.end(), {"--response-size", std::to_string(p.response_bytes)});
-  if (p.verify) a.emplace_back("--verify");
-  if (p.pin != PinMode::none) a.insert(a.end(), {"--pin", pin_name(p.pin)});
-  if (!p.counters) a.emplace_back("--no-counters");
-  if (!p.latency) a.emplace_back("--no-latency");
-  if (p.profile) a.emplace_back("--profile");
+  auto a = params_to_args(p);
+  a.insert(a.end(), {"--json", json_path, "--quiet"});
   return a;
 }
 
 RunResult failed_run(const TestParams& p, const std::string& why) {
   RunResult r;
-  r.status = "failed";
+  r.status = RunStatus::failed;
   r.error = why;
   r.started_at = utc_timestamp();
   r.params = p;
@@ -149,17 +136,17 @@ RunResult run_one(const PlannedRun& run, const Placement& where, const std::stri
       result = failed_run(run.params, fmt::format("the client's results could not be read: {}", e.what()));
     }
     fs::remove(json_path, ignored);
-    if (!trouble.empty() && result.status == "ok") {
-      result.status = "failed";
+    if (!trouble.empty() && result.status == RunStatus::ok) {
+      result.status = RunStatus::failed;
       result.error = trouble;
     }
   }
-  if (signal.load() != 0 && result.status != "ok") result.status = "interrupted";
+  if (signal.load() != 0 && result.status != RunStatus::ok) result.status = RunStatus::interrupted;
   return result;
 }
 
 // The saved plan, rebuilt, must be the one the saved runs belong to: a run is matched by its
-// position in the order and must name the same point and repetition.
+// position in the order and must name the same point and repetition, with the same parameters.
 SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
   const std::string file = dir + "/results.json";
   std::ifstream in(file);
@@ -172,12 +159,12 @@ SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
       int order = r.at("run_order").get<int>();
       auto point = r.at("point").get<std::string>();
       int rep = r.at("rep").get<int>();
+      auto result = run_result_from_json(r.at("result"));
       if (order < 1 || order > static_cast<int>(plan.runs.size()) || seen[order] ||
-          plan.runs[order - 1].point_id != point || plan.runs[order - 1].rep != rep)
+          !belongs(plan.runs[order - 1], point, rep, result.params))
         throw Error(fmt::format("run {} ({} rep {}) does not belong to the saved plan (another copybench version?)", order, point, rep));
       seen[order] = true;
-      auto result = run_result_from_json(r.at("result"));
-      if (result.status == "interrupted") continue;  // cut short: run it again
+      if (result.status == RunStatus::interrupted) continue;  // cut short: run it again
       kept.push_back({order, point, rep, std::move(result)});
     }
     return plan;
@@ -188,7 +175,7 @@ SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
 
 int exit_code(const std::vector<Recorded>& runs, bool interrupted) {
   if (interrupted) return 130;
-  bool any_ok = std::any_of(runs.begin(), runs.end(), [](const Recorded& r) { return r.result.status == "ok"; });
+  bool any_ok = std::any_of(runs.begin(), runs.end(), [](const Recorded& r) { return r.result.status == RunStatus::ok; });
   return any_ok || runs.empty() ? 0 : 1;
 }
 
@@ -239,7 +226,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
   }
   progress.finish();
 
-  auto failed = std::count_if(folder.runs().begin(), folder.runs().end(), [](const Recorded& r) { return r.result.status != "ok"; });
+  auto failed = std::count_if(folder.runs().begin(), folder.runs().end(), [](const Recorded& r) { return r.result.status != RunStatus::ok; });
   try {
     auto outcome = write_report(dir);
     if (!outcome.note.empty()) progress.note(outcome.note);

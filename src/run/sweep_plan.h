@@ -3,32 +3,29 @@
 // by a seed (so drift over time does not line up with any one factor, and a resumed sweep
 // runs exactly what was left).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "run/params.h"
+#include "spec/param_table.h"
 #include "run/topology.h"
 
 namespace copybench {
 
+/// Every point's parameters: a base, and for each sweep axis of the parameter table its list
+/// of values (as option text, canonical: "65536", "one-copy"). A parameter that does not
+/// apply to a point (--response-size to a stream point) takes its default there.
 struct SweepGrid {
-  std::vector<std::string> strategies = {"two-copy", "one-copy", "zero-copy"};
-  std::vector<std::string> recv_strategies = {"recv"};  // the client's receive strategies
-  std::vector<TestMode> modes = {TestMode::stream};
-  std::vector<uint64_t> sizes = {1024, 4096, 16384, 65536};
-  std::vector<int> threads = {1, 2, 4, 8};
-  uint64_t response_bytes = 0;  // rr points; 0 = the message size
+  TestParams base = sweep_base();
+  std::map<std::string, std::vector<std::string>> axes = default_axes();  // by the axis's key
   int reps = 3;
-  int64_t duration_ns = 2'000'000'000;  // with auto_duration: the ceiling
-  bool auto_duration = false;
-  PinMode pin = PinMode::none;
-  int64_t warmup_ns = 500'000'000;
-  bool verify = false;
-  bool counters = true;
-  bool latency = true;
-  bool profile = false;  // every run with --profile (each measures its own cost, METHODOLOGY.md 20)
+
+  /// The base of a sweep's runs: shorter windows than a single run's (2 s after 500 ms).
+  static TestParams sweep_base();
+  /// Every axis with the study's values.
+  static std::map<std::string, std::vector<std::string>> default_axes();
 };
 
 /// The study's grid shrunk to end in about a minute.
@@ -52,8 +49,9 @@ struct SweepPlan {
 /// Validates every point (throws UsageError for the first bad one) and shuffles the runs.
 SweepPlan make_plan(const SweepGrid& grid, const TopologyOptions& topology, uint64_t seed);
 
-/// "stream/one-copy/64K/4t" (rr points add the response size; a receive strategy other than
-/// recv follows the send strategy: "stream/uring-zc+zerocopy-recv/64K/1t").
+/// The axes' parts in nesting order: "stream/one-copy/64K/4t" (rr points add the response
+/// size; a receive strategy other than recv follows the send strategy:
+/// "stream/uring-zc+zerocopy-recv/64K/1t").
 std::string point_id(const TestParams& params);
 
 /// Expected wall time: every run's warm-up and window plus a start-up allowance.
@@ -61,5 +59,9 @@ int64_t estimated_ns(const SweepPlan& plan, size_t runs_left);
 
 nlohmann::json to_json(const SweepPlan& plan);
 SweepPlan plan_from_json(const nlohmann::json& j);  // throws Error on a malformed plan
+
+/// Whether a saved run belongs at its place in the plan: the same point, repetition and
+/// parameters (every row of the parameter table, compared as that row compares).
+bool belongs(const PlannedRun& planned, const std::string& point, int rep, const TestParams& params);
 
 }  // namespace copybench

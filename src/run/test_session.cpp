@@ -12,6 +12,7 @@
 #include "run/affinity.h"
 #include "run/rr.h"
 #include "run/sender.h"
+#include "run/side_figures.h"
 
 namespace copybench {
 namespace {
@@ -144,23 +145,20 @@ std::string TestSession::run_control(int control_fd) {
       cv_.notify_all();
     }
     const int64_t window_begin = t0_ns_ + params_.warmup_ns, window_end = window_begin + params_.duration_ns;
-    std::optional<Snapshot> first, last;
     auto event = wait_control(control_fd, window_begin);
     if (event == ControlEvent::deadline) {
-      meter_.begin();
-      first = counters_.snapshot();
+      window_.open();
       event = wait_control(control_fd, window_end);
-      last = counters_.snapshot();  // at the window's end, or at an early STOP
-      meter_.end();
+      window_.close();  // at the window's end, or at an early STOP
     }
     if (event == ControlEvent::deadline) event = wait_control(control_fd, window_end + kStopGraceNs);
     if (event != ControlEvent::stop)
       throw Error(event == ControlEvent::closed ? "the client closed the control connection mid-run"
                                                 : "no STOP from the client within 30 s of the window's end");
     stop_and_wait();
-    return result_payload(first ? &*first : nullptr, last ? &*last : nullptr, control_fd);
+    return result_payload(control_fd);
   } catch (...) {
-    meter_.end();
+    window_.abandon();
     abort();
     try {
       stop_and_wait();
@@ -171,23 +169,21 @@ std::string TestSession::run_control(int control_fd) {
   }
 }
 
-std::string TestSession::result_payload(const Snapshot* start, const Snapshot* end, int control_fd) {
+std::string TestSession::result_payload(int control_fd) {
   std::lock_guard lock(mu_);
-  SideFigures side;
-  side.side = "sender";
-  side.role = params_.mode == TestMode::rr ? "responder" : "sender";
-  fill_totals(side, counters_);
-  fill_window(side, start, end, t0_ns_);
-  side.wall_ns = now_ns() - t0_ns_;
+  SideMeasurements m{Side::sender, params_.mode, &counters_, &window_, t0_ns_, {}, &meter_, "send_call",
+                     params_.mode == TestMode::rr ? "in rr mode the requester (client) times the transactions"
+                                                  : "send-call timing was turned off (--no-latency)",
+                     false};
   SendAccounting sum;
-  uint64_t rr_checked = 0, rr_corrupt = 0;
-  for (int i = 0; i < params_.threads; ++i) {
-    if (!streams_[i].error.empty()) side.streams[i].error = streams_[i].error;
-    const auto& a = streams_[i].accounting;
-    side.calls_total += a.send_calls + streams_[i].rr.recv_calls;
-    if (a.uring) side.submissions_total = side.submissions_total.value_or(0) + a.submissions;
-    rr_checked += streams_[i].rr.messages_checked;
-    rr_corrupt += streams_[i].rr.corrupt_messages;
+  SenderReport report;
+  for (const auto& s : streams_) {
+    ConnectionEnd end{s.error, s.rr.recv_calls, std::nullopt};
+    add_send_calls(end, s.accounting);
+    m.connections.push_back(std::move(end));
+    report.messages_checked += s.rr.messages_checked;  // rr: the requests, checked here
+    report.corrupt_messages += s.rr.corrupt_messages;
+    const auto& a = s.accounting;
     sum.zerocopy = sum.zerocopy || a.zerocopy;
     sum.zc_sends += a.zc_sends;
     sum.zc_notifications += a.zc_notifications;
@@ -196,17 +192,10 @@ std::string TestSession::result_payload(const Snapshot* start, const Snapshot* e
     sum.zc_enobufs += a.zc_enobufs;
     sum.zc_buffer_waits += a.zc_buffer_waits;
   }
-  derive_rates(side, params_.threads);
-  meter_.fill(side, "send_call",
-              params_.mode == TestMode::rr ? "in rr mode the requester (client) times the transactions"
-                                           : "send-call timing was turned off (--no-latency)",
-              sum.zerocopy);
-  SenderReport report;
+  m.zerocopy_sends = sum.zerocopy;
+  report.sender = side_figures(m);
   report.environment = collect_environment(control_fd);
-  side.host = report.environment.hostname;
-  report.sender = std::move(side);
-  report.messages_checked = rr_checked;
-  report.corrupt_messages = rr_corrupt;
+  report.sender.host = report.environment.hostname;
   if (sum.zerocopy)
     report.zerocopy = zerocopy_figures(sum.zc_sends, sum.zc_notifications, sum.zc_completed, sum.zc_copied,
                                        sum.zc_enobufs, sum.zc_buffer_waits);

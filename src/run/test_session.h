@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "net/socket.h"
-#include "run/params.h"
+#include "spec/params.h"
 #include "run/receiver.h"
 #include "run/window_meter.h"
 #include "run/window.h"
@@ -53,7 +53,7 @@ class TestSession {
   void wait_for_streams(int64_t deadline_ns, int control_fd);
   void open_counters();
   void stop_and_wait();
-  std::string result_payload(const Snapshot* start, const Snapshot* end, int control_fd);
+  std::string result_payload(int control_fd);
 
   const uint64_t id_;
   const TestParams params_;
@@ -61,6 +61,7 @@ class TestSession {
   std::atomic<bool> stop_{false};
   std::atomic<bool> abandoned_{false};  // abort(): rr responders end between transactions
   WindowMeter meter_;
+  WindowEdges window_{counters_, meter_};
   std::mutex mu_;
   std::condition_variable cv_;
   bool started_ = false;

@@ -108,4 +108,16 @@ LatencyFigures latency_figures(const LatencyHistogram& h, const std::string& wha
   return l;
 }
 
+void WindowEdges::open() {
+  meter_.begin();
+  first_ = counters_.snapshot();
+}
+
+void WindowEdges::close() {
+  last_ = counters_.snapshot();
+  meter_.end();
+}
+
+void WindowEdges::abandon() { meter_.end(); }
+
 }  // namespace copybench

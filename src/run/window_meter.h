@@ -4,6 +4,7 @@
 // latency histograms (one per connection thread, merged after the threads have ended).
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -12,7 +13,7 @@
 #include "metrics/histogram.h"
 #include "metrics/perf_counters.h"
 #include "results/result.h"
-#include "run/params.h"
+#include "spec/params.h"
 #include "run/profile_meter.h"
 #include "run/window.h"
 
@@ -55,6 +56,30 @@ class WindowMeter {
   bool began_ = false, ended_ = false;
   std::vector<LatencyHistogram> hist_;
   std::atomic<bool> recording_{false};
+};
+
+/// The measured window's two edges, on the coordinating thread: the meter begins right before
+/// the first snapshot of the byte counters and ends right after the last, so every figure of
+/// the side covers the same interval.
+class WindowEdges {
+ public:
+  WindowEdges(const CounterSet& counters, WindowMeter& meter) : counters_(counters), meter_(meter) {}
+
+  void open();
+  /// The window's end, or the moment it was cut short.
+  void close();
+  /// A window an error interrupted: the meter ends, no end snapshot is taken (the window stays
+  /// unknown). Idempotent, and after close() a no-op.
+  void abandon();
+
+  const Snapshot* first() const { return first_ ? &*first_ : nullptr; }
+  const Snapshot* last() const { return last_ ? &*last_ : nullptr; }
+  Snapshot now() const { return counters_.snapshot(); }
+
+ private:
+  const CounterSet& counters_;
+  WindowMeter& meter_;
+  std::optional<Snapshot> first_, last_;
 };
 
 /// Summary and buckets of a histogram (what: send_call or transaction).

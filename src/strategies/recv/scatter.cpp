@@ -10,7 +10,7 @@
 
 #include "core/message.h"
 #include "net/data_calls.h"
-#include "run/recv_strategy.h"
+#include "strategies/recv/recv_strategy.h"
 
 namespace copybench {
 namespace {

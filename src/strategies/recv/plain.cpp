@@ -4,7 +4,7 @@
 #include <sys/socket.h>
 
 #include "net/data_calls.h"
-#include "run/recv_strategy.h"
+#include "strategies/recv/recv_strategy.h"
 
 namespace copybench {
 namespace {

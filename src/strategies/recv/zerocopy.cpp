@@ -23,7 +23,7 @@
 
 #include "core/error.h"
 #include "net/data_calls.h"
-#include "run/recv_strategy.h"
+#include "strategies/recv/recv_strategy.h"
 
 namespace copybench {
 namespace {

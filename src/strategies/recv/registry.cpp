@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "run/recv_strategy.h"
+#include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace copybench {

@@ -1,5 +1,7 @@
 #pragma once
-// What one test is: the parameters a client asks for and a server checks.
+// What one test is: the parameters a client asks for and a server checks. Each field is
+// declared once more, with its option, JSON key, wire slot, default and range, in the
+// parameter table (spec/param_table.h); everything that names parameters is derived from it.
 #include <cstdint>
 #include <string>
 
@@ -19,9 +21,13 @@ enum class PinMode : uint8_t { none = 0, same = 1, split = 2 };
 const char* mode_name(TestMode mode);
 TestMode parse_mode(const std::string& text);  // throws UsageError
 
+/// "same" | "split" | "none"; throws UsageError for anything else.
+PinMode parse_pin(const std::string& text);
+const char* pin_name(PinMode mode);
+
 struct TestParams {
   std::string strategy = "one-copy";  // canonical name from the strategy registry
-  std::string recv_strategy = "recv";  // the client's receive strategy (run/recv_strategy.h); not on the wire
+  std::string recv_strategy = "recv";  // the client's receive strategy (strategies/recv/); not on the wire
   TestMode mode = TestMode::stream;
   uint64_t message_bytes = 64 * 1024;  // stream: each message; rr: each request
   uint64_t response_bytes = 0;         // rr: each response (0: same as message_bytes)
@@ -41,10 +47,11 @@ struct TestParams {
 /// "5s", "500ms" (fixed) or "auto" / "auto:20s" (stable-rate window, ceiling 30 s or as given).
 void set_duration(TestParams& params, const std::string& text);
 
-/// The option's text again ("auto:30000ms" or "5000ms"), to hand on to a client process.
+/// The option's text again ("auto:30s", "5s", "1500ms"), to hand on to a client process.
 std::string duration_text(const TestParams& params);
 
-/// Throws UsageError with one line naming the first out-of-range value.
+/// Throws UsageError with one line naming the first out-of-range value: every parameter's own
+/// range (the table's checks), then the rules that join two of them.
 void validate(const TestParams& params);
 
 }  // namespace copybench

@@ -1,0 +1,50 @@
+#include "cli/test_options.h"
+
+#include "spec/param_table.h"
+
+namespace copybench {
+
+void ParamOptions::add(CLI::App* cmd, const TestParams& defaults, const std::function<bool(const Param&)>& include) {
+  const auto& table = test_parameters();
+  for (size_t row = 0; row < table.size(); ++row)
+    if (!table[row].option.empty() && include(table[row])) add_row(cmd, row, defaults);
+}
+
+void ParamOptions::add_row(CLI::App* cmd, size_t row, const TestParams& defaults) {
+  const Param& p = test_parameters()[row];
+  const std::string help = p.choices ? p.help + p.choices() : p.help;
+  auto bound = std::make_unique<Bound>(Bound{row, "", nullptr});
+  if (p.kind == OptionKind::value) {
+    bound->option = cmd->add_option(p.option, bound->text, help);
+    // A default that means nothing here (a response size outside rr) is not shown.
+    if (p.applies(defaults)) bound->option->default_str(p.text(defaults));
+  } else {
+    bound->option = cmd->add_flag(p.option, help);
+  }
+  bound_.push_back(std::move(bound));
+}
+
+TestParams ParamOptions::apply(TestParams params) const {
+  for (const auto& b : bound_) {
+    if (b->option->count() == 0) continue;
+    const Param& p = test_parameters()[b->row];
+    if (p.kind == OptionKind::value) p.parse(params, b->text);
+    else p.parse(params, p.kind == OptionKind::flag ? "true" : "false");
+  }
+  return params;
+}
+
+void add_test_options(CLI::App* cmd, TestOptions& o) {
+  o.params_given.add(cmd, TestParams{}, [](const Param&) { return true; });
+  cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
+  cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
+  cmd->add_flag("-q,--quiet", o.quiet, "no table on stdout (errors still go to stderr)");
+}
+
+TestParams TestOptions::params() const {
+  TestParams p = params_given.apply(TestParams{});
+  validate(p);
+  return p;
+}
+
+}  // namespace copybench

@@ -1,0 +1,49 @@
+#pragma once
+// The test parameters as command-line options: one option per row of the parameter table
+// (spec/param_table.h), for `run` and `client`, and for the rows `sweep` does not list. This
+// folder is linked into the executable only, the one user of CLI11: the library and its
+// tests never parse a command line.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "spec/param_table.h"
+
+namespace copybench {
+
+/// The table rows' options on one command, as typed; `defaults` is what a row not given keeps.
+class ParamOptions {
+ public:
+  /// Adds the option of every table row that has one and that `include` takes, showing
+  /// `defaults`' value in the help.
+  void add(CLI::App* cmd, const TestParams& defaults, const std::function<bool(const Param&)>& include);
+
+  /// `base` with every given option applied (not validated); throws UsageError.
+  TestParams apply(TestParams base) const;
+
+ private:
+  void add_row(CLI::App* cmd, size_t row, const TestParams& defaults);
+  struct Bound {
+    size_t row;
+    std::string text;  // a value option's text
+    CLI::Option* option;
+  };
+  std::vector<std::unique_ptr<Bound>> bound_;  // stable addresses: CLI11 keeps a reference to text
+};
+
+/// `run`'s and `client`'s options: every parameter and the outputs.
+struct TestOptions {
+  ParamOptions params_given;
+  bool quiet = false;
+  std::string json_path;
+  std::string csv_path;
+
+  /// The defaults with each given option, validated; throws UsageError.
+  TestParams params() const;
+};
+
+void add_test_options(CLI::App* cmd, TestOptions& options);
+
+}  // namespace copybench

@@ -1,0 +1,391 @@
+#include "spec/param_table.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <type_traits>
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/message.h"
+#include "core/units.h"
+#include "strategies/recv/recv_strategy.h"
+#include "strategies/strategy.h"
+
+namespace copybench {
+namespace {
+
+using nlohmann::json;
+
+// --- What each field type brings: text, JSON and wire forms -------------------------------
+
+template <typename T>
+struct Codec;
+
+template <>
+struct Codec<std::string> {  // a name; the row's parse canonicalises it through its registry
+  static std::string text(const std::string& v) { return v; }
+  static std::string parse(const std::string&, const std::string& t) { return t; }
+  static json to_json(const std::string& v) { return v; }
+  static std::string from_json(const json& j) { return j.get<std::string>(); }
+};
+
+template <>
+struct Codec<uint64_t> {  // a size in bytes
+  static std::string text(uint64_t v) { return size_text(v); }
+  static uint64_t parse(const std::string&, const std::string& t) { return parse_size(t); }
+  static json to_json(uint64_t v) { return v; }
+  static uint64_t from_json(const json& j) { return json_as<uint64_t>(j); }
+  static uint64_t to_wire(uint64_t v) { return v; }
+  static uint64_t from_wire(uint64_t w) { return w; }
+};
+
+template <>
+struct Codec<int> {  // a count
+  static std::string text(int v) { return std::to_string(v); }
+  static int parse(const std::string& option, const std::string& t) {
+    int v = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec == std::errc::result_out_of_range) throw UsageError(fmt::format("{} {} is out of range", option, t));
+    if (ec != std::errc() || end != t.data() + t.size() || t.empty())
+      throw UsageError(fmt::format("invalid number '{}' for {}", t, option));
+    return v;
+  }
+  static json to_json(int v) { return v; }
+  static int from_json(const json& j) { return json_as<int>(j); }
+  static uint64_t to_wire(int v) { return v < 0 ? 0 : static_cast<uint64_t>(v); }
+  static int from_wire(uint64_t w) { return static_cast<int>(std::min<uint64_t>(w, INT32_MAX)); }
+};
+
+template <>
+struct Codec<int64_t> {  // a duration in ns: typed "500ms", in JSON seconds, on the wire whole ms
+  static std::string text(int64_t ns) { return duration_ms_text(ns); }
+  static int64_t parse(const std::string&, const std::string& t) { return parse_duration_ns(t); }
+  static json to_json(int64_t ns) { return ns / 1e9; }
+  static int64_t from_json(const json& j) { return static_cast<int64_t>(std::llround(j.get<double>() * 1e9)); }
+  static uint64_t to_wire(int64_t ns) { return ns < 0 ? 0 : static_cast<uint64_t>(ns / 1'000'000); }
+  static int64_t from_wire(uint64_t ms) { return static_cast<int64_t>(ms) * 1'000'000; }
+};
+
+template <>
+struct Codec<bool> {
+  static std::string text(bool v) { return v ? "true" : "false"; }
+  static bool parse(const std::string& option, const std::string& t) {
+    if (t == "true") return true;
+    if (t == "false") return false;
+    throw UsageError(fmt::format("{} takes true or false, not '{}'", option, t));
+  }
+  static json to_json(bool v) { return v; }
+  static bool from_json(const json& j) { return j.get<bool>(); }
+  static uint64_t to_wire(bool v) { return v ? 1 : 0; }
+  static bool from_wire(uint64_t w) { return w != 0; }
+};
+
+// The two enums: named values, one byte or a few flag bits on the wire.
+template <typename E>
+struct EnumNames;
+
+template <>
+struct EnumNames<TestMode> {
+  static constexpr const char* what = "test mode";
+  static constexpr TestMode values[] = {TestMode::stream, TestMode::rr};
+  static const char* name(TestMode m) { return mode_name(m); }
+  static TestMode parse(const std::string& t) { return parse_mode(t); }
+};
+
+template <>
+struct EnumNames<PinMode> {
+  static constexpr const char* what = "pin mode";
+  static constexpr PinMode values[] = {PinMode::none, PinMode::same, PinMode::split};
+  static const char* name(PinMode m) { return pin_name(m); }
+  static PinMode parse(const std::string& t) { return parse_pin(t); }
+};
+
+template <typename E>
+  requires std::is_enum_v<E>
+struct Codec<E> {
+  using Names = EnumNames<E>;
+  static std::string text(E v) { return Names::name(v); }
+  static E parse(const std::string&, const std::string& t) { return Names::parse(t); }
+  static json to_json(E v) { return Names::name(v); }
+  static E from_json(const json& j) { return Names::parse(j.get<std::string>()); }
+  static uint64_t to_wire(E v) { return static_cast<uint64_t>(v); }
+  static E from_wire(uint64_t w) {
+    for (E v : Names::values)
+      if (static_cast<uint64_t>(v) == w) return v;
+    throw Error(fmt::format("unknown {} {}", Names::what, w));
+  }
+};
+
+template <typename T>
+concept WireCodec = requires(T v, uint64_t w) {
+  Codec<T>::to_wire(v);
+  Codec<T>::from_wire(w);
+};
+
+// A row for field `member`: what the row declared, the rest from the field's type.
+template <typename T>
+Param row(T TestParams::*member, Param p) {
+  using C = Codec<T>;
+  if (!p.text) p.text = [member](const TestParams& t) { return C::text(t.*member); };
+  if (!p.parse)
+    p.parse = [member, option = p.long_option()](TestParams& t, const std::string& text) { t.*member = C::parse(option, text); };
+  if (!p.to_json) p.to_json = [member](const TestParams& t) { return C::to_json(t.*member); };
+  if (!p.to_plan_json) p.to_plan_json = p.to_json;
+  if (!p.from_json) p.from_json = [member](TestParams& t, const json& j) { t.*member = C::from_json(j); };
+  if constexpr (WireCodec<T>) {
+    if (p.wire.slot != WireSlot::none) {
+      if (!p.to_wire) p.to_wire = [member](const TestParams& t) { return C::to_wire(t.*member); };
+      if (!p.from_wire) p.from_wire = [member](TestParams& t, uint64_t w) { t.*member = C::from_wire(w); };
+    }
+  }
+  if (!p.same) p.same = [member](const TestParams& a, const TestParams& b) { return a.*member == b.*member; };
+  if (!p.is_default) p.is_default = [member](const TestParams& t) { return t.*member == TestParams{}.*member; };
+  if (!p.reset) p.reset = [member](TestParams& t) { t.*member = TestParams{}.*member; };
+  if (!p.check) p.check = [](const TestParams&) {};
+  if (!p.applies) p.applies = [](const TestParams&) { return true; };
+  return p;
+}
+
+// A flag bit of the header: `width` bits from `shift`.
+Wire flag_bits(uint32_t shift, uint32_t width = 1) { return {WireSlot::flags, shift, width}; }
+
+// "1K", "64K", "1M" when exact, else bytes: short enough for point ids and progress lines.
+std::string compact_size(uint64_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{}M", bytes >> 20);
+  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{}K", bytes >> 10);
+  return fmt::format("{}B", bytes);
+}
+
+void check_duration(const char* what, int64_t ns, int64_t min_ns, const char* range) {
+  if (ns < min_ns || ns > kMaxDurationNs)
+    throw UsageError(fmt::format("{} {} is out of range ({})", what, format_duration(ns), range));
+  if (ns % 1'000'000 != 0) throw UsageError("durations must be whole milliseconds");
+}
+
+std::vector<Param> build_table() {
+  std::vector<Param> t;
+  t.push_back(row(&TestParams::strategy, {
+      .key = "strategy", .option = "-s,--strategy", .help = "send strategy:",
+      .how = "send strategy of the sender",
+      .wire = {WireSlot::strategy_id}, .identifies_test = true,
+      .sweep_option = "--strategies",
+      .sweep_help = "send strategies, comma-separated, or all (every one this kernel supports; default: "
+                    "two-copy,one-copy,zero-copy)",
+      .plan_key = "strategies", .sweep_default = {"two-copy", "one-copy", "zero-copy"}, .axis_rank = 1,
+      .parse = [](TestParams& p, const std::string& text) { p.strategy = strategy_info(text).name; },
+      .to_wire = [](const TestParams& p) -> uint64_t { return strategy_info(p.strategy).id; },
+      .from_wire = [](TestParams& p, uint64_t id) {
+        const auto* info = id <= UINT8_MAX ? strategy_by_id(static_cast<uint8_t>(id)) : nullptr;
+        if (!info) throw Error(fmt::format("unknown strategy id {}", id));
+        p.strategy = info->name;
+      },
+      .check = [](const TestParams& p) { strategy_info(p.strategy); },
+      .id_part = [](const TestParams& p) { return "/" + p.strategy; },
+      .all = [] {
+        std::vector<std::string> names;
+        for (const auto& info : strategies_available()) names.push_back(info.name);  // this kernel runs them
+        return names;
+      },
+      .choices = [] {
+        std::string names;
+        for (const auto& s : strategies()) {
+          names += fmt::format("\n  {} ({}): {}", s.name, s.alias, s.description);
+          if (auto missing = s.missing(); !missing.empty()) names += fmt::format(" [not here: {}]", missing);
+        }
+        return names;
+      }}));
+  t.push_back(row(&TestParams::recv_strategy, {
+      .key = "recv_strategy", .option = "--recv", .help = "receive strategy of the client:",
+      .how = "receive strategy of the receiver (client); the rr responder reads with recv",
+      .json_required = false,
+      .sweep_option = "--recvs", .sweep_help = "receive strategies, comma-separated, or all (default: recv)",
+      .plan_key = "recv_strategies", .sweep_default = {"recv"}, .axis_rank = 2,
+      .parse = [](TestParams& p, const std::string& text) { p.recv_strategy = recv_strategy_info(text).name; },
+      .check = [](const TestParams& p) { recv_strategy_info(p.recv_strategy); },
+      // The default receive strategy stays out of the id, as it did before there were others.
+      .id_part = [](const TestParams& p) { return p.recv_strategy == kDefaultRecvStrategy ? "" : "+" + p.recv_strategy; },
+      .all = [] {
+        std::vector<std::string> names;
+        for (const auto& info : recv_strategies()) names.push_back(info.name);
+        return names;
+      },
+      .choices = [] {
+        std::string names;
+        for (const auto& r : recv_strategies()) names += fmt::format("\n  {}: {}", r.name, r.description);
+        return names;
+      }}));
+  t.push_back(row(&TestParams::mode, {
+      .key = "mode", .option = "-m,--mode",
+      .help = "stream: the server sends, the client receives; rr: request/response, one transaction in flight "
+              "per connection, the client times each round trip",
+      .how = "stream (one-way messages) or rr (request/response transactions)",
+      .wire = {WireSlot::mode}, .identifies_test = true,
+      .sweep_option = "--modes", .sweep_help = "stream and/or rr (default: stream)",
+      .plan_key = "modes", .sweep_default = {"stream"}, .axis_rank = 0,
+      .id_part = [](const TestParams& p) { return std::string(mode_name(p.mode)); }}));
+  t.push_back(row(&TestParams::message_bytes, {
+      .key = "message_bytes", .option = "--size",
+      .help = "message size (rr: request size): 1024, 1K, 4KiB, 64K, 1M (1 B to 16 MiB)",
+      .unit = "B", .how = "message size (8 fields); rr: the request",
+      .wire = {WireSlot::message_bytes}, .identifies_test = true,
+      .sweep_option = "--sizes", .sweep_help = "message sizes (default: 1K,4K,16K,64K)",
+      .plan_key = "sizes_bytes", .sweep_default = {"1K", "4K", "16K", "64K"}, .axis_rank = 3,
+      .check = [](const TestParams& p) {
+        if (p.message_bytes < kMinMessageBytes || p.message_bytes > kMaxMessageBytes)
+          throw UsageError(fmt::format("message size {} is out of range ({} to {})", format_size(p.message_bytes),
+                                       format_size(kMinMessageBytes), format_size(kMaxMessageBytes)));
+      },
+      // rr: the request and the response ("1B+1K"); the response is no axis of its own.
+      .id_part = [](const TestParams& p) {
+        auto id = "/" + compact_size(p.message_bytes);
+        return p.mode == TestMode::rr ? id + "+" + compact_size(p.response_size()) : id;
+      }}));
+  t.push_back(row(&TestParams::response_bytes, {
+      .key = "response_bytes", .option = "--response-size",
+      .help = "rr: response size (default: the message size; 1 B allowed)",
+      .unit = "B", .how = "rr: response size (8 fields)",
+      .wire = {WireSlot::response_bytes}, .identifies_test = true, .json_required = false,
+      .needs = "--mode rr", .sweep_needs = "rr among --modes",
+      .sweep_help = "rr points: response size (default: the message size)",
+      .text = [](const TestParams& p) { return size_text(p.response_bytes); },
+      .parse = [](TestParams& p, const std::string& text) {
+        p.response_bytes = parse_size(text);
+        if (p.response_bytes == 0) throw UsageError("--response-size 0 is out of range (1 B to 16 MiB)");
+      },
+      // What the response was (null outside rr); a sweep plan keeps the option as given (0: the size).
+      .to_json = [](const TestParams& p) { return p.mode == TestMode::rr ? json(p.response_size()) : json(nullptr); },
+      .to_plan_json = [](const TestParams& p) { return json(p.response_bytes); },
+      .from_json = [](TestParams& p, const json& j) { p.response_bytes = j.is_null() ? 0 : json_as<uint64_t>(j); },
+      .same = [](const TestParams& a, const TestParams& b) { return a.response_size() == b.response_size(); },
+      .check = [](const TestParams& p) {
+        if (p.response_bytes > kMaxMessageBytes)
+          throw UsageError(fmt::format("response size {} is out of range ({} to {})", format_size(p.response_bytes),
+                                       format_size(kMinMessageBytes), format_size(kMaxMessageBytes)));
+      },
+      .applies = [](const TestParams& p) { return p.mode == TestMode::rr; }}));
+  t.push_back(row(&TestParams::threads, {
+      .key = "threads", .option = "-t,--threads", .help = "connections, one thread each (1 to 256)",
+      .how = "connections, one thread each per side",
+      .wire = {WireSlot::threads}, .identifies_test = true,
+      .sweep_option = "--threads", .sweep_help = "thread counts (default: 1,2,4,8)",
+      .plan_key = "threads", .sweep_default = {"1", "2", "4", "8"}, .axis_rank = 4,
+      .check = [](const TestParams& p) {
+        if (p.threads < 1 || p.threads > kMaxThreads)
+          throw UsageError(fmt::format("thread count {} is out of range (1 to {})", p.threads, kMaxThreads));
+      },
+      .id_part = [](const TestParams& p) { return fmt::format("/{}t", p.threads); }}));
+  t.push_back(row(&TestParams::warmup_ns, {
+      .key = "warmup_s", .option = "--warmup", .help = "warm-up before the window, discarded (0 allowed)",
+      .unit = "s", .how = "warm-up run and discarded",
+      .wire = {WireSlot::warmup_ms},
+      .check = [](const TestParams& p) { check_duration("warm-up", p.warmup_ns, 0, "0 to 24 h"); }}));
+  t.push_back(row(&TestParams::duration_ns, {
+      .key = "duration_s", .option = "-d,--duration",
+      .help = "measured window: 5, 5s, 500ms, or auto[:CEILING]: end once the rate is stable (default ceiling 30s)",
+      .unit = "s", .how = "requested measured window; with duration_auto, its ceiling",
+      .wire = {WireSlot::duration_ms},
+      .text = duration_text,
+      .parse = set_duration,
+      // "auto" rides on this option: a default ceiling with auto is not the default.
+      .is_default = [](const TestParams& p) { return p.duration_ns == TestParams{}.duration_ns && !p.auto_duration; },
+      .check = [](const TestParams& p) { check_duration("duration", p.duration_ns, 10'000'000, "10 ms to 24 h"); }}));
+  t.push_back(row(&TestParams::pin, {
+      .key = "pin", .option = "--pin",
+      .help = "CPU affinity of the connection threads: same (both ends of connection i on CPU i), split "
+              "(sender and receiver on neighbouring CPUs) or none (the scheduler decides)",
+      .how = "CPU affinity of the connection threads: none, same or split (--pin)",
+      .wire = flag_bits(8, 2), .json_required = false}));
+  // Set by --duration ("auto[:CEILING]"); the server never needs it: the client ends the window.
+  t.push_back(row(&TestParams::auto_duration, {
+      .key = "duration_auto", .kind = OptionKind::flag,
+      .how = "the client ended the window once the rate was stable (window_s says how long it ran)",
+      .json_required = false}));
+  t.push_back(row(&TestParams::verify, {
+      .key = "verify", .option = "--verify", .help = "write a per-message pattern and check every received byte",
+      .kind = OptionKind::flag, .how = "payload pattern written and checked",
+      .wire = flag_bits(0), .identifies_test = true}));
+  t.push_back(row(&TestParams::profile, {
+      .key = "profile", .option = "--profile",
+      .help = "both sides count the kernel's copy and packet events and sample the CPU (where the copies are), "
+              "in alternating slices of the window, and report what that cost",
+      .kind = OptionKind::flag,
+      .how = "--profile: both sides counted data-path events and sampled the CPU in alternating slices of the window",
+      .wire = flag_bits(3), .json_required = false}));
+  t.push_back(row(&TestParams::counters, {
+      .key = "counters", .option = "--no-counters",
+      .help = "do not open perf_event_open counters (CPU time is still measured)", .kind = OptionKind::off_flag,
+      .wire = flag_bits(1),  // the bit says "off", so a zero header asks for counters
+      .to_wire = [](const TestParams& p) -> uint64_t { return p.counters ? 0 : 1; },
+      .from_wire = [](TestParams& p, uint64_t off) { p.counters = off == 0; }}));
+  t.push_back(row(&TestParams::latency, {
+      .key = "send_latency", .option = "--no-latency", .help = "stream: do not time each message's send calls",
+      .kind = OptionKind::off_flag,
+      .wire = flag_bits(2),
+      .to_wire = [](const TestParams& p) -> uint64_t { return p.latency ? 0 : 1; },
+      .from_wire = [](TestParams& p, uint64_t off) { p.latency = off == 0; }}));
+  return t;
+}
+
+}  // namespace
+
+std::string Param::long_option() const {
+  auto at = option.rfind("--");
+  return at == std::string::npos ? option : option.substr(at);
+}
+
+const std::vector<Param>& test_parameters() {
+  static const std::vector<Param> table = build_table();
+  return table;
+}
+
+const Param& test_parameter(std::string_view key) {
+  for (const auto& p : test_parameters())
+    if (p.key == key) return p;
+  throw Error(fmt::format("no test parameter '{}'", key));
+}
+
+std::vector<const Param*> sweep_axes() {
+  std::vector<const Param*> axes;
+  for (const auto& p : test_parameters())
+    if (!p.sweep_option.empty()) axes.push_back(&p);
+  std::sort(axes.begin(), axes.end(), [](const Param* a, const Param* b) { return a->axis_rank < b->axis_rank; });
+  return axes;
+}
+
+bool same_params(const TestParams& a, const TestParams& b) {
+  return std::all_of(test_parameters().begin(), test_parameters().end(), [&](const Param& p) { return p.same(a, b); });
+}
+
+bool same_test(const TestParams& connection, const TestParams& test) {
+  return std::all_of(test_parameters().begin(), test_parameters().end(),
+                     [&](const Param& p) { return !p.identifies_test || p.same(connection, test); });
+}
+
+std::vector<std::string> params_to_args(const TestParams& params) {
+  std::vector<std::string> args;
+  for (const auto& p : test_parameters()) {
+    if (p.option.empty() || p.is_default(params)) continue;
+    args.push_back(p.long_option());
+    if (p.kind == OptionKind::value) args.push_back(p.text(params));
+  }
+  return args;
+}
+
+json params_to_json(const TestParams& params) {
+  json j = json::object();
+  for (const auto& p : test_parameters()) j[p.key] = p.to_json(params);
+  return j;
+}
+
+TestParams params_from_json(const json& j) {
+  TestParams params;
+  for (const auto& p : test_parameters()) {
+    if (!p.json_required && (!j.contains(p.key) || j.at(p.key).is_null())) continue;  // older results
+    p.from_json(params, j.at(p.key));
+  }
+  return params;
+}
+
+}  // namespace copybench

@@ -1,0 +1,147 @@
+// The parameter table: every row must carry its parameter through each form it declares
+// (option text, JSON, wire header, child argv, sweep plan) and back, and the derived checks
+// must use the rows as declared.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/error.h"
+#include "net/protocol.h"
+#include "run/sweep_plan.h"
+#include "spec/param_table.h"
+
+using namespace copybench;
+
+namespace {
+
+// Every parameter away from its default (each a value the row's range allows).
+TestParams far_from_defaults() {
+  TestParams p;
+  p.strategy = "zero-copy";
+  p.recv_strategy = "scatter";
+  p.mode = TestMode::rr;
+  p.message_bytes = 3000;
+  p.response_bytes = 70000;
+  p.threads = 7;
+  p.warmup_ns = 1'500'000'000;
+  p.duration_ns = 2'250'000'000;
+  p.auto_duration = true;
+  p.pin = PinMode::split;
+  p.verify = true;
+  p.counters = false;
+  p.latency = false;
+  p.profile = true;
+  return p;
+}
+
+// `args` (as params_to_args wrote them) applied to the defaults through the rows' own parsers,
+// as the client's command line does.
+TestParams parse_args(const std::vector<std::string>& args) {
+  TestParams p;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Param* row = nullptr;
+    for (const auto& r : test_parameters())
+      if (!r.option.empty() && r.long_option() == args[i]) row = &r;
+    if (!row) throw Error("no row for " + args[i]);
+    if (row->kind == OptionKind::value) row->parse(p, args.at(++i));
+    else row->parse(p, row->kind == OptionKind::flag ? "true" : "false");
+  }
+  return p;
+}
+
+}  // namespace
+
+TEST(ParamTable, EveryRowDiffersFromItsDefaultInTheTestValues) {
+  const auto p = far_from_defaults();
+  for (const auto& row : test_parameters()) EXPECT_FALSE(row.same(p, TestParams{})) << row.key;
+  EXPECT_NO_THROW(validate(p));
+}
+
+TEST(ParamTable, KeysAndOptionsAreDeclaredOnce) {
+  std::set<std::string> keys, options;
+  for (const auto& row : test_parameters()) {
+    EXPECT_TRUE(keys.insert(row.key).second) << row.key;
+    if (!row.option.empty()) {
+      EXPECT_TRUE(options.insert(row.long_option()).second) << row.option;
+    }
+  }
+}
+
+TEST(ParamTable, OptionTextJsonAndArgvRestoreEveryParameter) {
+  const auto p = far_from_defaults();
+  for (const auto& row : test_parameters()) {
+    TestParams q;
+    if (!row.option.empty() || row.kind == OptionKind::value) row.parse(q, row.text(p));
+    else row.from_json(q, row.to_json(p));
+    EXPECT_TRUE(row.same(p, q)) << row.key << " from text '" << row.text(p) << "'";
+  }
+  EXPECT_TRUE(same_params(params_from_json(params_to_json(p)), p));
+  EXPECT_TRUE(same_params(parse_args(params_to_args(p)), p));
+  EXPECT_TRUE(params_to_args(TestParams{}).empty()) << "defaults need no option";
+  TestParams auto_at_default_ceiling;  // "auto" rides on --duration, whose ceiling is the default here
+  auto_at_default_ceiling.auto_duration = true;
+  EXPECT_TRUE(same_params(parse_args(params_to_args(auto_at_default_ceiling)), auto_at_default_ceiling));
+}
+
+TEST(ParamTable, TheHeaderCarriesExactlyTheRowsThatDeclareAWireSlot) {
+  const auto p = far_from_defaults();
+  const auto bytes = encode_header(header_for(p, ConnectionKind::data, 9, 3));
+  const auto back = params_from(decode_header(bytes.data(), bytes.size()));
+  for (const auto& row : test_parameters()) {
+    if (row.wire.slot != WireSlot::none) EXPECT_TRUE(row.same(back, p)) << row.key << " did not travel";
+    else EXPECT_TRUE(row.is_default(back)) << row.key << " is the client's alone";
+  }
+}
+
+TEST(ParamTable, FlagBitsDoNotOverlap) {
+  uint32_t used = 0;
+  for (const auto& row : test_parameters()) {
+    if (row.wire.slot != WireSlot::flags) continue;
+    const uint32_t bits = ((1u << row.wire.width) - 1) << row.wire.shift;
+    EXPECT_EQ(used & bits, 0u) << row.key;
+    used |= bits;
+  }
+}
+
+TEST(ParamTable, ADataConnectionMustNameItsTestByTheIdentifyingRows) {
+  // What the server checks on each data connection: what sizes its buffers and its threads.
+  const std::set<std::string> identifying = {"strategy", "mode", "message_bytes", "response_bytes", "threads", "verify"};
+  std::set<std::string> declared;
+  for (const auto& row : test_parameters())
+    if (row.identifies_test) declared.insert(row.key);
+  EXPECT_EQ(declared, identifying);
+  const auto test = far_from_defaults();
+  for (const auto& row : test_parameters()) {
+    TestParams other = test;
+    row.reset(other);
+    EXPECT_EQ(same_test(other, test), !row.identifies_test) << row.key;
+  }
+}
+
+TEST(ParamTable, AValueWhereItMeansNothingIsRefusedByName) {
+  TestParams p;
+  p.response_bytes = 1024;  // stream mode
+  try {
+    validate(p);
+    FAIL() << "accepted";
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(), "--response-size needs --mode rr");
+  }
+}
+
+TEST(ParamTable, TheSweepPlanNamesEveryParameter) {
+  SweepGrid g;
+  g.reps = 1;
+  g.axes["threads"] = {"1"};
+  g.axes["message_bytes"] = {"1K"};
+  g.base.verify = true;
+  const auto j = to_json(make_plan(g, TopologyOptions{}, 1));
+  for (const auto& row : test_parameters()) EXPECT_TRUE(j.contains(row.sweep_option.empty() ? row.key : row.plan_key)) << row.key;
+  const auto back = plan_from_json(j);
+  EXPECT_TRUE(back.grid.base.verify);
+  ASSERT_EQ(back.runs.size(), make_plan(g, TopologyOptions{}, 1).runs.size());
+  EXPECT_TRUE(belongs(back.runs[0], back.runs[0].point_id, 1, back.runs[0].params));
+  TestParams changed = back.runs[0].params;
+  changed.verify = false;
+  EXPECT_FALSE(belongs(back.runs[0], back.runs[0].point_id, 1, changed)) << "a run of other parameters";
+}

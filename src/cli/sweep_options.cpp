@@ -80,7 +80,7 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   o.cmd = cmd;
   for (const auto* axis : sweep_axes())
     cmd->add_option(axis->sweep_option, o.axes[axis->key], axis->sweep_help)->delimiter(',');
-  o.scalars.add(cmd, SweepGrid::sweep_base(), [](const Param& p) { return p.sweep_option.empty(); });
+  o.scalars.add(cmd, SweepGrid::sweep_base(), [](const Param& p) { return p.sweep_option.empty(); }, true);
   cmd->add_option("--reps", o.reps, "repetitions of every point, in shuffled order (default 3)");
   cmd->add_option("--topology", o.topology, "loopback, netns (two namespaces and a veth pair; default as root) or remote");
   cmd->add_option("--mtu", o.mtu, "netns: MTU of the veth pair (68 to 65535)")->capture_default_str();

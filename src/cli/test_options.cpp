@@ -4,22 +4,23 @@
 
 namespace copybench {
 
-void ParamOptions::add(CLI::App* cmd, const TestParams& defaults, const std::function<bool(const Param&)>& include) {
+void ParamOptions::add(CLI::App* cmd, const TestParams& defaults, const std::function<bool(const Param&)>& include,
+                       bool sweep) {
   const auto& table = test_parameters();
   for (size_t row = 0; row < table.size(); ++row)
-    if (!table[row].option.empty() && include(table[row])) add_row(cmd, row, defaults);
+    if (!table[row].option.empty() && include(table[row])) add_row(cmd, row, defaults, sweep);
 }
 
-void ParamOptions::add_row(CLI::App* cmd, size_t row, const TestParams& defaults) {
+void ParamOptions::add_row(CLI::App* cmd, size_t row, const TestParams& defaults, bool sweep) {
   const Param& p = test_parameters()[row];
-  const std::string help = p.choices ? p.help + p.choices() : p.help;
-  auto bound = std::make_unique<Bound>(Bound{row, "", nullptr});
+  const std::string help = sweep && !p.sweep_help.empty() ? p.sweep_help : p.choices ? p.help + p.choices() : p.help;
+  auto bound = std::make_unique<Bound>(Bound{row, "", false, nullptr});
   if (p.kind == OptionKind::value) {
     bound->option = cmd->add_option(p.option, bound->text, help);
     // A default that means nothing here (a response size outside rr) is not shown.
     if (p.applies(defaults)) bound->option->default_str(p.text(defaults));
   } else {
-    bound->option = cmd->add_flag(p.option, help);
+    bound->option = cmd->add_flag(p.option, bound->flag, help);
   }
   bound_.push_back(std::move(bound));
 }
@@ -29,7 +30,7 @@ TestParams ParamOptions::apply(TestParams params) const {
     if (b->option->count() == 0) continue;
     const Param& p = test_parameters()[b->row];
     if (p.kind == OptionKind::value) p.parse(params, b->text);
-    else p.parse(params, p.kind == OptionKind::flag ? "true" : "false");
+    else p.parse(params, (p.kind == OptionKind::flag) == b->flag ? "true" : "false");  // off_flag: given means false
   }
   return params;
 }

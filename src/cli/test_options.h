@@ -18,19 +18,22 @@ class ParamOptions {
  public:
   /// Adds the option of every table row that has one and that `include` takes, showing
   /// `defaults`' value in the help.
-  void add(CLI::App* cmd, const TestParams& defaults, const std::function<bool(const Param&)>& include);
+  /// `sweep` shows a row's sweep_help where it has one.
+  void add(CLI::App* cmd, const TestParams& defaults, const std::function<bool(const Param&)>& include,
+           bool sweep = false);
 
   /// `base` with every given option applied (not validated); throws UsageError.
   TestParams apply(TestParams base) const;
 
  private:
-  void add_row(CLI::App* cmd, size_t row, const TestParams& defaults);
+  void add_row(CLI::App* cmd, size_t row, const TestParams& defaults, bool sweep);
   struct Bound {
     size_t row;
-    std::string text;  // a value option's text
+    std::string text;   // a value option's text
+    bool flag = false;  // a flag's value (CLI11 takes --verify=false too)
     CLI::Option* option;
   };
-  std::vector<std::unique_ptr<Bound>> bound_;  // stable addresses: CLI11 keeps a reference to text
+  std::vector<std::unique_ptr<Bound>> bound_;  // stable addresses: CLI11 keeps a reference to text and flag
 };
 
 /// `run`'s and `client`'s options: every parameter and the outputs.

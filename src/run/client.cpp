@@ -120,12 +120,14 @@ class ClientWindow {
  public:
   ClientWindow(const TestParams& params, Connections& connections, const std::atomic<bool>& interrupted)
       : p_(params), connections_(connections), interrupted_(interrupted), counters_(p_.threads), totals_(p_.threads) {}
-  ~ClientWindow() { finish(true); }
+  ~ClientWindow() {
+    if (!finished_) finish(true);  // only on a path that skipped finish(): never leave a thread behind
+  }
 
   /// Starts one thread per connection, sends START, measures the window and sends STOP; throws Error.
   void run() {
     tids_.back() = current_tid();  // this coordinating thread
-    for (int i = 0; i < p_.threads; ++i)
+    for (int i = 0; i < p_.threads; ++i) {
       threads_.emplace_back([this, i] {
         tids_[i] = current_tid();
         tids_known_.count_down();
@@ -134,7 +136,8 @@ class ClientWindow {
         else receive(i);
         done_[i].store(true);
       });
-    started_ = true;
+      started_ = true;
+    }
     tids_known_.wait();
     meter_.open_counters(tids_, &counters_);
     write_frame(connections_.control(), FrameType::start, "", now_ns() + 5 * kSecond);
@@ -158,8 +161,8 @@ class ClientWindow {
     open_gate();  // threads still at the gate (START never went out) proceed and find the shutdown
     for (auto& t : threads_) t.join();
     threads_.clear();
+    finished_ = true;
   }
-  // finish() again (from the destructor) only ends what is left: nothing.
 
   bool started() const { return started_; }
   bool completed() const { return completed_; }
@@ -228,7 +231,8 @@ class ClientWindow {
   std::latch tids_known_{p_.threads};
   std::latch go_{1};
   bool gate_open_ = false;
-  bool started_ = false;
+  bool started_ = false;  // at least one thread was made
+  bool finished_ = false;
   std::unique_ptr<std::atomic<bool>[]> done_ = std::make_unique<std::atomic<bool>[]>(p_.threads);
   std::atomic<bool> stop_sent_{false};
   int64_t t0_ = 0;

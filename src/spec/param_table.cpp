@@ -151,17 +151,15 @@ Param row(T TestParams::*member, Param p) {
 // A flag bit of the header: `width` bits from `shift`.
 Wire flag_bits(uint32_t shift, uint32_t width = 1) { return {WireSlot::flags, shift, width}; }
 
-// "1K", "64K", "1M" when exact, else bytes: short enough for point ids and progress lines.
+// "1K", "64K", "1M" when exact, else "1000B": short enough for point ids and progress lines.
 std::string compact_size(uint64_t bytes) {
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{}M", bytes >> 20);
-  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{}K", bytes >> 10);
-  return fmt::format("{}B", bytes);
+  auto text = size_text(bytes);
+  return text.back() == 'K' || text.back() == 'M' ? text : text + "B";
 }
 
 void check_duration(const char* what, int64_t ns, int64_t min_ns, const char* range) {
   if (ns < min_ns || ns > kMaxDurationNs)
     throw UsageError(fmt::format("{} {} is out of range ({})", what, format_duration(ns), range));
-  if (ns % 1'000'000 != 0) throw UsageError("durations must be whole milliseconds");
 }
 
 std::vector<Param> build_table() {
@@ -279,13 +277,13 @@ std::vector<Param> build_table() {
   t.push_back(row(&TestParams::warmup_ns, {
       .key = "warmup_s", .option = "--warmup", .help = "warm-up before the window, discarded (0 allowed)",
       .unit = "s", .how = "warm-up run and discarded",
-      .wire = {WireSlot::warmup_ms},
+      .wire = {WireSlot::warmup_ms}, .sweep_help = "warm-up of each run (0 allowed)",
       .check = [](const TestParams& p) { check_duration("warm-up", p.warmup_ns, 0, "0 to 24 h"); }}));
   t.push_back(row(&TestParams::duration_ns, {
       .key = "duration_s", .option = "-d,--duration",
       .help = "measured window: 5, 5s, 500ms, or auto[:CEILING]: end once the rate is stable (default ceiling 30s)",
       .unit = "s", .how = "requested measured window; with duration_auto, its ceiling",
-      .wire = {WireSlot::duration_ms},
+      .wire = {WireSlot::duration_ms}, .sweep_help = "measured window of each run, or auto[:CEILING]",
       .text = duration_text,
       .parse = set_duration,
       // "auto" rides on this option: a default ceiling with auto is not the default.
@@ -296,7 +294,8 @@ std::vector<Param> build_table() {
       .help = "CPU affinity of the connection threads: same (both ends of connection i on CPU i), split "
               "(sender and receiver on neighbouring CPUs) or none (the scheduler decides)",
       .how = "CPU affinity of the connection threads: none, same or split (--pin)",
-      .wire = flag_bits(8, 2), .json_required = false}));
+      .wire = flag_bits(8, 2), .json_required = false,
+      .sweep_help = "CPU affinity of every run's connection threads: same, split or none"}));
   // Set by --duration ("auto[:CEILING]"); the server never needs it: the client ends the window.
   t.push_back(row(&TestParams::auto_duration, {
       .key = "duration_auto", .kind = OptionKind::flag,
@@ -305,24 +304,27 @@ std::vector<Param> build_table() {
   t.push_back(row(&TestParams::verify, {
       .key = "verify", .option = "--verify", .help = "write a per-message pattern and check every received byte",
       .kind = OptionKind::flag, .how = "payload pattern written and checked",
-      .wire = flag_bits(0), .identifies_test = true}));
+      .wire = flag_bits(0), .identifies_test = true, .sweep_help = "check every received byte in every run"}));
   t.push_back(row(&TestParams::profile, {
       .key = "profile", .option = "--profile",
       .help = "both sides count the kernel's copy and packet events and sample the CPU (where the copies are), "
               "in alternating slices of the window, and report what that cost",
       .kind = OptionKind::flag,
       .how = "--profile: both sides counted data-path events and sampled the CPU in alternating slices of the window",
-      .wire = flag_bits(3), .json_required = false}));
+      .wire = flag_bits(3), .json_required = false,
+      .sweep_help = "profile every run (where the copies are: events counted, CPU sampled, each run's own cost "
+                    "measured); the report then answers the copy questions and draws the CPU buckets"}));
   t.push_back(row(&TestParams::counters, {
       .key = "counters", .option = "--no-counters",
       .help = "do not open perf_event_open counters (CPU time is still measured)", .kind = OptionKind::off_flag,
       .wire = flag_bits(1),  // the bit says "off", so a zero header asks for counters
+      .sweep_help = "no perf_event_open counters",
       .to_wire = [](const TestParams& p) -> uint64_t { return p.counters ? 0 : 1; },
       .from_wire = [](TestParams& p, uint64_t off) { p.counters = off == 0; }}));
   t.push_back(row(&TestParams::latency, {
       .key = "send_latency", .option = "--no-latency", .help = "stream: do not time each message's send calls",
       .kind = OptionKind::off_flag,
-      .wire = flag_bits(2),
+      .wire = flag_bits(2), .sweep_help = "stream: do not time send calls",
       .to_wire = [](const TestParams& p) -> uint64_t { return p.latency ? 0 : 1; },
       .from_wire = [](TestParams& p, uint64_t off) { p.latency = off == 0; }}));
   return t;
@@ -336,7 +338,16 @@ std::string Param::long_option() const {
 }
 
 const std::vector<Param>& test_parameters() {
-  static const std::vector<Param> table = build_table();
+  static const std::vector<Param> table = [] {
+    auto rows = build_table();
+    for (const auto& p : rows) {  // what the loops over the table call must exist
+      if (p.wire.slot != WireSlot::none && (!p.to_wire || !p.from_wire))
+        throw Error(fmt::format("parameter {}: a wire slot needs to_wire and from_wire", p.key));
+      if (!p.sweep_option.empty() && (!p.id_part || p.plan_key.empty() || p.sweep_default.empty() || p.axis_rank < 0))
+        throw Error(fmt::format("parameter {}: a sweep axis needs id_part, plan_key, sweep_default and axis_rank", p.key));
+    }
+    return rows;
+  }();
   return table;
 }
 

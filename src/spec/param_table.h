@@ -46,7 +46,7 @@ struct Param {
   std::string needs{};             // "--mode rr": the value is only allowed where applies() holds
   std::string sweep_needs{};       // the same rule said of a sweep ("rr among --modes")
   std::string sweep_option{};      // an axis of sweeps ("--sizes": a list); "" one value for every point
-  std::string sweep_help{};
+  std::string sweep_help{};        // the help in `sweep` (axis: of its list); "" the row's help
   std::string plan_key{};          // axis: the key of its list in the sweep plan
   std::vector<std::string> sweep_default{};  // axis: its values when not given (option text)
   int axis_rank = -1;            // axis: its place in the grid's nesting and in point ids

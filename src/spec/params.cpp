@@ -42,13 +42,16 @@ std::string duration_text(const TestParams& p) {
   return (p.auto_duration ? "auto:" : "") + duration_ms_text(p.duration_ns);
 }
 
-// Every row's own range, then the rule that joins two: a value given where it means nothing
-// (--response-size without --mode rr) is refused rather than ignored.
+// Row by row: its own range, then its `needs` rule (a value given where it means nothing,
+// --response-size without --mode rr, is refused rather than ignored); then what the wire
+// header cannot carry.
 void validate(const TestParams& params) {
   for (const auto& p : test_parameters()) {
     p.check(params);
     if (!p.applies(params) && !p.is_default(params)) throw UsageError(fmt::format("{} needs {}", p.long_option(), p.needs));
   }
+  if (params.duration_ns % 1'000'000 != 0 || params.warmup_ns % 1'000'000 != 0)
+    throw UsageError("durations must be whole milliseconds");  // the header carries milliseconds
 }
 
 }  // namespace copybench

@@ -50,8 +50,8 @@ void set_duration(TestParams& params, const std::string& text);
 /// The option's text again ("auto:30s", "5s", "1500ms"), to hand on to a client process.
 std::string duration_text(const TestParams& params);
 
-/// Throws UsageError with one line naming the first out-of-range value: every parameter's own
-/// range (the table's checks), then the rules that join two of them.
+/// Throws UsageError with one line naming the first bad value: row by row of the table, its
+/// range and its `needs` rule; then whole milliseconds for the durations.
 void validate(const TestParams& params);
 
 }  // namespace copybench

@@ -15,7 +15,7 @@
 namespace copybench {
 
 /// Every point's parameters: a base, and for each sweep axis of the parameter table its list
-/// of values (as option text, canonical: "65536", "one-copy"). A parameter that does not
+/// of values (as option text, canonical: "64K", "one-copy"). A parameter that does not
 /// apply to a point (--response-size to a stream point) takes its default there.
 struct SweepGrid {
   TestParams base = sweep_base();

@@ -1,6 +1,7 @@
 #include "cli/sweep_options.h"
 
 #include <algorithm>
+#include <optional>
 #include <fmt/format.h>
 
 #include "core/clock.h"
@@ -21,10 +22,11 @@ void add_once(std::vector<T>& list, const T& value) {
 // A value given where no point of the grid can use it (--response-size without rr among
 // --modes) is refused, as `run` refuses it.
 void check_needs(const SweepGrid& grid) {
+  std::optional<SweepPlan> plan;  // made only when a value with a `needs` rule was given
   for (const auto& row : test_parameters()) {
     if (row.sweep_needs.empty() || row.is_default(grid.base)) continue;
-    const auto plan = make_plan(grid, TopologyOptions{}, 0);
-    if (std::none_of(plan.runs.begin(), plan.runs.end(), [&](const PlannedRun& r) { return row.applies(r.params); }))
+    if (!plan) plan = make_plan(grid, TopologyOptions{}, 0);
+    if (std::none_of(plan->runs.begin(), plan->runs.end(), [&](const PlannedRun& r) { return row.applies(r.params); }))
       throw UsageError(fmt::format("{} needs {}", row.long_option(), row.sweep_needs));
   }
 }

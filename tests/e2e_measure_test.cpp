@@ -171,3 +171,59 @@ TEST(Rr, PinnedRunsRecordWhereTheyRanAndAutoDurationEndsEarly) {
   EXPECT_GE(window, 1.9) << "never shorter than the 2 s minimum";
   EXPECT_LE(window, 4.5) << "never longer than the ceiling";
 }
+
+TEST(Stream, EveryRunSaysWhatLimitedItWithTheFiguresThatDecided) {
+  TempDir dir;
+  std::string out;
+  auto j = run_json("run -s one-copy --size 16K --threads 2 --duration 300ms --warmup 100ms", dir, &out);
+  ASSERT_EQ(j["status"], "ok") << j["error"];
+  for (const char* s : {"sender", "receiver"}) {
+    const auto& cpu = j[s]["cpu"];
+    ASSERT_EQ(cpu["thread_on_cpu_pct"].size(), 2u) << "one share per connection thread";
+    for (const auto& pct : cpu["thread_on_cpu_pct"]) {
+      ASSERT_FALSE(pct.is_null()) << cpu["thread_reason"];
+      EXPECT_GE(pct.get<double>(), 0.0);
+    }
+    EXPECT_FALSE(j[s]["thread_on_cpu_max_pct"].is_null());
+    EXPECT_FALSE(j[s]["system_cpu_idle_pct"].is_null());
+  }
+  const auto& l = j["limited_by"];
+  ASSERT_FALSE(l.is_null()) << j["limited_by_reason"];
+  const std::string verdict = l["verdict"];
+  EXPECT_TRUE(verdict == "sender_cpu" || verdict == "receiver_cpu" || verdict == "both_cpus" || verdict == "neither") << verdict;
+  EXPECT_EQ(l["sender"]["busiest_thread_on_cpu_pct"], j["sender"]["thread_on_cpu_max_pct"]);
+  EXPECT_EQ(l["receiver"]["busiest_thread_on_cpu_pct"], j["receiver"]["thread_on_cpu_max_pct"]);
+  EXPECT_TRUE(l["one_machine"].get<bool>());
+  EXPECT_NE(l["why"].get<std::string>().find("busiest connection thread"), std::string::npos) << l["why"];
+  EXPECT_NE(out.find("limited by: "), std::string::npos) << out;
+  EXPECT_FALSE(j["definitions"]["limited_by"].is_null());
+}
+
+TEST(Counters, CountInSlicesApartFromTheTimedOnes) {
+  TempDir dir;
+  auto j = run_json("run --mode rr -s one-copy --size 1K --duration 500ms --warmup 0", dir);
+  ASSERT_EQ(j["status"], "ok") << j["error"];
+  for (const char* s : {"sender", "receiver"}) {
+    const auto& side = j[s];
+    ASSERT_FALSE(side["counters_counted_pct"].is_null()) << s;
+    EXPECT_GT(side["counters_counted_pct"].get<double>(), 0.0);
+    EXPECT_LT(side["counters_counted_pct"].get<double>(), 100.0);
+    ASSERT_FALSE(side["rates_timed_s"].is_null()) << s;
+    EXPECT_LT(side["rates_timed_s"].get<double>(), side["window_s"].get<double>());
+    expect_counters_honest(side);
+  }
+  // A stream's rates come from its timed slices too.
+  auto stream = run_json("run -s one-copy --size 16K --threads 2 --duration 500ms --warmup 0", dir);
+  ASSERT_EQ(stream["status"], "ok") << stream["error"];
+  for (const char* s : {"sender", "receiver"}) {
+    ASSERT_FALSE(stream[s]["rates_timed_s"].is_null()) << s;
+    EXPECT_FALSE(stream[s]["counters_counted_pct"].is_null()) << s;
+    expect_counters_honest(stream[s]);
+  }
+  // Without counters, or with --profile (its own slices), the rates are the whole window's.
+  for (const char* opt : {" --no-counters", " --profile"}) {
+    auto whole = run_json(std::string("run --mode rr -s one-copy --size 1K --duration 200ms --warmup 0") + opt, dir);
+    EXPECT_TRUE(whole["receiver"]["counters_counted_pct"].is_null()) << opt;
+    EXPECT_TRUE(whole["receiver"]["rates_timed_s"].is_null()) << opt;
+  }
+}

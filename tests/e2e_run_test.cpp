@@ -118,3 +118,40 @@ TEST(Run, InterruptedDuringWarmupStillReportsBothSidesWithUnknownRates) {
   }
   EXPECT_EQ(j["receiver"]["bytes_total"], j["sender"]["bytes_total"]);
 }
+
+TEST(Run, EveryReceiveSizeDeliversVerifiedBytesAndIsWrittenDown) {
+  TempDir dir;
+  struct Case {
+    const char* recv;
+    const char* size;
+    const char* read;
+    uint64_t read_bytes;
+  };
+  // Reads of one byte, reads ending inside a field, and reads of many messages at once.
+  for (const Case& c : {Case{"recv", "1001", "1", 1}, Case{"recv", "1001", "333", 333}, Case{"recv", "4K", "1M", 1 << 20},
+                        Case{"scatter", "1001", "333", 333}, Case{"scatter", "4K", "64K", 64 << 10},
+                        Case{"zerocopy-recv", "64K", "16K", 16 << 10}}) {
+    SCOPED_TRACE(std::string(c.recv) + " " + c.size + " read " + c.read);
+    auto r = run_copybench(std::string("run -s zero-copy --recv ") + c.recv + " --size " + c.size + " --recv-size " + c.read +
+                           " --duration 200ms --warmup 0 --verify --json " + dir.file("r.json") + " --csv " + dir.file("r.csv"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = read_json(dir.file("r.json"));
+    EXPECT_EQ(j["parameters"]["recv_size_bytes"], c.read_bytes);
+    EXPECT_EQ(j["parameters"]["recv_size_auto"], false);
+    EXPECT_EQ(j["verify"]["corrupt_messages"], 0);
+    EXPECT_EQ(j["verify"]["bytes_match"], true);
+    EXPECT_GT(j["receiver"]["messages_total"].get<uint64_t>(), 0u);
+  }
+  auto csv = read_text(dir.file("r.csv"));
+  EXPECT_NE(csv.find(",recv_size_bytes,"), std::string::npos) << csv.substr(0, 400);
+}
+
+TEST(Run, BadReceiveSizesAreRefusedWithOneLine) {
+  for (const char* args : {"--recv-size 0", "--recv-size 17M", "--recv-size 4Q", "--mode rr --recv-size 4K"}) {
+    auto r = run_copybench(std::string("run --duration 100ms --warmup 0 ") + args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << args << ": " << r.output;
+  }
+  auto r = run_copybench("run --mode rr --recv-size 4K --duration 100ms --warmup 0");
+  EXPECT_NE(r.output.find("--recv-size needs --mode stream"), std::string::npos) << r.output;
+}

@@ -96,6 +96,36 @@ TEST(Sweep, LoopbackGridFillsTheFolder) {
   EXPECT_NE(clash.output.find("already holds a sweep"), std::string::npos) << clash.output;
 }
 
+TEST(Sweep, ReceiveSizesAreAnAxisFromTheCommandLineToTheReport) {
+  TempDir dir;
+  auto r = run_copybench("sweep --topology loopback --strategies one-copy --recv-sizes auto,16K --sizes 1K,64K --threads 1 "
+                         "--modes stream,rr --duration 100ms --warmup 0 --reps 1 --seed 3 --out " + dir.file("out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto csv = read_text(dir.file("out/runs.csv"));
+  auto sizes = column(csv, "recv_size_bytes"), autos = column(csv, "recv_size_auto"), points = column(csv, "point");
+  ASSERT_EQ(points.size(), 6u) << "2 sizes x (auto, 16K) in stream, 2 sizes in rr";
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (points[i].rfind("rr/", 0) == 0) {
+      EXPECT_EQ(sizes[i], "") << points[i];
+    } else if (points[i].find("+r16K") != std::string::npos) {
+      EXPECT_EQ(sizes[i], "16384");
+      EXPECT_EQ(autos[i], "false");
+    } else {
+      EXPECT_EQ(autos[i], "true") << points[i];
+      EXPECT_FALSE(sizes[i].empty());
+    }
+  }
+  auto summary = read_text(dir.file("out/summary.csv"));
+  EXPECT_NE(summary.find(",one-copy+recv:16K,"), std::string::npos) << "a typed size is its own line:\n" << summary;
+  EXPECT_NE(summary.find(",one-copy,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find(",limited_by,limited_by_runs"), std::string::npos);
+  auto j = read_json(dir.file("out/results.json"));
+  EXPECT_EQ(j["plan"]["recv_sizes_bytes"], (nlohmann::json{0, 16384})) << j["plan"].dump();
+  auto refused = run_copybench("sweep --topology loopback --modes rr --recv-sizes 16K --quick --out " + dir.file("rr"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--recv-sizes needs stream among --modes"), std::string::npos) << refused.output;
+}
+
 TEST(Sweep, NetnsGridRunsAcrossAVethPairAndLeavesNoNamespace) {
   skip_unless_netns();
   TempDir dir;

@@ -34,6 +34,15 @@ TestParams far_from_defaults() {
   return p;
 }
 
+// The same in stream, where the receive size applies and the response size does not.
+TestParams far_from_defaults_stream() {
+  TestParams p = far_from_defaults();
+  p.mode = TestMode::stream;
+  p.response_bytes = 0;
+  p.recv_bytes = 100'000;
+  return p;
+}
+
 // `args` (as params_to_args wrote them) applied to the defaults through the rows' own parsers,
 // as the client's command line does.
 TestParams parse_args(const std::vector<std::string>& args) {
@@ -52,9 +61,11 @@ TestParams parse_args(const std::vector<std::string>& args) {
 }  // namespace
 
 TEST(ParamTable, EveryRowDiffersFromItsDefaultInTheTestValues) {
-  const auto p = far_from_defaults();
-  for (const auto& row : test_parameters()) EXPECT_FALSE(row.same(p, TestParams{})) << row.key;
-  EXPECT_NO_THROW(validate(p));
+  const auto rr = far_from_defaults(), stream = far_from_defaults_stream();
+  for (const auto& row : test_parameters())
+    EXPECT_TRUE(!row.same(rr, TestParams{}) || !row.same(stream, TestParams{})) << row.key;
+  EXPECT_NO_THROW(validate(rr));
+  EXPECT_NO_THROW(validate(stream));
 }
 
 TEST(ParamTable, KeysAndOptionsAreDeclaredOnce) {
@@ -68,15 +79,20 @@ TEST(ParamTable, KeysAndOptionsAreDeclaredOnce) {
 }
 
 TEST(ParamTable, OptionTextJsonAndArgvRestoreEveryParameter) {
-  const auto p = far_from_defaults();
+  for (const auto& p : {far_from_defaults(), far_from_defaults_stream()}) {
+  SCOPED_TRACE(mode_name(p.mode));
+  // Each option from its own text; a row no option of its own sets (duration_auto, set by
+  // --duration) from the options, or else from its JSON.
+  TestParams q;
+  for (const auto& row : test_parameters())
+    if (!row.option.empty() && !row.is_default(p)) row.parse(q, row.text(p));  // as argv has them
   for (const auto& row : test_parameters()) {
-    TestParams q;
-    if (!row.option.empty() || row.kind == OptionKind::value) row.parse(q, row.text(p));
-    else row.from_json(q, row.to_json(p));
+    if (row.option.empty() && !row.same(p, q)) row.from_json(q, row.to_json(p));
     EXPECT_TRUE(row.same(p, q)) << row.key << " from text '" << row.text(p) << "'";
   }
   EXPECT_TRUE(same_params(params_from_json(params_to_json(p)), p));
   EXPECT_TRUE(same_params(parse_args(params_to_args(p)), p));
+  }
   EXPECT_TRUE(params_to_args(TestParams{}).empty()) << "defaults need no option";
   TestParams auto_at_default_ceiling;  // "auto" rides on --duration, whose ceiling is the default here
   auto_at_default_ceiling.auto_duration = true;
@@ -127,6 +143,39 @@ TEST(ParamTable, AValueWhereItMeansNothingIsRefusedByName) {
   } catch (const UsageError& e) {
     EXPECT_STREQ(e.what(), "--response-size needs --mode rr");
   }
+}
+
+TEST(ParamTable, TheReceiveSizeIsAStreamParameterOfOneBToSixteenMiB) {
+  auto refused = [](TestParams p) {
+    try {
+      validate(p);
+      return std::string("accepted");
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+  };
+  TestParams p;
+  EXPECT_EQ(p.recv_size(), default_recv_bytes(p.message_bytes)) << "auto: the default rule";
+  const auto& row = test_parameter("recv_size_bytes");
+  EXPECT_THROW(row.parse(p, "0"), UsageError);
+  EXPECT_THROW(row.parse(p, "12Q"), UsageError);
+  row.parse(p, "17M");
+  EXPECT_EQ(refused(p), "receive size 17 MiB is out of range (1 B to 16 MiB, or auto)");
+  row.parse(p, "16K");
+  EXPECT_EQ(p.recv_size(), 16384u);
+  EXPECT_EQ(refused(p), "accepted");
+  EXPECT_EQ(params_to_json(p)["recv_size_bytes"], 16384);
+  EXPECT_EQ(params_to_json(p)["recv_size_auto"], false);
+  p.mode = TestMode::rr;
+  EXPECT_EQ(refused(p), "--recv-size needs --mode stream");
+  EXPECT_TRUE(params_to_json(p)["recv_size_bytes"].is_null()) << "rr reads one response per transaction";
+  row.parse(p, "auto");
+  EXPECT_EQ(refused(p), "accepted");
+  p.mode = TestMode::stream;
+  auto j = params_to_json(p);
+  EXPECT_EQ(j["recv_size_bytes"], default_recv_bytes(p.message_bytes)) << "a result says what was asked for";
+  EXPECT_EQ(j["recv_size_auto"], true);
+  EXPECT_EQ(params_from_json(j).recv_bytes, 0u) << "and reads back as auto";
 }
 
 TEST(ParamTable, TheSweepPlanNamesEveryParameter) {

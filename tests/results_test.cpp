@@ -145,7 +145,7 @@ static SideFigures measured_side() {
   side.counters = {{"cycles", "user+kernel", std::nullopt, std::nullopt, 0, "not supported here"},
                    {"LLC-load-misses", "user+kernel", 2048, 50.0, 2, ""},
                    {"context-switches", "user+kernel", 7, 100.0, 2, ""}};
-  side.cpu = CpuFigures{0.25, 0.75, 3, 4, 2, 1.5, 75.0, 10.0, 50.0, 0.0, 15.0, 0.0, ""};
+  side.cpu = CpuFigures{0.25, 0.75, 3, 4, 2, 1.5, 75.0, 10.0, 50.0, 0.0, 15.0, 0.0, 25.0, "", {97.5, std::nullopt}, "thread 7 has ended"};
   LatencyHistogram h;
   for (uint64_t v : {1000u, 2000u, 3000u, 1'000'000u}) h.record(v);
   side.latency = latency_figures(h, "send_call");

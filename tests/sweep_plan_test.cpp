@@ -86,3 +86,30 @@ TEST(SweepPlan, RoundTripsThroughJsonAndRefusesBadGrids) {
   g.axes["threads"] = {"0"};
   EXPECT_THROW(make_plan(g, t, 1), UsageError);
 }
+
+TEST(SweepPlan, ReceiveSizesAreAnAxisOfStreamPointsOnly) {
+  SweepGrid g;
+  g.axes["mode"] = {"stream", "rr"};
+  g.axes["strategy"] = {"one-copy"};
+  g.axes["recv_size_bytes"] = {"auto", "16K", "262144"};
+  g.axes["message_bytes"] = {"1K"};
+  g.axes["threads"] = {"1"};
+  g.reps = 1;
+  auto plan = make_plan(g, TopologyOptions{}, 1);
+  std::set<std::string> ids;
+  for (const auto& r : plan.runs) ids.insert(r.point_id);
+  // rr reads one response per transaction: its three points are one.
+  EXPECT_EQ(ids, (std::set<std::string>{"stream/one-copy/1K/1t", "stream/one-copy+r16K/1K/1t",
+                                        "stream/one-copy+r256K/1K/1t", "rr/one-copy/1K+1K/1t"}));
+  auto j = to_json(plan);
+  EXPECT_EQ(j["recv_sizes_bytes"], (nlohmann::json{0, 16384, 262144})) << "auto is kept as typed, not resolved";
+  auto back = plan_from_json(j);
+  EXPECT_EQ(back.grid.axes.at("recv_size_bytes"), (std::vector<std::string>{"auto", "16K", "256K"}));
+  ASSERT_EQ(back.runs.size(), plan.runs.size());
+  for (size_t i = 0; i < plan.runs.size(); ++i) {
+    EXPECT_EQ(back.runs[i].point_id, plan.runs[i].point_id);
+    EXPECT_TRUE(belongs(back.runs[i], plan.runs[i].point_id, 1, plan.runs[i].params));
+  }
+  j.erase("recv_sizes_bytes");  // a plan saved before the axis existed
+  EXPECT_EQ(plan_from_json(j).grid.axes.at("recv_size_bytes"), std::vector<std::string>{"auto"});
+}

@@ -24,10 +24,12 @@ void add_once(std::vector<T>& list, const T& value) {
 void check_needs(const SweepGrid& grid) {
   std::optional<SweepPlan> plan;  // made only when a value with a `needs` rule was given
   for (const auto& row : test_parameters()) {
-    if (row.sweep_needs.empty() || row.is_default(grid.base)) continue;
+    if (row.sweep_needs.empty()) continue;
+    bool given = row.sweep_option.empty() ? !row.is_default(grid.base) : grid.axes.at(row.key) != row.sweep_default;
+    if (!given) continue;
     if (!plan) plan = make_plan(grid, TopologyOptions{}, 0);
     if (std::none_of(plan->runs.begin(), plan->runs.end(), [&](const PlannedRun& r) { return row.applies(r.params); }))
-      throw UsageError(fmt::format("{} needs {}", row.long_option(), row.sweep_needs));
+      throw UsageError(fmt::format("{} needs {}", row.sweep_option.empty() ? row.long_option() : row.sweep_option, row.sweep_needs));
   }
 }
 

@@ -166,6 +166,7 @@ CpuUsage CpuMeter::usage() const {
   u.system_user_pct = pct(d.user + d.nice);
   u.system_system_pct = pct(d.system);
   u.system_steal_pct = pct(d.steal);
+  u.system_idle_pct = pct(d.idle + d.iowait);
   return u;
 }
 

@@ -48,6 +48,7 @@ struct CpuUsage {
   std::optional<double> system_user_pct;    // user + nice
   std::optional<double> system_system_pct;  // kernel, outside irq/softirq
   std::optional<double> system_steal_pct;   // taken by the hypervisor
+  std::optional<double> system_idle_pct;    // idle + iowait: CPU this machine had left
   std::string system_reason;
 };
 

@@ -3,9 +3,11 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "core/error.h"
 #include "core/units.h"
 #include "report/answers.h"
 #include "report/markdown.h"
+#include "results/result.h"
 
 namespace copybench::report {
 namespace {
@@ -38,7 +40,42 @@ std::string one_way(const Crossover& c, const char* way) {
   return fmt::format("is {} at {} and tied (95% intervals overlap) at {}", way, sizes_text(clear), sizes_text(ties));
 }
 
-std::string crossover_text(const Crossover& c) {
+std::string limit_words(const std::string& name) {
+  try {
+    return limit_text(parse_limit(name));
+  } catch (const Error&) {
+    return name;  // a verdict of a newer build: shown as written
+  }
+}
+
+// What limited both strategies' runs at one size (runs.csv limited_by), "" when unknown.
+std::string saturation_at(const Summary& s, const Crossover& c, uint64_t bytes) {
+  std::string parts;
+  for (const std::string* name : {&c.challenger, &c.baseline}) {
+    for (const auto& p : s.points) {
+      const auto& k = p.key;
+      if (k.mode != "stream" || k.topology != c.topology || k.threads != c.threads || k.strategy != *name ||
+          k.message_bytes != bytes)
+        continue;
+      if (auto limit = p.main_limit())
+        parts += fmt::format("{}{} {} ({} of {} runs)", parts.empty() ? "" : ", ", *name, limit_words(limit->first),
+                             limit->second, p.runs_ok);
+    }
+  }
+  return parts.empty() ? "" : fmt::format("at {}: {}", short_size(bytes), parts);
+}
+
+// Next to a crossover: which side's CPU held each strategy back on either side of it.
+std::string saturation_text(const Summary& s, const Crossover& c) {
+  if (c.kind != Crossover::Kind::overtakes && c.kind != Crossover::Kind::overtakes_within_noise &&
+      c.kind != Crossover::Kind::falls_behind)
+    return "";
+  auto below = saturation_at(s, c, c.below_bytes), above = saturation_at(s, c, c.above_bytes);
+  if (below.empty() && above.empty()) return "";
+  return fmt::format(" Limited by (runs.csv limited_by) {}{}{}.", below, !below.empty() && !above.empty() ? "; " : "", above);
+}
+
+std::string crossover_text(const Summary& s, const Crossover& c) {
   std::string who = fmt::format("**{} over {}**: ", c.challenger, c.baseline);
   std::string range = c.sizes.empty() ? ""
                                       : fmt::format("{} to {}", short_size(c.sizes.front().message_bytes),
@@ -79,7 +116,7 @@ std::string crossover_text(const Crossover& c) {
                    c.kind == Crossover::Kind::always_behind;
   if (!ties.empty() && !ties_told)
     text += fmt::format(" Tied (95% intervals overlap) at {}.", sizes_text(ties));
-  return "- " + who + text + "\n";
+  return "- " + who + text + saturation_text(s, c) + "\n";
 }
 
 std::string crossovers_section(const Summary& s) {
@@ -94,7 +131,7 @@ std::string crossovers_section(const Summary& s) {
     std::string g = fmt::format("{}, {} thread{}", c.topology, c.threads, c.threads == 1 ? "" : "s");
     if (g != group) out += fmt::format("{}{}:\n\n", group.empty() ? "" : "\n", g);
     group = g;
-    out += crossover_text(c);
+    out += crossover_text(s, c);
   }
   return out + "\n";
 }

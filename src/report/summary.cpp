@@ -39,7 +39,9 @@ std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
   if (!topology || !mode || !strategy || !size || !threads) return std::nullopt;
   // A receive strategy other than recv makes another data path, compared as its own line.
   auto receive = runs.text(row, "recv_strategy");
-  auto path = data_path_label(*strategy, receive.value_or(std::string(kDefaultRecvStrategy)));
+  std::optional<uint64_t> typed_read;  // a receive size given as a number is a data path of its own
+  if (runs.text(row, "recv_size_auto") == "false") typed_read = runs.count(row, "recv_size_bytes");
+  auto path = data_path_label(*strategy, receive.value_or(std::string(kDefaultRecvStrategy)), typed_read);
   PointKey key{*topology, *mode, path, *size, std::nullopt, static_cast<int>(*threads)};
   if (*mode == "rr") key.response_bytes = runs.count(row, "response_bytes");
   return key;
@@ -54,7 +56,7 @@ struct Accumulator {
 Accumulator& accumulator_for(std::vector<Accumulator>& points, const PointKey& key) {
   for (auto& a : points)
     if (a.point.key == key) return a;
-  points.push_back(Accumulator{SummaryPoint{key, 0, 0, {}}, {}});
+  points.push_back(Accumulator{SummaryPoint{key, 0, 0, {}, {}}, {}});
   return points.back();
 }
 
@@ -105,11 +107,16 @@ std::pair<double, double> interval(const Stats& s) {
   return {s.min, s.max};
 }
 
-std::string data_path_label(std::string_view send, std::string_view recv) {
+std::string data_path_label(std::string_view send, std::string_view recv, std::optional<uint64_t> typed_recv_bytes) {
+  if (typed_recv_bytes) return fmt::format("{}+{}:{}", send, recv, short_size(*typed_recv_bytes));
   return recv == kDefaultRecvStrategy ? std::string(send) : fmt::format("{}+{}", send, recv);
 }
 
-int strategy_rank(std::string_view path) {
+int strategy_rank(std::string_view label) {
+  // A typed receive size ranks (and is coloured) as its data path with the default size.
+  std::string_view path = label.substr(0, label.find(':'));
+  const std::string default_recv = "+" + std::string(kDefaultRecvStrategy);
+  if (path.size() < label.size() && path.ends_with(default_recv)) path.remove_suffix(default_recv.size());
   // Each send strategy in the registry's order, first alone (receive strategy recv), then with
   // each receive strategy in that registry's order, then with one this build does not know; a
   // send strategy it does not know comes after all of them. (Plot colours follow the rank.)
@@ -134,6 +141,13 @@ bool point_before(const PointKey& a, const PointKey& b) {
   return tie(a) < tie(b);
 }
 
+std::optional<std::pair<std::string, int>> SummaryPoint::main_limit() const {
+  std::optional<std::pair<std::string, int>> most;
+  for (const auto& [name, runs] : limits)
+    if (!most || runs > most->second) most = {name, runs};
+  return most;
+}
+
 const Stats* SummaryPoint::metric(std::string_view name) const {
   auto it = metrics.find(name);
   return it == metrics.end() ? nullptr : &it->second;
@@ -147,7 +161,8 @@ const std::vector<std::string>& summary_metrics() {
       "sender_system_cpu_ns_per_byte", "sender_cycles_per_byte",     "receiver_cycles_per_byte",
       "sender_llc_misses_per_kib",     "receiver_llc_misses_per_kib", "sender_context_switches",
       "receiver_context_switches",     "zc_copied_pct",              "receiver_zc_mapped_pct",
-      "sender_calls_per_msg",          "sender_submissions_per_msg", "receiver_calls_per_msg"};
+      "sender_calls_per_msg",          "sender_submissions_per_msg", "receiver_calls_per_msg",
+      "sender_thread_on_cpu_max_pct",  "receiver_thread_on_cpu_max_pct", "receiver_system_cpu_idle_pct"};
   static const std::vector<std::string> all = with_profile_metrics(names);  // report/copies.h
   return all;
 }
@@ -182,6 +197,7 @@ Summary summarize(const RunsTable& runs) {
     ++acc.point.runs_ok;
     for (const auto& metric : summary_metrics())
       if (auto v = runs.number(row, metric)) acc.values[metric].push_back(*v);
+    if (auto limit = runs.text(row, "limited_by"); limit && !limit->empty()) ++acc.point.limits[*limit];
   }
   for (auto& acc : points) {
     for (auto& [metric, list] : acc.values) acc.point.metrics.emplace(metric, describe(std::move(list)));
@@ -200,7 +216,7 @@ std::string summary_csv(const Summary& summary) {
   std::string out = "topology,mode,strategy,message_bytes,response_bytes,threads,runs_ok,runs_failed";
   for (const auto& m : summary_metrics())
     for (const char* suffix : {"_n", "_median", "_min", "_max", "_ci95_low", "_ci95_high"}) out += "," + m + suffix;
-  out += '\n';
+  out += ",limited_by,limited_by_runs\n";
   for (const auto& p : summary.points) {
     const auto& k = p.key;
     out += fmt::format("{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy),
@@ -215,7 +231,8 @@ std::string summary_csv(const Summary& summary) {
       out += fmt::format(",{},{},{},{},{},{}", s->n, num(s->median), num(s->min), num(s->max), num(s->ci95_low),
                          num(s->ci95_high));
     }
-    out += '\n';
+    auto limit = p.main_limit();
+    out += limit ? fmt::format(",{},{}\n", limit->first, limit->second) : std::string(",,\n");
   }
   return out;
 }

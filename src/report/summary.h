@@ -47,8 +47,10 @@ struct PointKey {
 bool point_before(const PointKey& a, const PointKey& b);
 
 /// The name of a data path: the send strategy alone when the receive strategy is recv, else
-/// "send+recv" (summary.csv's strategy column, the report's lines).
-std::string data_path_label(std::string_view send, std::string_view recv);
+/// "send+recv" (summary.csv's strategy column, the report's lines); with a receive size that
+/// was typed (--recv-size, not auto), "send+recv:SIZE", each size its own line.
+std::string data_path_label(std::string_view send, std::string_view recv,
+                            std::optional<uint64_t> typed_recv_bytes = std::nullopt);
 
 /// Rank of a data path's label (data_path_label): the send strategies in their registry's
 /// order, each followed by its pairings with the other receive strategies; unknown names last.
@@ -59,9 +61,13 @@ struct SummaryPoint {
   int runs_ok = 0;
   int runs_failed = 0;                            // status != ok; not in the statistics
   std::map<std::string, Stats, std::less<>> metrics;  // a metric with no values is absent
+  std::map<std::string, int> limits;  // runs.csv limited_by of the ok runs -> how many runs said it
 
   /// nullptr when no ok run of this point had the metric.
   const Stats* metric(std::string_view name) const;
+  /// The verdict most of the ok runs gave and how many gave it (ties: the first by name);
+  /// nullopt when no run had one.
+  std::optional<std::pair<std::string, int>> main_limit() const;
 };
 
 struct FailureReason {

@@ -117,8 +117,11 @@ std::string render_table(const RunResult& r) {
                   ? fmt::format("rr, {} requests and {} responses (8 fields each)", format_size(p.message_bytes),
                                 format_size(p.response_size()))
                   : fmt::format("stream, {} messages (8 fields)", format_size(p.message_bytes));
-  std::string out = fmt::format("copybench: {} strategy, {} receive, {}, {} connection(s), {} window after {} warm-up, server {}\n",
-                                p.strategy, p.recv_strategy, what, p.threads,
+  auto receive = p.mode == TestMode::stream ? fmt::format("{} receive of {}{}", p.recv_strategy, format_size(p.recv_size()),
+                                                         p.recv_bytes ? "" : " (auto)")
+                                           : fmt::format("{} receive", p.recv_strategy);
+  std::string out = fmt::format("copybench: {} strategy, {}, {}, {} connection(s), {} window after {} warm-up, server {}\n",
+                                p.strategy, receive, what, p.threads,
                                 p.auto_duration ? fmt::format("an auto (stable-rate, at most {})", format_duration(p.duration_ns))
                                                 : format_duration(p.duration_ns),
                                 format_duration(p.warmup_ns), r.server);
@@ -134,6 +137,8 @@ std::string render_table(const RunResult& r) {
   } else if (r.verify.bytes_match) {
     out += fmt::format("bytes sent and received after the final drain: {}\n", *r.verify.bytes_match ? "equal" : "DIFFER");
   }
+  if (r.limited_by) out += fmt::format("limited by: {}: {}\n", limit_text(r.limited_by->verdict), r.limited_by->why);
+  else out += fmt::format("limited by: unknown: {}\n", r.limited_by_reason);
   if (r.status != RunStatus::ok) out += fmt::format("status: {}: {}\n", status_name(r.status), r.error);
   return out;
 }

@@ -77,6 +77,12 @@ std::vector<Column> build_run_columns() {
        }},
       {"verify_missing_messages", "", "sender's messages not received whole", [](const RunResult& r) { return opt(r.verify.missing_messages); }},
       {"bytes_match", "", "receiver bytes_total equals sender bytes_total after the drain", [](const RunResult& r) { return opt(r.verify.bytes_match); }},
+      {"limited_by", "", "what set the rate: sender_cpu, receiver_cpu, both_cpus or neither (a side saturated: its busiest connection thread on a CPU >= 90% of the window, or its machine <= 5% idle)", [](const RunResult& r) {
+         return r.limited_by ? Value{std::string(limit_name(r.limited_by->verdict))} : Value{};
+       }},
+      {"limited_by_why", "", "the figures that decided limited_by, in words", [](const RunResult& r) {
+         return r.limited_by ? Value{r.limited_by->why} : Value{r.limited_by_reason};
+       }},
   });
   return cols;
 }
@@ -151,6 +157,7 @@ std::vector<SideColumn> build_side_columns() {
          return s.calls_total ? Value{static_cast<double>(s.bytes_total) / static_cast<double>(s.calls_total)} : Value{};
        }},
       {"rate", "window_s", "s", "measured window, on this side's monotonic clock", [](const SideFigures& s) { return s.window_ns > 0 ? Value{s.window_ns / 1e9} : Value{}; }},
+      {"rate", "rates_timed_s", "s", "with counters: the rates (throughput, messages/s, time per message) come from the timed slices of the window, this long in all, where no counter ran; empty: from the whole window", [](const SideFigures& s) { return opt(s.rates_timed_s); }},
       {"rate", "wall_s", "s", "from START until this side's part of the test ended (warm-up, drain and the exchange of figures included)", [](const SideFigures& s) { return s.wall_ns > 0 ? Value{s.wall_ns / 1e9} : Value{}; }},
       {"cpu", "cpu_user_s", "s", "user CPU time of this side's process over the window (getrusage RUSAGE_SELF)", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return std::optional<double>(c.process_user_s); }); }},
       {"cpu", "cpu_system_s", "s", "kernel CPU time of this side's process over the window (getrusage RUSAGE_SELF)", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return std::optional<double>(c.process_system_s); }); }},
@@ -164,16 +171,30 @@ std::vector<SideColumn> build_side_columns() {
       {"cpu", "system_cpu_softirq_pct", "% of all CPUs", "whole machine, /proc/stat: softirq (much of TCP receive runs here)", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_softirq_pct; }); }},
       {"cpu", "system_cpu_irq_pct", "% of all CPUs", "whole machine, /proc/stat: hard interrupts", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_irq_pct; }); }},
       {"cpu", "system_cpu_steal_pct", "% of all CPUs", "whole machine, /proc/stat: time the hypervisor gave to others", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_steal_pct; }); }},
+      {"cpu", "system_cpu_idle_pct", "% of all CPUs", "whole machine, /proc/stat: idle + iowait, the CPU it had left", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.system_idle_pct; }); }},
+      {"cpu", "thread_on_cpu_max_pct", "% of the window", "busiest connection thread: its CPU time over the window (per-thread CPU clock) / window * 100", [](const SideFigures& s) { return cpu_opt(s, [](const CpuFigures& c) { return c.busiest_thread_pct(); }); }},
+      {"cpu", "thread_on_cpu_mean_pct", "% of the window", "mean over the connection threads of the same share", [](const SideFigures& s) {
+         return cpu_opt(s, [](const CpuFigures& c) {
+           double sum = 0;
+           for (const auto& pct : c.thread_on_cpu_pct) {
+             if (!pct) return std::optional<double>();
+             sum += *pct;
+           }
+           return c.thread_on_cpu_pct.empty() ? std::optional<double>() : std::optional<double>(sum / c.thread_on_cpu_pct.size());
+         });
+       }},
       {"cpu", "system_cpu_ns_per_byte", "ns/B", "service demand of the whole machine (netperf's): busy CPU time of all CPUs / bytes_in_window", [](const SideFigures& s) {
          return opt(per(s.cpu ? s.cpu->system_busy_cpu_s : std::nullopt, s.bytes_in_window, 1e9));
        }},
+      {"counter", "counters_counted_pct", "% of the window", "the share of the window the counters counted, in slices alternating with the timed ones (rates, latency); "
+       "the counts below are scaled to the whole window (empty: they counted all of it)", [](const SideFigures& s) { return opt(s.counters_counted_pct); }},
   };
   for (int k = 0; k < 2; ++k) {
     for (int i = 0; i < static_cast<int>(std::size(kCounterColumns)); ++i) {
       const auto& c = kCounterColumns[i];
       if (k == 1 && i >= kHardwareCounters) break;
       std::string name = k ? std::string(c.name) + ":k" : c.name;
-      std::string how = fmt::format("{}{}, perf_event_open over the window, summed over the side's test threads, scaled for multiplexing",
+      std::string how = fmt::format("{}{}, perf_event_open over the window (over its counted slices, scaled to the window), summed over the side's test threads, scaled for multiplexing",
                                     c.what, k ? " in kernel mode only (exclude_user)" : "");
       cols.push_back({"counter", counter_column_key(name), c.unit, how, [name](const SideFigures& s) {
                         const auto* figure = s.counter(name);
@@ -233,6 +254,13 @@ std::string counter_column_key(const std::string& counter_name) {
   for (const auto& c : kCounterColumns)
     if (base == c.name) return kernel ? std::string(c.key) + "_kernel" : c.key;
   return "";
+}
+
+std::optional<double> CpuFigures::busiest_thread_pct() const {
+  std::optional<double> most;
+  for (const auto& pct : thread_on_cpu_pct)
+    if (pct && (!most || *pct > *most)) most = pct;
+  return most;
 }
 
 const CounterFigure* SideFigures::counter(const std::string& name) const {

@@ -11,6 +11,8 @@ namespace {
 constexpr const char* kStatusNames[] = {"ok", "failed", "interrupted"};
 constexpr const char* kSideNames[] = {"sender", "receiver"};
 constexpr const char* kRoleNames[] = {"sender", "receiver", "responder", "requester"};
+constexpr const char* kLimitNames[] = {"sender_cpu", "receiver_cpu", "both_cpus", "neither"};
+constexpr const char* kLimitTexts[] = {"sender CPU", "receiver CPU", "both CPUs saturated", "neither side's CPU"};
 
 template <typename E, size_t N>
 const char* name_of(E value, const char* const (&names)[N]) {
@@ -34,6 +36,9 @@ const char* role_name(Role role) { return name_of(role, kRoleNames); }
 RunStatus parse_status(std::string_view text) { return parse_name<RunStatus>(text, "status", kStatusNames); }
 Side parse_side(std::string_view text) { return parse_name<Side>(text, "side", kSideNames); }
 Role parse_role(std::string_view text) { return parse_name<Role>(text, "role", kRoleNames); }
+const char* limit_name(Limit limit) { return name_of(limit, kLimitNames); }
+const char* limit_text(Limit limit) { return name_of(limit, kLimitTexts); }
+Limit parse_limit(std::string_view text) { return parse_name<Limit>(text, "limit", kLimitNames); }
 
 Role role_of(Side side, TestMode mode) {
   if (mode == TestMode::rr) return side == Side::sender ? Role::responder : Role::requester;

@@ -69,7 +69,12 @@ struct CpuFigures {
   std::optional<double> system_irq_pct;
   std::optional<double> system_softirq_pct;
   std::optional<double> system_steal_pct;
+  std::optional<double> system_idle_pct;  // idle + iowait
   std::string system_reason;  // why the system figures are null
+  // Each connection thread's time on a CPU / the window, in connection order (run/window_meter.h).
+  std::vector<std::optional<double>> thread_on_cpu_pct;
+  std::string thread_reason;  // why a thread's share is null
+  std::optional<double> busiest_thread_pct() const;  // the largest share; null when none is known
 };
 
 /// A latency distribution in ns: a summary plus the non-empty histogram buckets.
@@ -107,6 +112,12 @@ struct SideFigures {
   std::vector<StreamFigures> streams;
   std::vector<CounterFigure> counters;  // empty: not counted (counters_reason says why)
   std::string counters_reason;
+  // The share of the window the counters counted (alternating slices, run/counter_slicer.h);
+  // the counts are scaled to the whole window. Null: they counted all of it.
+  std::optional<double> counters_counted_pct;
+  // With it: the rates (throughput, messages/s, time per message) come from the timed slices,
+  // this long in all; null: from the whole window.
+  std::optional<double> rates_timed_s;
   std::optional<CpuFigures> cpu;        // null when no window was measured
   std::optional<LatencyFigures> latency;
   std::string latency_reason;           // why latency is null
@@ -125,6 +136,26 @@ struct ZeroCopyFigures {
   uint64_t buffer_waits = 0;
   std::optional<double> copied_pct;  // null when nothing completed
   bool balanced = false;             // every send has its completion
+};
+
+/// What set the rate, from the two sides' CPU figures (results/limits.h): a side whose busiest
+/// connection thread was on a CPU for most of the window, or whose machine had no idle CPU left,
+/// was saturated.
+enum class Limit : uint8_t { sender_cpu, receiver_cpu, both_cpus, neither };
+
+/// "sender_cpu", "receiver_cpu", "both_cpus", "neither" (JSON and CSV); limit_text says it in words.
+const char* limit_name(Limit limit);
+const char* limit_text(Limit limit);
+Limit parse_limit(std::string_view text);  // throws Error
+
+struct LimitFigures {
+  Limit verdict = Limit::neither;
+  std::string why;                // the figures that decided it, in words
+  double thread_threshold_pct = 0;  // a thread on a CPU this much of the window is saturated
+  double idle_threshold_pct = 0;    // a machine with at most this idle is saturated
+  std::optional<double> sender_thread_pct, receiver_thread_pct;  // each side's busiest connection thread
+  std::optional<double> sender_idle_pct, receiver_idle_pct;      // each side's machine, idle + iowait
+  bool one_machine = false;         // both sides measured the same machine's CPUs
 };
 
 struct VerifyFigures {
@@ -160,6 +191,8 @@ struct RunResult {
   std::optional<SideFigures> receiver;
   std::optional<ZeroCopyFigures> zerocopy;
   VerifyFigures verify;
+  std::optional<LimitFigures> limited_by;
+  std::string limited_by_reason;  // why limited_by is null
 };
 
 /// Derives rates from counts and the window (throughput, messages/s, time per message).

@@ -58,6 +58,8 @@ CounterFigure counter_from_json(const json& j) {
 }
 
 json to_json(const CpuFigures& c) {
+  json thread_shares = json::array();
+  for (const auto& pct : c.thread_on_cpu_pct) thread_shares.push_back(json_opt(pct));
   return {{"process_user_s", c.process_user_s},
           {"process_system_s", c.process_system_s},
           {"voluntary_switches", c.voluntary_switches},
@@ -70,7 +72,10 @@ json to_json(const CpuFigures& c) {
           {"system_irq_pct", json_opt(c.system_irq_pct)},
           {"system_softirq_pct", json_opt(c.system_softirq_pct)},
           {"system_steal_pct", json_opt(c.system_steal_pct)},
-          {"system_reason", json_text(c.system_reason)}};
+          {"system_idle_pct", json_opt(c.system_idle_pct)},
+          {"system_reason", json_text(c.system_reason)},
+          {"thread_on_cpu_pct", thread_shares},
+          {"thread_reason", json_text(c.thread_reason)}};
 }
 
 CpuFigures cpu_from_json(const json& j) {
@@ -87,7 +92,12 @@ CpuFigures cpu_from_json(const json& j) {
   c.system_irq_pct = json_get_opt<double>(j, "system_irq_pct");
   c.system_softirq_pct = json_get_opt<double>(j, "system_softirq_pct");
   c.system_steal_pct = json_get_opt<double>(j, "system_steal_pct");
+  c.system_idle_pct = json_get_opt<double>(j, "system_idle_pct");
   c.system_reason = json_get_opt<std::string>(j, "system_reason").value_or("");
+  if (j.contains("thread_on_cpu_pct"))  // absent in results written before it was measured
+    for (const auto& pct : j.at("thread_on_cpu_pct"))
+      c.thread_on_cpu_pct.push_back(pct.is_null() ? std::nullopt : std::optional<double>(pct.get<double>()));
+  c.thread_reason = json_get_opt<std::string>(j, "thread_reason").value_or("");
   return c;
 }
 
@@ -119,6 +129,30 @@ LatencyFigures latency_from_json(const json& j) {
   return l;
 }
 
+json to_json(const LimitFigures& f) {
+  return {{"verdict", limit_name(f.verdict)},
+          {"why", f.why},
+          {"thread_threshold_pct", f.thread_threshold_pct},
+          {"idle_threshold_pct", f.idle_threshold_pct},
+          {"one_machine", f.one_machine},
+          {"sender", {{"busiest_thread_on_cpu_pct", json_opt(f.sender_thread_pct)}, {"machine_idle_pct", json_opt(f.sender_idle_pct)}}},
+          {"receiver", {{"busiest_thread_on_cpu_pct", json_opt(f.receiver_thread_pct)}, {"machine_idle_pct", json_opt(f.receiver_idle_pct)}}}};
+}
+
+LimitFigures limit_from_json(const json& j) {
+  LimitFigures f;
+  f.verdict = parse_limit(j.at("verdict").get<std::string>());
+  f.why = j.at("why").get<std::string>();
+  f.thread_threshold_pct = j.at("thread_threshold_pct").get<double>();
+  f.idle_threshold_pct = j.at("idle_threshold_pct").get<double>();
+  f.one_machine = j.at("one_machine").get<bool>();
+  f.sender_thread_pct = json_get_opt<double>(j.at("sender"), "busiest_thread_on_cpu_pct");
+  f.sender_idle_pct = json_get_opt<double>(j.at("sender"), "machine_idle_pct");
+  f.receiver_thread_pct = json_get_opt<double>(j.at("receiver"), "busiest_thread_on_cpu_pct");
+  f.receiver_idle_pct = json_get_opt<double>(j.at("receiver"), "machine_idle_pct");
+  return f;
+}
+
 json value_json(const Value& v) {
   return std::visit(
       [](const auto& x) -> json {
@@ -139,6 +173,8 @@ json to_json(const SideFigures& side) {
   j["counters"] = json::array();
   for (const auto& c : side.counters) j["counters"].push_back(to_json(c));
   j["counters_reason"] = json_text(side.counters_reason);
+  j["counters_counted_pct"] = json_opt(side.counters_counted_pct);
+  j["rates_timed_s"] = json_opt(side.rates_timed_s);
   j["cpu"] = side.cpu ? to_json(*side.cpu) : json(nullptr);
   j["latency"] = side.latency ? to_json(*side.latency) : json(nullptr);
   j["latency_reason"] = json_text(side.latency_reason);
@@ -173,6 +209,8 @@ SideFigures side_from_json(const json& j) {
   s.role = parse_role(j.at("role").get<std::string>());
   for (const auto& cj : j.at("counters")) s.counters.push_back(counter_from_json(cj));
   s.counters_reason = json_get_opt<std::string>(j, "counters_reason").value_or("");
+  s.counters_counted_pct = json_get_opt<double>(j, "counters_counted_pct");
+  s.rates_timed_s = json_get_opt<double>(j, "rates_timed_s");
   if (!j.at("cpu").is_null()) s.cpu = cpu_from_json(j.at("cpu"));
   if (!j.at("latency").is_null()) s.latency = latency_from_json(j.at("latency"));
   s.latency_reason = json_get_opt<std::string>(j, "latency_reason").value_or("");
@@ -240,6 +278,8 @@ json to_json(const RunResult& r) {
           {"receiver", r.receiver ? to_json(*r.receiver) : json(nullptr)},
           {"zerocopy", r.zerocopy ? to_json(*r.zerocopy) : json(nullptr)},
           {"verify", verify},
+          {"limited_by", r.limited_by ? to_json(*r.limited_by) : json(nullptr)},
+          {"limited_by_reason", r.limited_by ? json(nullptr) : json(r.limited_by_reason)},
           {"definitions", definitions}};
 }
 
@@ -263,6 +303,8 @@ RunResult run_result_from_json(const json& j) {
   r.verify.corrupt_messages = json_get_opt<uint64_t>(v, "corrupt_messages").value_or(0);
   r.verify.missing_messages = json_get_opt<uint64_t>(v, "missing_messages");
   r.verify.bytes_match = json_get_opt<bool>(v, "bytes_match");
+  if (j.contains("limited_by") && !j.at("limited_by").is_null()) r.limited_by = limit_from_json(j.at("limited_by"));
+  r.limited_by_reason = json_get_opt<std::string>(j, "limited_by_reason").value_or("");
   return r;
 }
 

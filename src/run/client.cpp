@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "net/protocol.h"
 #include "net/socket.h"
+#include "results/limits.h"
 #include "results/sender_report.h"
 #include "run/affinity.h"
 #include "run/auto_duration.h"
@@ -55,7 +56,7 @@ class Connections {
     const auto& receive = recv_strategy_info(p_.recv_strategy);
     for (int i = 0; i < p_.threads; ++i) {
       receivers_.push_back(receive.make(p_.mode == TestMode::rr ? rr_context(p_.response_size(), control_mtu)
-                                                                : stream_context(p_.message_bytes, control_mtu)));
+                                                                : stream_context(p_.message_bytes, p_.recv_size(), control_mtu)));
       auto& receiver = *receivers_.back();
       Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms, [&](int s) { receiver.before_connect(s); });
       handshake(fd.get(), header_for(p_, ConnectionKind::data, test_id, static_cast<uint16_t>(i)));
@@ -126,7 +127,6 @@ class ClientWindow {
 
   /// Starts one thread per connection, sends START, measures the window and sends STOP; throws Error.
   void run() {
-    tids_.back() = current_tid();  // this coordinating thread
     for (int i = 0; i < p_.threads; ++i) {
       threads_.emplace_back([this, i] {
         tids_[i] = current_tid();
@@ -139,7 +139,7 @@ class ClientWindow {
       started_ = true;
     }
     tids_known_.wait();
-    meter_.open_counters(tids_, &counters_);
+    meter_.open_counters(tids_, current_tid(), &counters_);
     write_frame(connections_.control(), FrameType::start, "", now_ns() + 5 * kSecond);
     t0_ = now_ns();
     open_gate();
@@ -227,7 +227,7 @@ class ClientWindow {
   WindowEdges window_{counters_, meter_};
   std::vector<ReceiverTotals> totals_;
   std::vector<std::thread> threads_;
-  std::vector<pid_t> tids_ = std::vector<pid_t>(p_.threads + 1);  // the connections' threads, then ours
+  std::vector<pid_t> tids_ = std::vector<pid_t>(p_.threads);  // the connections' threads
   std::latch tids_known_{p_.threads};
   std::latch go_{1};
   bool gate_open_ = false;
@@ -265,6 +265,7 @@ class ClientRun {
     window_.finish(result_.status != RunStatus::ok);
     connection_errors();
     if (window_.started()) receiver_figures();
+    decide_limit(result_);
     if (!result_.sender && !result_.error.empty()) result_.sender_missing_reason = result_.error;
     if (interrupted_.load() && result_.status == RunStatus::ok) {
       result_.status = RunStatus::interrupted;

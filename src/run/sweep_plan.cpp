@@ -1,5 +1,6 @@
 #include "run/sweep_plan.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -87,6 +88,13 @@ SweepPlan make_plan(const SweepGrid& grid, const TopologyOptions& topology, uint
   std::vector<TestParams> points;
   TestParams p = grid.base;
   expand(grid, axes, 0, p, points);
+  // An axis value that a point cannot use is reset (rr points of --recv-sizes 16K,64K): the
+  // points that then coincide are measured once.
+  std::vector<TestParams> unique;
+  for (auto& point : points)
+    if (std::none_of(unique.begin(), unique.end(), [&](const TestParams& u) { return point_id(u) == point_id(point); }))
+      unique.push_back(std::move(point));
+  points = std::move(unique);
   for (size_t point = 0; point < points.size(); ++point) {
     validate(points[point]);
     for (int rep = 1; rep <= grid.reps; ++rep)
@@ -118,7 +126,7 @@ nlohmann::json to_json(const SweepPlan& plan) {
     TestParams value = g.base;
     for (const auto& text : g.axes.at(row.key)) {
       row.parse(value, text);
-      list.push_back(row.to_json(value));
+      list.push_back(row.to_plan_json(value));  // as typed: "auto" stays 0, not one message size's answer
     }
   }
   return j;

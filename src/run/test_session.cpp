@@ -105,12 +105,12 @@ void TestSession::wait_for_streams(int64_t deadline_ns, int control_fd) {
 }
 
 void TestSession::open_counters() {
-  std::vector<pid_t> tids{current_tid()};  // the control thread, then the connections'
+  std::vector<pid_t> tids;  // the connections', in index order
   {
     std::lock_guard lock(mu_);
     for (const auto& s : streams_) tids.push_back(s.tid);
   }
-  meter_.open_counters(tids, &counters_);
+  meter_.open_counters(tids, current_tid(), &counters_);
 }
 
 void TestSession::abort() {

@@ -1,5 +1,8 @@
 #include "run/window_meter.h"
 
+#include <cmath>
+
+#include "core/clock.h"
 #include "core/error.h"
 
 namespace copybench {
@@ -7,11 +10,20 @@ namespace copybench {
 WindowMeter::WindowMeter(const TestParams& params, int timed_streams)
     : counters_on_(params.counters),
       profile_on_(params.profile),
+      // Counters tax every context switch of the threads they count: with them the rates and
+      // latencies come from the slices they do not run in. --profile slices the window its own
+      // way and is a cost the user asked for.
+      sliced_(params.counters && !params.profile),
       slice_ns_(profile_slice_ns(params.duration_ns)),
       hist_(static_cast<size_t>(timed_streams)) {}
 
-void WindowMeter::open_counters(const std::vector<pid_t>& tids, const CounterSet* streams) {
-  if (counters_on_) counters_ = std::make_unique<ThreadCounters>(tids);
+void WindowMeter::open_counters(const std::vector<pid_t>& connection_tids, pid_t coordinator_tid,
+                                const CounterSet* streams) {
+  thread_cpu_ = ThreadCpuMeter(connection_tids);
+  std::vector<pid_t> tids = connection_tids;
+  tids.push_back(coordinator_tid);
+  if (sliced_) slicer_ = std::make_unique<CounterSlicer>(tids, recording_, slice_ns_, streams);  // opens per counted slice
+  else if (counters_on_) counters_ = std::make_unique<ThreadCounters>(tids);
   if (!profile_on_) return;
   if (!streams) {
     profile_error_ = "this side cannot profile: no stream counters to slice the window with";
@@ -26,6 +38,10 @@ void WindowMeter::open_counters(const std::vector<pid_t>& tids, const CounterSet
 
 // A counter that cannot be started or stopped costs the counters, never the test.
 void WindowMeter::begin() {
+  cpu_.start();
+  thread_cpu_.start(now_ns());
+  recording_.store(true, std::memory_order_relaxed);
+  if (slicer_) slicer_->begin();
   if (counters_) {
     try {
       counters_->start();
@@ -34,8 +50,6 @@ void WindowMeter::begin() {
       counters_.reset();
     }
   }
-  cpu_.start();
-  recording_.store(true, std::memory_order_relaxed);
   if (profile_) profile_->begin();
   began_ = true;
 }
@@ -43,6 +57,8 @@ void WindowMeter::begin() {
 void WindowMeter::end() {
   if (!began_ || ended_) return;
   recording_.store(false, std::memory_order_relaxed);
+  if (slicer_) slicer_->end();  // before the other meters: its thread must not flip the flag again
+  thread_cpu_.stop(now_ns());
   cpu_.stop();
   if (counters_) {
     try {
@@ -56,6 +72,19 @@ void WindowMeter::end() {
   ended_ = true;
 }
 
+// With counters: the rates of the timed slices, which no counting slowed down (the window's
+// byte and message counts stay whole).
+void WindowMeter::rates_from_timed_slices(SideFigures& side) const {
+  const int64_t ns = slicer_->timed_ns();
+  const uint64_t messages = slicer_->timed_messages();
+  if (ns <= 0 || side.streams.empty()) return;
+  const double seconds = ns / 1e9;
+  side.rates_timed_s = seconds;
+  side.throughput_gbps = slicer_->timed_bytes() * 8.0 / ns;
+  side.messages_per_s = messages / seconds;
+  side.time_per_msg_us = messages > 0 ? std::optional<double>(seconds * 1e6 * side.streams.size() / messages) : std::nullopt;
+}
+
 void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const std::string& no_latency_reason,
                        bool zerocopy_sends) const {
   const bool measured = began_ && ended_;
@@ -67,18 +96,35 @@ void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const
     side.counters_reason = "counters were turned off (--no-counters)";
   } else if (!counters_error_.empty()) {
     side.counters_reason = counters_error_;
-  } else if (!measured || !counters_) {
+  } else if (!measured || (!counters_ && !slicer_)) {
     side.counters_reason = "no window was measured";
+  } else if (slicer_ && (slicer_->readings().empty() || slicer_->counted_ns() <= 0)) {
+    side.counters_reason = !slicer_->error().empty()
+                               ? "rr counts in slices of the window, and none could be counted: " + slicer_->error()
+                               : "the window ended before a counted slice (rr counts in alternating slices)";
   } else {
-    for (auto& reading : counters_->read())
-      side.counters.push_back({reading.name, reading.scope, reading.value, reading.running_pct, reading.threads, reading.reason});
+    // Sliced (rr): counted in part of the window, scaled to all of it.
+    const double scale = slicer_ ? static_cast<double>(slicer_->window_ns()) / static_cast<double>(slicer_->counted_ns()) : 1.0;
+    if (slicer_) {
+      side.counters_counted_pct = 100.0 * slicer_->counted_ns() / slicer_->window_ns();
+      rates_from_timed_slices(side);
+    }
+    for (auto& reading : slicer_ ? slicer_->readings() : counters_->read()) {
+      auto value = reading.value;
+      auto reason = reading.reason;
+      if (slicer_ && value) value = static_cast<uint64_t>(std::llround(static_cast<double>(*value) * scale));
+      if (slicer_ && value && !slicer_->error().empty())
+        reason += (reason.empty() ? "" : "; ") + ("counted in fewer slices: " + slicer_->error());
+      side.counters.push_back({reading.name, reading.scope, value, reading.running_pct, reading.threads, reason});
+    }
   }
   if (measured) {
     auto u = cpu_.usage();
     side.cpu = CpuFigures{u.process_user_s,       u.process_system_s,  u.voluntary_switches, u.involuntary_switches,
                           u.cpus,                 u.system_busy_cpu_s, u.system_busy_pct,    u.system_user_pct,
                           u.system_system_pct,    u.system_irq_pct,    u.system_softirq_pct, u.system_steal_pct,
-                          u.system_reason};
+                          u.system_idle_pct,      u.system_reason,     thread_cpu_.on_cpu_pct(),
+                          thread_cpu_.reason()};
   }
   if (hist_.empty()) {
     side.latency_reason = no_latency_reason;

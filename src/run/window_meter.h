@@ -12,8 +12,10 @@
 #include "metrics/cpu_usage.h"
 #include "metrics/histogram.h"
 #include "metrics/perf_counters.h"
+#include "metrics/thread_cpu.h"
 #include "results/result.h"
 #include "spec/params.h"
+#include "run/counter_slicer.h"
 #include "run/profile_meter.h"
 #include "run/window.h"
 
@@ -24,10 +26,12 @@ class WindowMeter {
   /// `timed_streams` histograms are allocated now (0: this side times nothing).
   WindowMeter(const TestParams& params, int timed_streams);
 
-  /// Before the window: opens the counters on `tids` unless params.counters is off, and with
-  /// params.profile the profile, which also reads `streams` at its slices' edges (`streams`
-  /// must outlive end()).
-  void open_counters(const std::vector<pid_t>& tids, const CounterSet* streams = nullptr);
+  /// Before the window: opens the counters on the connections' threads and the coordinating
+  /// one unless params.counters is off, and with params.profile the profile, which also reads
+  /// `streams` at its slices' edges (`streams` must outlive end()). Each connection thread's
+  /// CPU time is read at the window's edges whatever the options.
+  void open_counters(const std::vector<pid_t>& connection_tids, pid_t coordinator_tid,
+                     const CounterSet* streams = nullptr);
 
   /// The window's edges, called by the coordinating thread right around its snapshots.
   void begin();
@@ -45,13 +49,17 @@ class WindowMeter {
             bool zerocopy_sends = false) const;
 
  private:
+  void rates_from_timed_slices(SideFigures& side) const;
   const bool counters_on_;
   const bool profile_on_;
+  const bool sliced_;  // counters apart from the rates and latency, in alternating slices (run/counter_slicer.h)
   const int64_t slice_ns_;
   std::unique_ptr<ThreadCounters> counters_;
+  std::unique_ptr<CounterSlicer> slicer_;
   std::unique_ptr<ProfileMeter> profile_;
   std::string profile_error_;
   CpuMeter cpu_;
+  ThreadCpuMeter thread_cpu_;
   std::string counters_error_;
   bool began_ = false, ended_ = false;
   std::vector<LatencyHistogram> hist_;

@@ -83,6 +83,47 @@ std::vector<Param> build_table() {
         for (const auto& r : recv_strategies()) names += fmt::format("\n  {}: {}", r.name, r.description);
         return names;
       }}));
+  t.push_back(row(&TestParams::recv_bytes, {
+      .key = "recv_size_bytes", .option = "--recv-size",
+      .help = "stream: bytes the receiver asks for per call (recv: its buffer; scatter: whole messages' fields "
+              "up to this; zerocopy-recv: its copy buffer), 1 B to 16 MiB, or auto: the measured default",
+      .unit = "B", .how = "stream: bytes the receiver asked for per receive call (recv_size_auto: the default rule's)",
+      .json_required = false, .needs = "--mode stream", .sweep_needs = "stream among --modes",
+      .sweep_option = "--recv-sizes",
+      .sweep_help = "stream points: bytes asked per receive call, comma-separated sizes or auto (default: auto)",
+      .plan_key = "recv_sizes_bytes", .sweep_default = {"auto"}, .axis_rank = 3,
+      .text = [](const TestParams& p) { return p.recv_bytes ? size_text(p.recv_bytes) : std::string("auto"); },
+      .parse = [](TestParams& p, const std::string& text) {
+        p.recv_bytes = text == "auto" ? 0 : parse_size(text);
+        if (text != "auto" && p.recv_bytes == 0) throw UsageError("--recv-size 0 is out of range (1 B to 16 MiB, or auto)");
+      },
+      // What the receiver asked for (null outside stream); a sweep plan keeps the option as given (0: auto).
+      .to_json = [](const TestParams& p) { return p.mode == TestMode::stream ? json(p.recv_size()) : json(nullptr); },
+      .to_plan_json = [](const TestParams& p) { return json(p.recv_bytes); },
+      .from_json = [](TestParams& p, const json& j) { p.recv_bytes = j.is_null() ? 0 : json_as<uint64_t>(j); },
+      .same = [](const TestParams& a, const TestParams& b) { return a.recv_size() == b.recv_size(); },
+      .check = [](const TestParams& p) {
+        if (p.recv_bytes > kMaxMessageBytes)
+          throw UsageError(fmt::format("receive size {} is out of range (1 B to {}, or auto)", format_size(p.recv_bytes),
+                                       format_size(kMaxMessageBytes)));
+      },
+      .applies = [](const TestParams& p) { return p.mode == TestMode::stream; },
+      // The default stays out of the id, as it did before the size was a parameter.
+      .id_part = [](const TestParams& p) { return p.recv_bytes ? "+r" + compact_size(p.recv_bytes) : std::string(); }}));
+  // Read after recv_size_bytes, which it overrides: a result holds the size the default rule
+  // gave (recv_size_bytes) and that it was the rule's (this), so a report keeps "auto" runs as
+  // one line across message sizes and gives each typed size its own.
+  t.push_back(row(&TestParams::recv_bytes, {
+      .key = "recv_size_auto", .kind = OptionKind::flag,
+      .how = "stream: the receive size was the default rule's (--recv-size auto), not typed",
+      .json_required = false,
+      .text = [](const TestParams& p) { return p.recv_bytes ? std::string("false") : std::string("true"); },
+      .parse = [](TestParams&, const std::string&) {},  // set by --recv-size
+      .to_json = [](const TestParams& p) { return p.mode == TestMode::stream ? json(p.recv_bytes == 0) : json(nullptr); },
+      .from_json = [](TestParams& p, const json& j) { if (j.is_boolean() && j.get<bool>()) p.recv_bytes = 0; },
+      .same = [](const TestParams& a, const TestParams& b) { return (a.recv_bytes == 0) == (b.recv_bytes == 0); },
+      .is_default = [](const TestParams&) { return true; },  // nothing of its own to pass on or refuse
+      .reset = [](TestParams&) {}}));
   t.push_back(row(&TestParams::mode, {
       .key = "mode", .option = "-m,--mode",
       .help = "stream: the server sends, the client receives; rr: request/response, one transaction in flight "
@@ -98,7 +139,7 @@ std::vector<Param> build_table() {
       .unit = "B", .how = "message size (8 fields); rr: the request",
       .wire = {WireSlot::message_bytes}, .identifies_test = true,
       .sweep_option = "--sizes", .sweep_help = "message sizes (default: 1K,4K,16K,64K)",
-      .plan_key = "sizes_bytes", .sweep_default = {"1K", "4K", "16K", "64K"}, .axis_rank = 3,
+      .plan_key = "sizes_bytes", .sweep_default = {"1K", "4K", "16K", "64K"}, .axis_rank = 4,
       .check = [](const TestParams& p) {
         if (p.message_bytes < kMinMessageBytes || p.message_bytes > kMaxMessageBytes)
           throw UsageError(fmt::format("message size {} is out of range ({} to {})", format_size(p.message_bytes),
@@ -137,7 +178,7 @@ std::vector<Param> build_table() {
       .how = "connections, one thread each per side",
       .wire = {WireSlot::threads}, .identifies_test = true,
       .sweep_option = "--threads", .sweep_help = "thread counts (default: 1,2,4,8)",
-      .plan_key = "threads", .sweep_default = {"1", "2", "4", "8"}, .axis_rank = 4,
+      .plan_key = "threads", .sweep_default = {"1", "2", "4", "8"}, .axis_rank = 5,
       .check = [](const TestParams& p) {
         if (p.threads < 1 || p.threads > kMaxThreads)
           throw UsageError(fmt::format("thread count {} is out of range (1 to {})", p.threads, kMaxThreads));

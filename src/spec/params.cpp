@@ -1,5 +1,6 @@
 #include "spec/params.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -31,6 +32,13 @@ const char* pin_name(PinMode mode) {
   }
   return "none";
 }
+
+// At least 256 KiB, a whole message when larger: of the whole message, the message clamped to
+// 16 or 64 KiB, a fixed 64 KiB and this, measured on loopback and veth at 1K-64K x 1-2
+// connections, this came nearest the best at every point (docs/PERFORMANCE.md, "The receive size").
+uint64_t default_recv_bytes(uint64_t message_bytes) { return std::max<uint64_t>(message_bytes, 256 * 1024); }
+
+uint64_t TestParams::recv_size() const { return recv_bytes ? recv_bytes : default_recv_bytes(message_bytes); }
 
 void set_duration(TestParams& p, const std::string& text) {
   p.auto_duration = text == "auto" || text.starts_with("auto:");

@@ -31,6 +31,7 @@ struct TestParams {
   TestMode mode = TestMode::stream;
   uint64_t message_bytes = 64 * 1024;  // stream: each message; rr: each request
   uint64_t response_bytes = 0;         // rr: each response (0: same as message_bytes)
+  uint64_t recv_bytes = 0;             // stream: bytes asked per receive call (0: default_recv_bytes)
   int threads = 1;
   int64_t warmup_ns = 1'000'000'000;
   int64_t duration_ns = 5'000'000'000;  // with auto_duration: the ceiling
@@ -42,7 +43,12 @@ struct TestParams {
   bool profile = false;  // --profile: count data-path events and sample the CPU on both sides
 
   uint64_t response_size() const { return response_bytes ? response_bytes : message_bytes; }
+  uint64_t recv_size() const;  // recv_bytes, or the default rule's size for this message size
 };
+
+/// --recv-size auto (the default): the bytes a stream receiver asks for per call, given the
+/// message size. Chosen from measurements (docs/PERFORMANCE.md, "The receive size").
+uint64_t default_recv_bytes(uint64_t message_bytes);
 
 /// "5s", "500ms" (fixed) or "auto" / "auto:20s" (stable-rate window, ceiling 30 s or as given).
 void set_duration(TestParams& params, const std::string& text);

@@ -29,7 +29,7 @@ struct RecvAccounting {
 /// What a strategy is sized for.
 struct RecvContext {
   size_t message_bytes = 0;  // the messages this side receives (rr requester: the responses)
-  size_t read_bytes = 0;     // the most one receive asks for
+  size_t read_bytes = 0;     // the most one receive asks for (--recv-size; zerocopy-recv: its copy buffer)
   int path_mtu = -1;         // of the control connection, which is set up first (-1: unknown)
 };
 
@@ -60,8 +60,9 @@ const std::vector<RecvStrategyInfo>& recv_strategies();
 /// 'y'?)" listing the choices.
 const RecvStrategyInfo& recv_strategy_info(std::string_view name);
 
-/// The context of a stream receiver or an rr reader of `message_bytes` messages.
-RecvContext stream_context(size_t message_bytes, int path_mtu);
+/// The context of a stream receiver asking for `read_bytes` per call (TestParams::recv_size),
+/// or of an rr reader of `message_bytes` messages (one transaction's response per read).
+RecvContext stream_context(size_t message_bytes, size_t read_bytes, int path_mtu);
 RecvContext rr_context(size_t message_bytes, int path_mtu);
 
 // Factories, one per file.

@@ -9,10 +9,6 @@
 namespace copybench {
 namespace {
 
-// Large reads keep the receiver's syscall count low (as iperf does); whole messages are
-// recovered by counting, so the read size does not change what is measured.
-constexpr size_t kMinReadBytes = 256 * 1024;
-
 }  // namespace
 
 const std::vector<RecvStrategyInfo>& recv_strategies() {
@@ -38,8 +34,10 @@ const RecvStrategyInfo& recv_strategy_info(std::string_view name) {
   throw UsageError(fmt::format("unknown receive strategy '{}' (choose one of: {})", name, fmt::join(names, ", ")));
 }
 
-RecvContext stream_context(size_t message_bytes, int path_mtu) {
-  return {message_bytes, std::max(message_bytes, kMinReadBytes), path_mtu};
+// Whole messages are recovered by counting, so the read size changes what a receive call
+// costs, never which bytes are measured.
+RecvContext stream_context(size_t message_bytes, size_t read_bytes, int path_mtu) {
+  return {message_bytes, std::max<size_t>(read_bytes, 1), path_mtu};
 }
 
 RecvContext rr_context(size_t message_bytes, int path_mtu) { return {message_bytes, message_bytes, path_mtu}; }

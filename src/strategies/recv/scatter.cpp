@@ -1,8 +1,8 @@
 // scatter: recvmsg() straight into the fields of messages laid out as the sender's are (8
 // separate buffers per message, field lengths as core/message.h splits them), so each byte
-// lands in its field with no copy in user space. One call covers as many whole messages as fit
-// in the read size, at most IOV_MAX / 8 of them; a call that ends inside a message continues
-// there.
+// lands in its field with no copy in user space. One call asks for at most the read size
+// (--recv-size) and covers as many whole messages as fit in it, at most IOV_MAX / 8 of them; a
+// call that ends inside a message continues there.
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -19,7 +19,7 @@ constexpr size_t kMaxMessagesPerCall = IOV_MAX / kFieldCount;
 
 class ScatterRecv final : public RecvStrategy {
  public:
-  explicit ScatterRecv(const RecvContext& c) {
+  explicit ScatterRecv(const RecvContext& c) : read_bytes_(std::max<size_t>(c.read_bytes, 1)) {
     size_t count = std::clamp<size_t>(c.read_bytes / std::max<size_t>(c.message_bytes, 1), 1, kMaxMessagesPerCall);
     for (size_t m = 0; m < count; ++m) {
       messages_.push_back(std::make_unique<Message>(c.message_bytes));
@@ -31,7 +31,7 @@ class ScatterRecv final : public RecvStrategy {
   }
 
   ssize_t receive(int fd, size_t max_bytes) override {
-    build_iov(max_bytes);
+    build_iov(std::min(max_bytes, read_bytes_));
     msghdr msg{};
     msg.msg_iov = iov_.data();
     msg.msg_iovlen = iov_.size();
@@ -76,6 +76,7 @@ class ScatterRecv final : public RecvStrategy {
     offset_ = n;
   }
 
+  size_t read_bytes_;
   std::vector<std::unique_ptr<Message>> messages_;
   std::vector<iovec> layout_;  // every non-empty field of every message, in stream order
   size_t entry_ = 0;           // the layout entry the next byte goes to

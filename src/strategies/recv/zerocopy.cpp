@@ -32,6 +32,8 @@ constexpr int kWaitMs = 10'000;          // as SO_RCVTIMEO on the data connectio
 constexpr int kHeaderBytes = 40 + 32;    // IPv6 (the larger) + TCP with the timestamp option
 constexpr int kTimestampOptionBytes = 12;
 constexpr long kMaxUserMss = 32767;      // TCP_MAXSEG refuses more (MAX_TCP_WINDOW, tcp(7))
+// The mapped area: half of a message, at least 128 KiB (what the read size used to give it).
+constexpr size_t kMinMapBytes = 256 * 1024;
 
 size_t page_bytes() { return static_cast<size_t>(::sysconf(_SC_PAGESIZE)); }
 
@@ -39,8 +41,8 @@ class ZeroCopyRecv final : public RecvStrategy {
  public:
   explicit ZeroCopyRecv(const RecvContext& c)
       : page_(page_bytes()),
-        map_bytes_(std::max(page_, c.read_bytes / 2 / page_ * page_)),  // the other half: the copy buffer
-        copy_bytes_(std::max(page_, c.read_bytes - std::min(c.read_bytes, map_bytes_))),
+        map_bytes_(std::max(page_, std::max(c.message_bytes, kMinMapBytes) / 2 / page_ * page_)),
+        copy_bytes_(std::max<size_t>(c.read_bytes, 1)),  // --recv-size
         copy_(std::make_unique<std::byte[]>(copy_bytes_)),
         path_mtu_(c.path_mtu) {
     acct_.zerocopy = true;
@@ -123,8 +125,8 @@ class ZeroCopyRecv final : public RecvStrategy {
   }
 
   size_t page_;
-  size_t map_bytes_;   // the mapped area: half of the read size, whole pages
-  size_t copy_bytes_;  // the copy buffer: the other half
+  size_t map_bytes_;   // the mapped area: whole pages
+  size_t copy_bytes_;  // the copy buffer: the read size
   std::unique_ptr<std::byte[]> copy_;
   int path_mtu_;
   void* area_ = MAP_FAILED;

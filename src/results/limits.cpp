@@ -1,0 +1,70 @@
+#include "results/limits.h"
+
+#include <fmt/format.h>
+
+namespace copybench {
+namespace {
+
+std::string pct_text(std::optional<double> pct) { return pct ? fmt::format("{:.0f}%", *pct) : std::string("unknown"); }
+
+bool at_least(std::optional<double> v, double threshold) { return v && *v >= threshold; }
+bool at_most(std::optional<double> v, double threshold) { return v && *v <= threshold; }
+
+std::optional<double> idle_of(const SideFigures& side) { return side.cpu ? side.cpu->system_idle_pct : std::nullopt; }
+
+}  // namespace
+
+void decide_limit(RunResult& r) {
+  r.limited_by.reset();
+  if (!r.sender || !r.receiver || !r.sender->cpu || !r.receiver->cpu) {
+    r.limited_by_reason = !r.sender ? "the sender's figures are missing" : "no window was measured";
+    return;
+  }
+  LimitFigures f;
+  f.thread_threshold_pct = kSaturatedThreadPct;
+  f.idle_threshold_pct = kSaturatedIdlePct;
+  f.sender_thread_pct = r.sender->cpu->busiest_thread_pct();
+  f.receiver_thread_pct = r.receiver->cpu->busiest_thread_pct();
+  f.sender_idle_pct = idle_of(*r.sender);
+  f.receiver_idle_pct = idle_of(*r.receiver);
+  if (!f.sender_thread_pct && !f.receiver_thread_pct) {
+    r.limited_by_reason = "neither side knows its threads' CPU time: " +
+                          (r.sender->cpu->thread_reason.empty() ? r.receiver->cpu->thread_reason : r.sender->cpu->thread_reason);
+    return;
+  }
+  // Loopback and netns: both sides read one machine's /proc/stat, and their threads share its CPUs.
+  f.one_machine = !r.sender->host.empty() && r.sender->host == r.receiver->host;
+  const bool sender_thread = at_least(f.sender_thread_pct, kSaturatedThreadPct);
+  const bool receiver_thread = at_least(f.receiver_thread_pct, kSaturatedThreadPct);
+  const bool sender_machine = at_most(f.sender_idle_pct, kSaturatedIdlePct);
+  const bool receiver_machine = at_most(f.receiver_idle_pct, kSaturatedIdlePct);
+  const auto threads = fmt::format("busiest connection thread on a CPU: sender {}, receiver {} of the window",
+                                   pct_text(f.sender_thread_pct), pct_text(f.receiver_thread_pct));
+  const auto idle = f.one_machine ? fmt::format("machine idle {}", pct_text(f.receiver_idle_pct))
+                                  : fmt::format("idle: sender's machine {}, receiver's {}", pct_text(f.sender_idle_pct),
+                                                pct_text(f.receiver_idle_pct));
+  bool sender = sender_thread, receiver = receiver_thread;
+  if (!f.one_machine) {  // each machine's own CPUs
+    sender = sender || sender_machine;
+    receiver = receiver || receiver_machine;
+  }
+  if (sender && receiver) {
+    f.verdict = Limit::both_cpus;
+    f.why = fmt::format("both sides saturated ({}; {})", threads, idle);
+  } else if (sender || receiver) {
+    f.verdict = sender ? Limit::sender_cpu : Limit::receiver_cpu;
+    f.why = fmt::format("{} saturated ({}; {})", sender ? "the sender" : "the receiver", threads, idle);
+  } else if (f.one_machine && receiver_machine) {
+    // No thread had a CPU to itself, yet none was left idle: the sides took turns on the same CPUs.
+    f.verdict = Limit::both_cpus;
+    f.why = fmt::format("the machine's CPUs were all busy and both sides ran on them ({}; {})", threads, idle);
+  } else {
+    f.verdict = Limit::neither;
+    f.why = fmt::format("no side saturated ({}; {}): the rate was set by waiting (round trips, TCP's windows, the link)",
+                        threads, idle);
+  }
+  r.limited_by = std::move(f);
+  r.limited_by_reason.clear();
+}
+
+}  // namespace copybench

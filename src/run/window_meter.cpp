@@ -100,8 +100,8 @@ void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const
     side.counters_reason = "no window was measured";
   } else if (slicer_ && (slicer_->readings().empty() || slicer_->counted_ns() <= 0)) {
     side.counters_reason = !slicer_->error().empty()
-                               ? "rr counts in slices of the window, and none could be counted: " + slicer_->error()
-                               : "the window ended before a counted slice (rr counts in alternating slices)";
+                               ? "the counters count in slices of the window, and none could be counted: " + slicer_->error()
+                               : "the window ended before a counted slice (the counters count in alternating slices)";
   } else {
     // Sliced (rr): counted in part of the window, scaled to all of it.
     const double scale = slicer_ ? static_cast<double>(slicer_->window_ns()) / static_cast<double>(slicer_->counted_ns()) : 1.0;

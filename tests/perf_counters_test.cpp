@@ -129,7 +129,13 @@ TEST(PerfCounters, CountsTheContextSwitchesOfPingPongThreads) {
   EXPECT_GE(*r.value, static_cast<uint64_t>(kRounds));
 }
 
-TEST(PerfCounters, TaskClockMatchesTheThreadsCpuClock) {
+static int64_t now_wall_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+TEST(PerfCounters, TaskClockHoldsTheThreadsCpuTimeWithinTheWindow) {
   std::atomic<int64_t> cpu_ns{0};
   Crew crew(1, [&](int, int) {
     const int64_t t0 = thread_cpu_ns();
@@ -138,13 +144,19 @@ TEST(PerfCounters, TaskClockMatchesTheThreadsCpuClock) {
   });
   ThreadCounters counters(crew.tids());
   if (reading(counters.read(), "task-clock").threads == 0) GTEST_SKIP() << "task-clock cannot open";
+  // task-clock counts the time the thread was scheduled in, by the perf clock; the thread's CPU
+  // clock leaves out what the hypervisor stole (and, with IRQ time accounting, interrupts), so
+  // on a busy VM task-clock runs ahead of it. It holds the burn and fits in the window.
+  const int64_t wall0 = now_wall_ns();
   counters.start();
   crew.run_phase();
   counters.stop();
+  const int64_t wall1 = now_wall_ns();
   const CounterReading r = reading(counters.read(), "task-clock");
   ASSERT_TRUE(r.value) << r.reason;
-  // The same quantity measured two ways; the window adds only the barrier hand-offs.
-  EXPECT_NEAR(static_cast<double>(*r.value), static_cast<double>(cpu_ns.load()), 0.2 * static_cast<double>(cpu_ns.load()));
+  const double counted = static_cast<double>(*r.value);
+  EXPECT_GE(counted, 0.99 * static_cast<double>(cpu_ns.load())) << "the burn is inside the window";
+  EXPECT_LE(counted, 1.01 * static_cast<double>(wall1 - wall0)) << "one thread is on a CPU at most the whole window";
   ASSERT_TRUE(r.running_pct);
   EXPECT_DOUBLE_EQ(*r.running_pct, 100.0);  // software events are never multiplexed
 }

@@ -162,7 +162,7 @@ const char* kColumns[] = {"run_order", "point", "rep", "topology", "seed", "stat
                           "duration_s", "warmup_s", "receiver_throughput_gbps", "receiver_messages_per_s",
                           "sender_time_per_msg_us", "sender_cpu_ns_per_byte", "receiver_cpu_ns_per_byte",
                           "sender_context_switches", "receiver_context_switches", "receiver_latency_p50_us",
-                          "receiver_latency_p99_us", "zc_copied_pct"};
+                          "receiver_latency_p99_us", "zc_copied_pct", "limited_by"};
 
 std::string runs_row(std::map<std::string, std::string> cells) {
   std::string out;
@@ -202,6 +202,7 @@ std::string synthetic_runs() {
           cells["sender_context_switches"] = std::to_string(100 * rep);
           cells["receiver_context_switches"] = std::to_string(1000 + rep);
           if (strategy == "zero-copy") cells["zc_copied_pct"] = "100";
+          cells["limited_by"] = threads == 2 ? "both_cpus" : rep == 1 ? "neither" : "sender_cpu";
           out += runs_row(cells);
         }
   for (const auto& [strategy, p50] : std::map<std::string, double>{{"two-copy", 30}, {"one-copy", 20}, {"zero-copy", 25}})
@@ -246,6 +247,13 @@ TEST_F(WriteReport, WritesSummaryReportAndPlots) {
   EXPECT_NE(summary.find("loopback,stream,two-copy,1024,,1,3,1,3,10,9.9,10.1,"), std::string::npos) << summary;
   auto md = read(dir_ / "report.md");
   EXPECT_NE(md.find("**one-copy over two-copy**: overtakes at about 8 KiB"), std::string::npos) << md;
+  // Next to the crossover, what limited both strategies on either side of it.
+  EXPECT_NE(md.find("Limited by (runs.csv limited_by) at 4K: one-copy sender CPU (2 of 3 runs), two-copy sender CPU "
+                    "(2 of 3 runs); at 16K:"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("at 4K: one-copy both CPUs saturated (3 of 3 runs)"), std::string::npos) << md;
+  EXPECT_NE(summary.find(",sender_cpu,2\n"), std::string::npos) << summary;
   EXPECT_NE(md.find("**zero-copy over two-copy**: overtakes at about 32 KiB"), std::string::npos) << md;
   EXPECT_NE(md.find("**zero-copy over one-copy**: no crossover within the measured range (1K to 64K): zero-copy is "
                     "behind at every measured size."),

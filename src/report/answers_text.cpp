@@ -65,12 +65,15 @@ std::string saturation_at(const Summary& s, const Crossover& c, uint64_t bytes) 
   return parts.empty() ? "" : fmt::format("at {}: {}", short_size(bytes), parts);
 }
 
-// Next to a crossover: which side's CPU held each strategy back on either side of it.
+// Next to a crossover: which side's CPU held each strategy back on either side of it; with no
+// crossover, at the smallest and the largest size compared.
 std::string saturation_text(const Summary& s, const Crossover& c) {
-  if (c.kind != Crossover::Kind::overtakes && c.kind != Crossover::Kind::overtakes_within_noise &&
-      c.kind != Crossover::Kind::falls_behind)
-    return "";
-  auto below = saturation_at(s, c, c.below_bytes), above = saturation_at(s, c, c.above_bytes);
+  const bool crossed = c.kind == Crossover::Kind::overtakes || c.kind == Crossover::Kind::overtakes_within_noise ||
+                       c.kind == Crossover::Kind::falls_behind;
+  if (!crossed && c.sizes.empty()) return "";
+  const uint64_t low = crossed ? c.below_bytes : c.sizes.front().message_bytes;
+  const uint64_t high = crossed ? c.above_bytes : c.sizes.back().message_bytes;
+  auto below = saturation_at(s, c, low), above = low == high ? std::string() : saturation_at(s, c, high);
   if (below.empty() && above.empty()) return "";
   return fmt::format(" Limited by (runs.csv limited_by) {}{}{}.", below, !below.empty() && !above.empty() ? "; " : "", above);
 }

@@ -1,8 +1,6 @@
 #include "run/counter_slicer.h"
 
 #include <algorithm>
-#include <chrono>
-#include <numeric>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -10,8 +8,6 @@
 namespace copybench {
 
 namespace {
-
-uint64_t sum(const std::vector<uint64_t>& v) { return std::accumulate(v.begin(), v.end(), uint64_t{0}); }
 
 void add(CounterReading& sum, const CounterReading& slice) {
   if (slice.value) sum.value = sum.value.value_or(0) + *slice.value;
@@ -46,8 +42,8 @@ void CounterSlicer::close_slice(int64_t now) {
   if (!streams_) return;
   Snapshot snap = streams_->snapshot();
   if (!counting_) {
-    timed_bytes_ += sum(snap.bytes) - sum(last_.bytes);
-    timed_messages_ += sum(snap.messages) - sum(last_.messages);
+    timed_bytes_ += sum_of(snap.bytes) - sum_of(last_.bytes);
+    timed_messages_ += sum_of(snap.messages) - sum_of(last_.messages);
   }
   last_ = std::move(snap);
 }
@@ -59,19 +55,7 @@ void CounterSlicer::begin() {
   recording_.store(true, std::memory_order_relaxed);
   if (streams_) last_ = streams_->snapshot();
   slice_start_ns_ = now_ns();
-  switcher_ = std::thread([this, edge = slice_start_ns_ + slice_ns_] { switch_loop(edge); });
-}
-
-void CounterSlicer::switch_loop(int64_t edge_ns) {
-  std::unique_lock lock(mu_);
-  for (;; edge_ns += slice_ns_) {
-    // steady_clock is CLOCK_MONOTONIC, the clock of now_ns().
-    const std::chrono::steady_clock::time_point edge{std::chrono::nanoseconds(edge_ns)};
-    if (cv_.wait_until(lock, edge, [this] { return stop_; })) return;
-    lock.unlock();
-    flip(now_ns());
-    lock.lock();
-  }
+  switcher_.start(slice_start_ns_ + slice_ns_, slice_ns_, [this] { flip(now_ns()); });
 }
 
 void CounterSlicer::flip(int64_t now) {
@@ -97,12 +81,7 @@ void CounterSlicer::flip(int64_t now) {
 void CounterSlicer::end() {
   if (!began_ || ended_) return;
   ended_ = true;
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  switcher_.join();
+  switcher_.stop();
   recording_.store(false, std::memory_order_relaxed);
   close_slice(now_ns());  // the last slice, cut short
   try {

@@ -8,16 +8,14 @@
 // timed slices only; the counts are summed over the counted ones (METHODOLOGY.md section 7,
 // "Counters apart: alternating slices").
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <memory>
 #include <sys/types.h>
-#include <thread>
 #include <vector>
 
 #include "metrics/perf_counters.h"
+#include "run/slice_timer.h"
 #include "run/window.h"
 
 namespace copybench {
@@ -55,7 +53,6 @@ class CounterSlicer {
   const std::string& error() const { return error_; }
 
  private:
-  void switch_loop(int64_t first_edge_ns);
   void flip(int64_t now_ns);  // at a slice's edge: close the slice, turn the other way
   void open_and_count();      // a counted slice begins; throws Error
   void stop_and_add();        // it ends: the counts are added, the events closed
@@ -69,10 +66,7 @@ class CounterSlicer {
   const CounterSet* streams_;
   Snapshot last_;
   uint64_t timed_bytes_ = 0, timed_messages_ = 0;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread switcher_;
+  SliceTimer switcher_;
   // Written by the switching thread between begin() and end(), read after it has joined.
   bool counting_ = false;
   int64_t slice_start_ns_ = 0;

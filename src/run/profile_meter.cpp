@@ -11,8 +11,6 @@
 namespace copybench {
 namespace {
 
-uint64_t sum(const std::vector<uint64_t>& v) { return std::accumulate(v.begin(), v.end(), uint64_t{0}); }
-
 SampleFigures sample_figures(const SampleView& view, int hz, bool kernel_known) {
   SampleFigures f{hz, view.samples, view.kernel_samples, {}, {}};
   for (const BucketInfo& info : bucket_infos()) {
@@ -42,14 +40,7 @@ ProfileMeter::ProfileMeter(const std::vector<pid_t>& tids, std::function<Snapsho
       snapshot_(std::move(snapshot)),
       slice_ns_(slice_ns) {}
 
-ProfileMeter::~ProfileMeter() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (switcher_.joinable()) switcher_.join();
-}
+ProfileMeter::~ProfileMeter() { switcher_.stop(); }
 
 void ProfileMeter::set(bool on) {
   const int err_events = on ? events_.enable() : events_.disable();
@@ -65,24 +56,12 @@ void ProfileMeter::begin() {
   set(true);
   on_ = true;
   last_ = snapshot_();
-  switcher_ = std::thread([this, edge = last_.t_ns + slice_ns_] { switch_loop(edge); });
-}
-
-void ProfileMeter::switch_loop(int64_t edge_ns) {
-  std::unique_lock lock(mu_);
-  for (;; edge_ns += slice_ns_) {
-    // steady_clock is CLOCK_MONOTONIC, the clock of now_ns() and of the snapshots.
-    const std::chrono::steady_clock::time_point edge{std::chrono::nanoseconds(edge_ns)};
-    if (cv_.wait_until(lock, edge, [this] { return stop_; })) return;
-    lock.unlock();
-    flip();
-    lock.lock();
-  }
+  switcher_.start(last_.t_ns + slice_ns_, slice_ns_, [this] { flip(); });
 }
 
 void ProfileMeter::account(Snapshot now) {
   const int64_t ns = now.t_ns - last_.t_ns;
-  const uint64_t bytes = sum(now.bytes) - sum(last_.bytes), messages = sum(now.messages) - sum(last_.messages);
+  const uint64_t bytes = sum_of(now.bytes) - sum_of(last_.bytes), messages = sum_of(now.messages) - sum_of(last_.messages);
   if (on_) {
     on_ns_ += ns, on_bytes_ += bytes, on_messages_ += messages, ++slices_on_;
   } else {
@@ -100,12 +79,7 @@ void ProfileMeter::flip() {
 void ProfileMeter::end() {
   if (!began_ || ended_) return;
   ended_ = true;
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  switcher_.join();
+  switcher_.stop();
   account(snapshot_());  // the last slice, cut short by the window's end
   if (on_) set(false);
   on_ = false;

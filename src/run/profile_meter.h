@@ -16,6 +16,7 @@
 #include "metrics/sampler.h"
 #include "metrics/tracepoints.h"
 #include "results/profile.h"
+#include "run/slice_timer.h"
 #include "run/window.h"
 
 namespace copybench {
@@ -43,7 +44,6 @@ class ProfileMeter {
   ProfileFigures figures(bool zerocopy_sends) const;
 
  private:
-  void switch_loop(int64_t first_edge_ns);
   void account(Snapshot now);  // the slice that ends at `now`
   void flip();                 // at a slice's edge: account it, turn the profile the other way
   void set(bool on);
@@ -53,10 +53,7 @@ class ProfileMeter {
   CpuSampler sampler_;
   std::function<Snapshot()> snapshot_;
   const int64_t slice_ns_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread switcher_;
+  SliceTimer switcher_;
   // Written by the switching thread between begin() and end(), read after it has joined.
   bool on_ = false;
   Snapshot last_;

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libbenchmark-dev liburing-dev iproute2 gnuplot-nox)
+packages=(cmake ninja-build g++ pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libbenchmark-dev liburing-dev libssl-dev iproute2 gnuplot-nox)
 
 install_missing() {
   local missing=()

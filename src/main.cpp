@@ -51,7 +51,10 @@ void install_signal_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGHUP, &sa, nullptr);  // a dropped ssh session: unwind, remove namespaces
+  // A dropped ssh session: unwind, remove namespaces. But a process started with SIGHUP
+  // ignored (nohup, a daemon's supervisor) asked to outlive its terminal: keep it ignored.
+  struct sigaction hup {};
+  if (sigaction(SIGHUP, nullptr, &hup) != 0 || hup.sa_handler != SIG_IGN) sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
@@ -76,11 +79,12 @@ int report(const RunResult& result, const TestOptions& o) {
   return exit_code_for(result);
 }
 
-int cmd_client(const std::string& host, uint16_t port, const TestOptions& o) {
+int cmd_client(const std::string& host, uint16_t port, const std::string& secret_file, const TestOptions& o) {
   ClientOptions c;
   c.host = host;
   c.port = port;
   c.params = o.params();
+  if (!secret_file.empty()) c.secret = std::make_shared<const Secret>(Secret::from_file(secret_file));
   return report(run_client(c, g_interrupted), o);
 }
 
@@ -91,9 +95,15 @@ int cmd_server(const ServerOptions& options, int ready_fd) {
     (void)!::write(ready_fd, line.data(), line.size());
     ::close(ready_fd);
   }
-  if (!options.quiet)
-    fmt::print(stderr, "copybench server: listening on {} (at most {} tests at once, {} of message buffers)\n",
-               server.address(), options.max_clients, format_size(server.max_memory_bytes()));
+  if (!options.quiet) {
+    // write(), not fmt::print: a server whose stderr is a closed pipe serves on (fmt throws).
+    auto line = fmt::format("copybench server: listening on {} (at most {} tests at once, {} of message buffers, "
+                            "tests of at most {}{})\n",
+                            server.address(), options.max_clients, format_size(server.max_memory_bytes()),
+                            format_duration(options.max_duration_ns),
+                            options.secret ? ", clients must prove the shared secret" : "");
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+  }
   server.serve(g_interrupted);
   return 0;
 }
@@ -152,6 +162,9 @@ int dispatch(int argc, char** argv) {
   auto* client = app.add_subcommand("client", "run a test against a copybench server (this side receives)");
   client->add_option("--host", host, "server host name or address")->capture_default_str();
   client->add_option("-p,--port", port, "server port")->capture_default_str();
+  std::string client_secret_file;
+  client->add_option("--secret-file", client_secret_file,
+                     "prove to the server that this client holds the secret in FILE (the server's --secret-file)");
   add_test_options(client, client_opts);
 
   ServerOptions server_opts;
@@ -169,6 +182,13 @@ int dispatch(int argc, char** argv) {
   server->add_option("--max-memory", max_memory,
                      "message buffers all running tests may make the server allocate (K/M/G: 1024-based; "
                      "default: a quarter of physical memory); a test needing more is refused");
+  std::string server_secret_file, max_duration = "300s";
+  server->add_option("--secret-file", server_secret_file,
+                     "admit only clients that prove they hold the secret in FILE (HMAC-SHA256 over a fresh nonce; "
+                     "use one on any shared network)");
+  server->add_option("--max-duration", max_duration, "longest warm-up + window a test may ask for")->capture_default_str();
+  server->add_flag("--allow-profile", server_opts.allow_profile,
+                   "let clients ask for --profile, which samples this machine's whole kernel");
   server->add_option("--ready-fd", ready_fd, "write the bound port to this fd when listening")->group("");
   // For the tests of hostile clients, which should not wait out the real limits.
   server->add_option("--header-timeout-ms", server_opts.header_timeout_ms, "time a connection has to send its header")
@@ -212,10 +232,14 @@ int dispatch(int argc, char** argv) {
   }
 
   if (*run) return run_local(run_opts.params(), args_after(argc, argv, "run"), g_signal);
-  if (*client) return cmd_client(host, port, client_opts);
+  if (*client) return cmd_client(host, port, client_secret_file, client_opts);
   if (*server) {
     if (!max_memory.empty() && (server_opts.max_memory_bytes = parse_size(max_memory)) == 0)
       throw UsageError("--max-memory must be more than 0");
+    if ((server_opts.max_duration_ns = parse_duration_ns(max_duration)) <= 0)
+      throw UsageError("--max-duration must be more than 0");
+    if (!server_secret_file.empty())
+      server_opts.secret = std::make_shared<const Secret>(Secret::from_file(server_secret_file));
     return cmd_server(server_opts, ready_fd);
   }
   if (*sweep) return run_sweep(sweep_opts.options(), g_signal);

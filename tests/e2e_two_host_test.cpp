@@ -1,5 +1,7 @@
 // Two-host mode on one host: what a resident server promises its clients. --once, IPv6, and
 // several tests at once, each client's connections tied together by its test id.
+#include <future>
+#include <thread>
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -17,6 +19,8 @@ TEST(TwoHosts, OnceServesOneTestThenExits) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(served.child->wait_for(5000), 0) << "a --once server exits after its test";
 
+  // A stranger's refused test (threads = 0) while the --once server waits for its client, or
+  // runs its test, does not end it: the real client's test still runs, then the server exits.
   ServerProcess refused({"--once"});
   TestParams p;
   auto header = header_for(p, ConnectionKind::control, 0, 0);
@@ -24,7 +28,15 @@ TEST(TwoHosts, OnceServesOneTestThenExits) {
   auto reply = send_and_answer(refused.port, header_bytes(header));
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->type, FrameType::reject);
-  EXPECT_EQ(refused.child->wait_for(5000), 0) << "a refused test is the one test";
+  EXPECT_FALSE(refused.child->wait_for(300)) << "a refused stranger ended the --once server";
+  auto during = std::async(std::launch::async, [&] { return run_copybench(normal_client(refused.port, "1s")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  reply = send_and_answer(refused.port, header_bytes(header));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->type, FrameType::reject);
+  auto real = during.get();
+  EXPECT_EQ(real.exit_code, 0) << "the real client's test was cut short by a stranger:\n" << real.output;
+  EXPECT_EQ(refused.child->wait_for(5000), 0) << "a --once server exits after the test it ran";
 }
 
 TEST(TwoHosts, ServesOverIpv6) {

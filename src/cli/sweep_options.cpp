@@ -38,6 +38,7 @@ SweepOptions SweepCliOptions::options() const {
   if (!resume.empty()) {
     o.resume_dir = resume;
     o.quiet = quiet;
+    o.secret_file = secret_file;
     return o;  // everything else comes from the saved plan (CLI11 refuses the other options)
   }
   SweepGrid& g = o.grid;
@@ -74,6 +75,9 @@ SweepOptions SweepCliOptions::options() const {
   }
   o.topology.host = host;
   o.topology.port = port;
+  if (!secret_file.empty() && o.topology.kind != TopologyKind::remote)
+    throw UsageError("--secret-file is for a remote server; add --topology remote");
+  o.secret_file = secret_file;
   o.seed = seed_given ? seed : static_cast<uint64_t>(now_ns());
   o.out_dir = out;
   o.quiet = quiet;
@@ -91,12 +95,13 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   cmd->add_option("--optmem-max", o.optmem_max, "netns: net.core.optmem_max inside both namespaces (default: leave)");
   cmd->add_option("--host", o.host, "remote: the host running `copybench server`");
   cmd->add_option("-p,--port", o.port, "remote: its port")->capture_default_str();
+  auto* secret = cmd->add_option("--secret-file", o.secret_file, "remote: the shared secret the server asks for (its --secret-file)");
   cmd->add_option("--seed", o.seed, "seed of the run order (default: from the clock; recorded)")->each([&o](const std::string&) { o.seed_given = true; });
   cmd->add_flag("--quick", o.quick, "a small grid that ends in about a minute (1K,64K x 1,2 threads x 2 reps, 1 s)");
   cmd->add_option("-o,--out", o.out, "output folder (default: results/<UTC time>)");
   auto* resume = cmd->add_option("--resume", o.resume, "finish the sweep in this folder, with the plan saved there");
   for (auto* opt : cmd->get_options())
-    if (opt != resume && opt->get_name() != "--quiet" && opt->get_name() != "--help") resume->excludes(opt);
+    if (opt != resume && opt != secret && opt->get_name() != "--quiet" && opt->get_name() != "--help") resume->excludes(opt);
   cmd->add_flag("-q,--quiet", o.quiet, "no progress output");
 }
 

@@ -25,6 +25,7 @@ struct SweepCliOptions {
   uint64_t seed = 0;
   bool seed_given = false;
   bool quick = false, quiet = false;
+  std::string secret_file;
   std::string out, resume;
   const CLI::App* cmd = nullptr;
 

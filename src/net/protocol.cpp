@@ -37,6 +37,18 @@ class Reader {
   const uint8_t* in_;
 };
 
+// The flag bits the parameter table places; any other set bit is a parameter this copybench
+// does not know.
+uint32_t known_flag_bits() {
+  static const uint32_t mask = [] {
+    uint32_t m = 0;
+    for (const auto& p : test_parameters())
+      if (p.wire.slot == WireSlot::flags) m |= ((1u << p.wire.width) - 1) << p.wire.shift;
+    return m;
+  }();
+  return mask;
+}
+
 }  // namespace
 
 HeaderBytes encode_header(const Header& h) {
@@ -82,6 +94,11 @@ Header decode_header(const uint8_t* bytes, size_t len) {
   h.test_id = r.get<uint64_t>();
   h.mode = r.get<uint8_t>();
   h.response_bytes = r.get<uint32_t>();
+  for (size_t i = kHeaderUsedBytes; i < kHeaderBytes; ++i)
+    if (bytes[i] != 0)
+      throw ProtocolError(fmt::format("reserved header byte {} is 0x{:02x}, not zero (from a newer copybench?)", i, bytes[i]));
+  if (const uint32_t unknown = h.flags & ~known_flag_bits(); unknown != 0)
+    throw ProtocolError(fmt::format("unknown flag bits 0x{:08x} in the header (from a newer copybench?)", unknown));
   return h;
 }
 
@@ -93,6 +110,8 @@ const char* frame_type_name(FrameType type) {
     case FrameType::stop: return "STOP";
     case FrameType::result: return "RESULT";
     case FrameType::abort: return "ABORT";
+    case FrameType::challenge: return "CHALLENGE";
+    case FrameType::auth: return "AUTH";
   }
   return "UNKNOWN";
 }
@@ -110,7 +129,7 @@ void parse_frame_prefix(const uint8_t* bytes, FrameType* type, uint32_t* length)
   Reader r(bytes);
   auto raw_type = r.get<uint32_t>();
   *length = r.get<uint32_t>();
-  if (raw_type < 1 || raw_type > 6) throw ProtocolError(fmt::format("unknown frame type {}", raw_type));
+  if (raw_type < 1 || raw_type > kLastFrameType) throw ProtocolError(fmt::format("unknown frame type {}", raw_type));
   if (*length > kMaxFramePayload) throw ProtocolError(fmt::format("frame of {} bytes is too large", *length));
   *type = static_cast<FrameType>(raw_type);
 }

@@ -13,7 +13,9 @@
 namespace copybench {
 
 inline constexpr uint32_t kProtocolMagic = 0x43505942;  // "CPYB"
-inline constexpr uint16_t kProtocolVersion = 2;  // 2: mode, response size, measurement flags
+// 2: mode, response size, measurement flags; 3: reserved bytes and unknown flags refused, the
+// CHALLENGE/AUTH exchange of a server with a shared secret.
+inline constexpr uint16_t kProtocolVersion = 3;
 inline constexpr size_t kHeaderBytes = 64;
 inline constexpr uint32_t kMaxFramePayload = 4u << 20;
 
@@ -40,8 +42,12 @@ using HeaderBytes = std::array<uint8_t, kHeaderBytes>;
 
 HeaderBytes encode_header(const Header& header);
 
+/// Bytes of the header the fields use; the rest is reserved and must be zero.
+inline constexpr size_t kHeaderUsedBytes = 41;
+
 /// Decodes `len` bytes; throws ProtocolError naming the problem (truncated, magic, version,
-/// kind). Range checks of the values are the server's (validate()).
+/// kind, reserved bytes or flag bits set: a newer copybench). Range checks of the values are the
+/// server's (validate()).
 Header decode_header(const uint8_t* bytes, size_t len);
 
 /// Malformed or unacceptable protocol input; the message is sent back to the peer.
@@ -50,7 +56,10 @@ class ProtocolError : public Error {
   using Error::Error;
 };
 
-enum class FrameType : uint32_t { accept = 1, reject = 2, start = 3, stop = 4, result = 5, abort = 6 };
+// A server with a shared secret answers a control header with CHALLENGE (a nonce); the client
+// proves it holds the secret with AUTH (auth.h), then gets ACCEPT or REJECT.
+enum class FrameType : uint32_t { accept = 1, reject = 2, start = 3, stop = 4, result = 5, abort = 6, challenge = 7, auth = 8 };
+inline constexpr uint32_t kLastFrameType = 8;
 
 struct Frame {
   FrameType type;

@@ -1,9 +1,11 @@
 #include "net/socket.h"
 
 #include <arpa/inet.h>
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <memory>
+#include <optional>
 #include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -76,26 +78,26 @@ int wait_for(int fd, short events, int64_t deadline_ns) {
 
 }  // namespace
 
-Listener listen_tcp(const std::string& bind_host, uint16_t port) {
-  // Prefer an IPv6 wildcard socket that also takes IPv4 when no address is given.
-  std::string host = bind_host.empty() ? "::" : bind_host;
+namespace {
+
+// Binds and listens on the first of host's addresses that takes it; nullopt (with the errno
+// of the last try) when none does. EADDRINUSE throws: another address would not help.
+std::optional<Listener> try_listen(const std::string& host, uint16_t port, int* last_errno) {
   AddrInfo addrs;
   try {
     addrs = resolve(host, port, true);
   } catch (const Error&) {
-    if (!bind_host.empty()) throw;
-    host = "0.0.0.0";
-    addrs = resolve(host, port, true);
+    *last_errno = EAFNOSUPPORT;
+    return std::nullopt;
   }
-  int last_errno = 0;
   for (auto* ai = addrs.get(); ai; ai = ai->ai_next) {
     Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
-    if (!fd) { last_errno = errno; continue; }
+    if (!fd) { *last_errno = errno; continue; }
     int one = 1, zero = 0;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (ai->ai_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
-      last_errno = errno;
+      *last_errno = errno;
       if (errno == EADDRINUSE) throw_sys(fmt::format("bind to {}", format_address(ai->ai_addr)), errno);
       continue;
     }
@@ -108,7 +110,22 @@ Listener listen_tcp(const std::string& bind_host, uint16_t port) {
                                                     : reinterpret_cast<sockaddr_in6*>(sa)->sin6_port);
     return Listener{std::move(fd), bound, format_address(sa)};
   }
-  throw_sys(fmt::format("bind to {} port {}", host, port), last_errno);
+  return std::nullopt;
+}
+
+}  // namespace
+
+Listener listen_tcp(const std::string& bind_host, uint16_t port) {
+  int last_errno = 0;
+  if (!bind_host.empty()) {
+    if (auto l = try_listen(bind_host, port, &last_errno)) return std::move(*l);
+    throw_sys(fmt::format("bind to {} port {}", bind_host, port), last_errno);
+  }
+  // All addresses: an IPv6 wildcard socket that also takes IPv4; on a host without IPv6
+  // (ipv6.disable=1, or a sandbox that forbids AF_INET6) the IPv4 wildcard.
+  if (auto l = try_listen("::", port, &last_errno)) return std::move(*l);
+  if (auto l = try_listen("0.0.0.0", port, &last_errno)) return std::move(*l);
+  throw_sys(fmt::format("bind to 0.0.0.0 port {}", port), last_errno);
 }
 
 Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms, const std::function<void(int)>& before_connect) {
@@ -137,15 +154,34 @@ Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms, const std
   throw Error(failure.empty() ? fmt::format("connect to {}: no address", host) : failure);
 }
 
-Fd accept_within(int listen_fd, int timeout_ms, std::string* peer) {
+Fd accept_within(int listen_fd, int timeout_ms, std::string* peer, int* error) {
+  if (error) *error = 0;
   pollfd p{listen_fd, POLLIN, 0};
   int rc = ::poll(&p, 1, timeout_ms);
   if (rc <= 0) return Fd{};
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   Fd fd(::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC));
+  if (!fd && error && errno != EINTR && errno != EAGAIN && errno != ECONNABORTED) *error = errno;
   if (fd && peer) *peer = format_address(reinterpret_cast<sockaddr*>(&ss));
   return fd;
+}
+
+std::string peer_host(const std::string& peer) {
+  if (!peer.empty() && peer.front() == '[') return peer.substr(1, peer.find(']') - 1);
+  return peer.substr(0, peer.rfind(':'));
+}
+
+void set_silence_timeout(int fd, int idle_ms, int timeout_ms) {
+  const int one = 1, idle_s = std::max(1, idle_ms / 1000), interval_s = 1;
+  const int count = std::max(1, (timeout_ms - idle_s * 1000) / 1000 + 1);
+  const auto user_timeout = static_cast<unsigned>(timeout_ms);
+  if (::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof idle_s) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval_s, sizeof interval_s) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout) != 0)
+    throw_sys("set keepalive and TCP_USER_TIMEOUT", errno);
 }
 
 void send_all(int fd, const void* buf, size_t len, int64_t deadline_ns, const char* what) {

@@ -44,8 +44,16 @@ Listener listen_tcp(const std::string& bind_host, uint16_t port);
 Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms,
                const std::function<void(int)>& before_connect = {});
 
-/// Accepts one connection, waiting at most timeout_ms; returns an empty Fd on timeout.
-Fd accept_within(int listen_fd, int timeout_ms, std::string* peer = nullptr);
+/// Accepts one connection, waiting at most timeout_ms; returns an empty Fd on timeout, or when
+/// accept() failed, with its errno in `*error` (0 on timeout).
+Fd accept_within(int listen_fd, int timeout_ms, std::string* peer = nullptr, int* error = nullptr);
+
+/// The host part of a peer as format_address prints it ("[::1]:5000" -> "::1").
+std::string peer_host(const std::string& peer);
+
+/// For a control connection: keepalive probes from idle_ms on and TCP_USER_TIMEOUT of
+/// timeout_ms, so that a peer gone silent (no FIN, no RST) ends the connection with ETIMEDOUT.
+void set_silence_timeout(int fd, int idle_ms, int timeout_ms);
 
 /// Sends all of buf before deadline_ns (monotonic); throws on error or timeout.
 void send_all(int fd, const void* buf, size_t len, int64_t deadline_ns, const char* what);

@@ -29,10 +29,21 @@ constexpr int64_t kSecond = 1'000'000'000;
 constexpr int kDataTimeoutMs = 10'000;
 
 // Sends a header and reads the server's verdict; throws with the server's reason on REJECT.
-std::string handshake(int fd, const Header& header) {
+// A server with a shared secret first sends CHALLENGE: the control connection answers it
+// with AUTH when the client holds a secret. A client with a secret refuses a server that does
+// not ask for it (a server started without --secret-file, or not the one meant).
+std::string handshake(int fd, const Header& header, const Secret* secret) {
   auto bytes = encode_header(header);
   send_all(fd, bytes.data(), bytes.size(), now_ns() + 5 * kSecond, "send header");
   auto frame = read_frame(fd, now_ns() + 10 * kSecond);
+  if (frame && frame->type == FrameType::challenge) {
+    if (!secret) throw Error("the server requires a shared secret: give the client --secret-file FILE");
+    const Mac mac = secret->mac(parse_challenge(frame->payload), bytes);
+    write_frame(fd, FrameType::auth, std::string(mac.begin(), mac.end()), now_ns() + 5 * kSecond);
+    frame = read_frame(fd, now_ns() + 10 * kSecond);
+  } else if (frame && secret && header.kind == ConnectionKind::control && frame->type == FrameType::accept) {
+    throw Error("the server did not ask for the shared secret (was it started with --secret-file?)");
+  }
   if (!frame) throw Error("the server closed the connection without answering");
   if (frame->type == FrameType::reject) throw Error("the server refused the test: " + frame->payload);
   if (frame->type != FrameType::accept) throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
@@ -48,7 +59,7 @@ class Connections {
   /// Connects and handshakes every connection; throws Error. The path MTU goes into `env`.
   void open(Environment& env) {
     control_ = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms);
-    auto id_text = handshake(control_.get(), header_for(p_, ConnectionKind::control, 0, 0));
+    auto id_text = handshake(control_.get(), header_for(p_, ConnectionKind::control, 0, 0), opt_.secret.get());
     uint64_t test_id = std::stoull(id_text);
     // The data connections' path MTU is known only once they exist; the control connection's,
     // on the same path, sizes what the receive strategy sets before connecting (TCP_MAXSEG).
@@ -59,7 +70,7 @@ class Connections {
                                                                 : stream_context(p_.message_bytes, p_.recv_size(), control_mtu)));
       auto& receiver = *receivers_.back();
       Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms, [&](int s) { receiver.before_connect(s); });
-      handshake(fd.get(), header_for(p_, ConnectionKind::data, test_id, static_cast<uint16_t>(i)));
+      handshake(fd.get(), header_for(p_, ConnectionKind::data, test_id, static_cast<uint16_t>(i)), nullptr);
       set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
       receiver.prepare(fd.get());
       if (p_.mode == TestMode::rr) {  // the client sends the requests with the strategy

@@ -4,8 +4,10 @@
 // sides' figures into one RunResult.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "net/auth.h"
 #include "results/result.h"
 
 namespace copybench {
@@ -15,6 +17,7 @@ struct ClientOptions {
   uint16_t port = 7470;
   TestParams params;
   int connect_timeout_ms = 5000;
+  std::shared_ptr<const Secret> secret;  // --secret-file: answer the server's CHALLENGE
 };
 
 /// Runs one test. Never throws for failures of the test itself: they come back as a result

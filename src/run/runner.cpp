@@ -49,15 +49,17 @@ int run_pair(const Placement& where, const TestParams& params, const std::vector
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_sys("pipe", errno);
     Fd ready_read(pipe_fds[0]), ready_write(pipe_fds[1]);
-    server = std::make_unique<Child>(std::vector<std::string>{self, "server", "--once", "--quiet", "--bind",
-                                                              where.bind_address, "--port", "0", "--ready-fd",
-                                                              std::to_string(ready_write.get())},
+    // Our own server, on our own machine: --profile is the user's to ask for.
+    server = std::make_unique<Child>(std::vector<std::string>{self, "server", "--once", "--quiet", "--allow-profile",
+                                                              "--bind", where.bind_address, "--port", "0",
+                                                              "--ready-fd", std::to_string(ready_write.get())},
                                      ready_write.get(), where.server_netns);
     ready_write.reset();
     port = read_ready_port(ready_read.get(), *server, 10'000);
   }
 
   std::vector<std::string> argv = {self, "client", "--host", where.connect_host, "--port", std::to_string(port)};
+  if (!where.secret_file.empty()) argv.insert(argv.end(), {"--secret-file", where.secret_file});
   argv.insert(argv.end(), client_args.begin(), client_args.end());
   Child client(argv, -1, where.client_netns);
   // The client bounds its own waits; this is the backstop should it hang anyway.
@@ -82,7 +84,9 @@ int run_pair(const Placement& where, const TestParams& params, const std::vector
     }
   }
   if (!server) return *code;
-  auto server_code = server->wait_for(5000);
+  // A --once server ends with the test it ran; a test it refused does not end it (a stranger's
+  // refusal must not), so after a failed client it is stopped rather than waited for.
+  auto server_code = server->wait_for(*code == 0 ? 5000 : 200);
   if (!server_code) server_code = server->stop();
   if (*code == 0 && *server_code != 0)
     throw Error(fmt::format("the server process exited with code {} after the test", *server_code));

@@ -1,15 +1,17 @@
 #include "run/server.h"
 
 #include <fmt/format.h>
-#include <random>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/units.h"
+#include "net/auth.h"
 #include "net/protocol.h"
 #include "metrics/perf_counters.h"
 #include "run/test_session.h"
@@ -19,15 +21,6 @@
 namespace copybench {
 namespace {
 
-uint64_t random_test_id() {
-  static std::mutex mu;
-  static std::mt19937_64 rng{std::random_device{}()};
-  std::lock_guard lock(mu);
-  uint64_t id = 0;
-  while (id == 0) id = rng();
-  return id;
-}
-
 void reply(int fd, FrameType type, const std::string& payload) {
   try {
     write_frame(fd, type, payload, now_ns() + 1'000'000'000);
@@ -36,11 +29,7 @@ void reply(int fd, FrameType type, const std::string& payload) {
   }
 }
 
-// Counts a connection as owing its header until the end of the scope.
-struct PendingHeader {
-  std::atomic<int>& count;
-  ~PendingHeader() { --count; }
-};
+constexpr int64_t kAuthTimeoutNs = 5'000'000'000;  // for the client's AUTH after CHALLENGE
 
 // From the accept loop, which must not wait on any one peer: a new socket's send buffer is
 // empty, so one non-blocking send of a short frame goes out whole or not at all.
@@ -55,6 +44,10 @@ int max_pending_headers(const ServerOptions& options) {
   // A client handshakes its connections one after another, so a few per test suffice; the
   // rest is room for clients arriving together.
   return std::max(64, 4 * options.max_clients);
+}
+
+int max_pending_headers_per_source(const ServerOptions& options) {
+  return std::max(8, max_pending_headers(options) / 4);
 }
 
 uint64_t default_max_memory() {
@@ -81,7 +74,11 @@ Server::~Server() {
 }
 
 void Server::log(const std::string& line) const {
-  if (!options_.quiet) fmt::print(stderr, "copybench server: {}\n", line);
+  if (options_.quiet) return;
+  // Not fmt::print: it throws when stderr is a closed pipe, and some callers are catch handlers.
+  // A log line that cannot be written is dropped; the server serves on.
+  const std::string text = fmt::format("copybench server: {}\n", line);
+  (void)!::write(STDERR_FILENO, text.data(), text.size());
 }
 
 void Server::reap_finished() {
@@ -90,34 +87,86 @@ void Server::reap_finished() {
     w.thread.join();
     return true;
   });
+  std::lock_guard lock(mu_);
+  std::erase_if(held_, [&](HeldBuffers& h) {
+    h.strategy->reap_released(h.fd.get());
+    if (h.strategy->holds_buffers()) return false;
+    held_bytes_ -= h.bytes;
+    return true;
+  });
 }
 
 void Server::serve(const std::atomic<bool>& stop) {
   while (!stop.load() && !(options_.once && once_done_.load())) {
-    std::string peer;
-    Fd fd = accept_within(listener_.fd.get(), 100, &peer);
+    accept_one();
     reap_finished();
-    if (fd) spawn(std::move(fd), std::move(peer));
   }
   {
     std::lock_guard lock(mu_);
     for (auto& [id, session] : sessions_) session->abort();
   }
+  shut_down_pending();
   for (auto& w : workers_) w.thread.join();
   workers_.clear();
 }
 
+void Server::accept_one() {
+  std::string peer;
+  int error = 0;
+  Fd fd = accept_within(listener_.fd.get(), 100, &peer, &error);
+  if (fd) {
+    if (accept_failing_) log("accept() works again");
+    accept_failing_ = false;
+    spawn(std::move(fd), std::move(peer));
+    return;
+  }
+  if (error == 0) return;
+  // Out of fds (EMFILE, ENFILE) or memory: the pending connection stays queued and poll()
+  // reports it again at once. Pause instead of spinning, and say so once.
+  if (!accept_failing_) log(fmt::format("accept() fails: {}; retrying every 100 ms", std::strerror(error)));
+  accept_failing_ = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
+bool Server::claim_pending(const std::string& source, int fd) {
+  std::lock_guard lock(mu_);
+  if (pending_headers_ >= max_pending_headers(options_) ||
+      pending_by_source_[source] >= max_pending_headers_per_source(options_)) {
+    if (pending_by_source_[source] == 0) pending_by_source_.erase(source);
+    return false;
+  }
+  ++pending_headers_;
+  ++pending_by_source_[source];
+  pending_fds_.insert(fd);
+  return true;
+}
+
+void Server::release_pending(const std::string& source, int fd) {
+  std::lock_guard lock(mu_);
+  --pending_headers_;
+  if (--pending_by_source_[source] == 0) pending_by_source_.erase(source);
+  pending_fds_.erase(fd);
+}
+
+void Server::shut_down_pending() {
+  std::lock_guard lock(mu_);
+  for (int fd : pending_fds_) ::shutdown(fd, SHUT_RDWR);
+}
+
 // One thread per connection, but a flood of connections that send nothing must not become a
-// flood of threads: those still owing their header are counted, and bounded.
+// flood of threads: those still owing their header are counted, and bounded, in all and per
+// source address (so one peer's silent sockets cannot take every place).
 void Server::spawn(Fd fd, std::string peer) {
-  if (pending_headers_.load() >= max_pending_headers(options_)) {
-    auto reason = fmt::format("server busy: {} connections are still sending their header", max_pending_headers(options_));
+  const std::string source = peer_host(peer);
+  if (!claim_pending(source, fd.get())) {
+    auto reason = fmt::format("server busy: {} connections are still sending their header ({} at most from one address)",
+                              max_pending_headers(options_), max_pending_headers_per_source(options_));
     log(fmt::format("{}: refused: {}", peer, reason));
     refuse_now(fd.get(), reason);
     return;
   }
-  ++pending_headers_;
   auto done = std::make_shared<std::atomic<bool>>(false);
+  const int raw_fd = fd.get();
   try {
     workers_.push_back({std::thread([this, done, peer, fd = std::move(fd)]() mutable {
                           handle(std::move(fd), peer);
@@ -125,52 +174,77 @@ void Server::spawn(Fd fd, std::string peer) {
                         }),
                         done});
   } catch (const std::system_error& e) {  // no thread to be had: refuse this one, serve on
-    --pending_headers_;
+    release_pending(source, raw_fd);
     log(fmt::format("{}: refused: {}", peer, e.what()));
   }
 }
 
-void Server::handle(Fd fd, std::string peer) {
+void Server::handle(Fd fd, const std::string& peer) {
   Header header;
+  HeaderBytes bytes{};
   try {
-    HeaderBytes bytes{};
     const int64_t deadline = now_ns() + int64_t{options_.header_timeout_ms} * 1'000'000;
-    {
-      PendingHeader owed{pending_headers_};
-      if (!recv_exact(fd.get(), bytes.data(), bytes.size(), deadline, "read header")) return;
+    bool got = false;
+    try {
+      got = recv_exact(fd.get(), bytes.data(), bytes.size(), deadline, "read header");
+    } catch (...) {
+      release_pending(peer_host(peer), fd.get());
+      throw;
     }
+    release_pending(peer_host(peer), fd.get());
+    if (!got) return;
     header = decode_header(bytes.data(), bytes.size());
   } catch (const std::exception& e) {
     log(fmt::format("{}: refused: {}", peer, e.what()));
     reply(fd.get(), FrameType::reject, e.what());
     return;
   }
-  if (header.kind == ConnectionKind::control) handle_control(std::move(fd), peer, header);
+  if (header.kind == ConnectionKind::control) handle_control(std::move(fd), peer, header, bytes);
   else handle_data(std::move(fd), peer, header);
 }
 
-void Server::handle_control(Fd fd, const std::string& peer, const Header& header) {
+void Server::authenticate(int fd, const HeaderBytes& header) {
+  const Nonce nonce = random_nonce();
+  write_frame(fd, FrameType::challenge, std::string(nonce.begin(), nonce.end()), now_ns() + kAuthTimeoutNs);
+  auto frame = read_frame(fd, now_ns() + kAuthTimeoutNs);
+  if (!frame) throw ProtocolError("the client closed the connection instead of authenticating (no --secret-file?)");
+  if (frame->type != FrameType::auth)
+    throw ProtocolError(fmt::format("expected AUTH, got {}: this server needs a shared secret (--secret-file)",
+                                    frame_type_name(frame->type)));
+  if (!mac_matches(*options_.secret, nonce, header, frame->payload))
+    throw ProtocolError("authentication failed: the client's secret is not this server's (--secret-file)");
+}
+
+// A refused test (bad parameters, a wrong secret, no room) is a stranger's as far as --once
+// goes: only a test that ran ends a --once server.
+void Server::handle_control(Fd fd, const std::string& peer, const Header& header, const HeaderBytes& bytes) {
   std::shared_ptr<TestSession> session;
   try {
+    if (options_.secret) authenticate(fd.get(), bytes);
     auto params = params_from(header);
     validate(params);
-    session = std::make_shared<TestSession>(random_test_id(), params);
+    if (params.profile && !options_.allow_profile)
+      throw ProtocolError("--profile is not allowed on this server: it samples the whole machine's kernel "
+                          "(start the server with --allow-profile)");
+    session = std::make_shared<TestSession>(random_id(), params, peer_host(peer));
   } catch (const std::exception& e) {
     log(fmt::format("{}: refused test: {}", peer, e.what()));
     reply(fd.get(), FrameType::reject, e.what());
-    once_done_.store(true);  // --once: a refused test is the one test
     return;
   }
   if (auto reason = admit(session); !reason.empty()) {
     log(fmt::format("{}: refused test: {}", peer, reason));
     reply(fd.get(), FrameType::reject, reason);
-    once_done_.store(true);
     return;
   }
   const auto& p = session->params();
   log(fmt::format("{}: test {:016x}: {}, {} messages, {} threads, {} after {} warm-up", peer, session->id(), p.strategy,
                   format_size(p.message_bytes), p.threads, format_duration(p.duration_ns), format_duration(p.warmup_ns)));
   try {
+    // A peer that went silent (no FIN, no RST: a cable pulled, a host frozen) ends the test
+    // within the I/O timeout: keepalive probes go unanswered and TCP_USER_TIMEOUT fires.
+    set_silence_timeout(fd.get(), options_.io_timeout_ms / 2, options_.io_timeout_ms);
+    // A client that cannot take ACCEPT gets no test: nothing waits for its data connections.
     write_frame(fd.get(), FrameType::accept, fmt::format("{}", session->id()), now_ns() + 5'000'000'000);
     auto result = session->run_control(fd.get());
     // The test's place is free once it is measured: a client that starts the next test as
@@ -189,6 +263,9 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
 std::string Server::admit(const std::shared_ptr<TestSession>& session) {
   const TestParams& p = session->params();
   const uint64_t need = server_buffer_bytes(p);
+  if (p.warmup_ns + p.duration_ns > options_.max_duration_ns)
+    return fmt::format("the test asks for {} of warm-up and window; this server runs a test for at most {} (--max-duration)",
+                       format_duration(p.warmup_ns + p.duration_ns), format_duration(options_.max_duration_ns));
   std::lock_guard lock(mu_);
   if (static_cast<int>(sessions_.size()) >= options_.max_clients)
     return fmt::format("server busy: {} test(s) running, the most it runs at once (--max-clients {})",
@@ -205,14 +282,22 @@ std::string Server::admit(const std::shared_ptr<TestSession>& session) {
   return "";
 }
 
-void Server::release(const TestSession& session) {
+void Server::release(TestSession& session) {
+  // Only once every thread of the test has returned: until then its buffers are still in use.
+  // (run_control shuts their sockets down and waits; a thread that still did not return keeps
+  // the test's place and memory, and that is said.)
+  if (!session.streams_done()) {
+    log(fmt::format("test {:016x}: a connection thread has not returned; its place and {} stay taken",
+                    session.id(), format_size(server_buffer_bytes(session.params()))));
+    return;
+  }
   std::lock_guard lock(mu_);
   if (sessions_.erase(session.id())) held_bytes_ -= server_buffer_bytes(session.params());
 }
 
 void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
   std::shared_ptr<TestSession> session;
-  std::unique_ptr<SendStrategy> strategy;
+  const int index = header.stream_index;
   try {
     {
       std::lock_guard lock(mu_);
@@ -220,9 +305,22 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
       if (it == sessions_.end()) throw ProtocolError(fmt::format("unknown test id {:016x}", header.test_id));
       session = it->second;
     }
-    auto params = params_from(header);
-    const auto& want = session->params();
-    if (!same_test(params, want)) throw ProtocolError("data connection's parameters differ from its test's");
+    if (peer_host(peer) != session->peer_host())
+      throw ProtocolError(fmt::format("a data connection from {}, but its test's control connection came from {}",
+                                      peer_host(peer), session->peer_host()));
+    if (!same_test(params_from(header), session->params()))
+      throw ProtocolError("data connection's parameters differ from its test's");
+    // The slot first, then the buffers: a duplicate or a stray is turned away having cost a
+    // header's worth, and a test never has more connections than its threads.
+    session->attach(index, current_tid(), fd.get());
+  } catch (const std::exception& e) {
+    log(fmt::format("{}: refused data connection: {}", peer, e.what()));
+    reply(fd.get(), FrameType::reject, e.what());
+    return;
+  }
+  const auto& params = session->params();
+  std::unique_ptr<SendStrategy> strategy;
+  try {
     // The server sends the stream's messages, or the responses of a request/response test.
     strategy = strategy_info(params.strategy).make(params.mode == TestMode::rr ? params.response_size() : params.message_bytes);
     set_io_timeouts(fd.get(), options_.io_timeout_ms, options_.io_timeout_ms);
@@ -230,14 +328,24 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
     // for the peer's delayed ACK, and the round trip measures 40 ms timers, not copying.
     if (params.mode == TestMode::rr) set_nodelay(fd.get());
     strategy->prepare(fd.get());
-    session->attach(header.stream_index, current_tid());
+    write_frame(fd.get(), FrameType::accept, "", now_ns() + 1'000'000'000);
   } catch (const std::exception& e) {
-    log(fmt::format("{}: refused data connection: {}", peer, e.what()));
+    log(fmt::format("{}: data connection {} of test {:016x} failed: {}", peer, index, session->id(), e.what()));
+    session->fail_stream(index, e.what());
     reply(fd.get(), FrameType::reject, e.what());
     return;
   }
-  reply(fd.get(), FrameType::accept, "");
-  session->run_stream(header.stream_index, std::move(fd), std::move(strategy));
+  auto held = session->run_stream(index, std::move(fd), std::move(strategy));
+  if (!held) return;
+  // The kernel may still send from these buffers (a peer that stopped reading, the connection
+  // reset): they stay, counted against --max-memory, until their completions come.
+  held->bytes = strategy_info(params.strategy).buffer_bytes(params.mode == TestMode::rr ? params.response_size()
+                                                                                       : params.message_bytes);
+  log(fmt::format("test {:016x}: connection {}: {} kept until the kernel releases them", session->id(), index,
+                  format_size(held->bytes)));
+  std::lock_guard lock(mu_);
+  held_bytes_ += held->bytes;
+  held_.push_back(std::move(*held));
 }
 
 }  // namespace copybench

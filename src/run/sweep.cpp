@@ -186,6 +186,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
   const bool resuming = !options.resume_dir.empty();
   const std::string dir = resuming ? options.resume_dir : options.out_dir.empty() ? default_out_dir() : options.out_dir;
   SweepPlan plan = resuming ? load_plan(dir, kept) : make_plan(options.grid, options.topology, options.seed);
+  if (!options.secret_file.empty()) plan.topology.secret_file = options.secret_file;
   if (!resuming && fs::exists(dir + "/runs.csv"))
     throw UsageError(fmt::format("{} already holds a sweep: use --resume {} or another --out", dir, dir));
 

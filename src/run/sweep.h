@@ -17,6 +17,7 @@ struct SweepOptions {
   std::string out_dir;     // created if missing; must not hold a sweep already
   std::string resume_dir;  // instead of grid/topology/seed/out_dir: the saved plan there
   bool quiet = false;
+  std::string secret_file;  // remote: --secret-file, also with --resume (the plan does not keep it)
 };
 
 /// Returns the exit code: 0 when the sweep ran to its end (failed runs are recorded in the

@@ -20,13 +20,15 @@ namespace {
 constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kConnectGraceNs = 10 * kSecond;  // for the data connections and START
 constexpr int64_t kStopGraceNs = 30 * kSecond;     // STOP after our window, at the latest
-constexpr int64_t kDrainGraceNs = 30 * kSecond;    // streams to finish after stop
+constexpr int64_t kFinishGraceNs = 5 * kSecond;    // streams to end by themselves after STOP
+constexpr int64_t kJoinGraceNs = 30 * kSecond;     // then, their sockets shut down, to return
 
-enum class ControlEvent { deadline, stop, closed };
+enum class ControlEvent { deadline, stop, closed, aborted };
 
-// Waits until deadline_ns for a control frame; STOP and EOF end the wait early.
-ControlEvent wait_control(int fd, int64_t deadline_ns) {
+// Waits until deadline_ns for a control frame; STOP, EOF and abort() end the wait early.
+ControlEvent wait_control(int fd, int64_t deadline_ns, const std::atomic<bool>& aborted) {
   for (;;) {
+    if (aborted.load()) return ControlEvent::aborted;
     int64_t left_ns = deadline_ns - now_ns();
     if (left_ns <= 0) return ControlEvent::deadline;
     // Round up: returning before the deadline would cut the sender's window short.
@@ -43,14 +45,15 @@ ControlEvent wait_control(int fd, int64_t deadline_ns) {
 
 }  // namespace
 
-TestSession::TestSession(uint64_t id, TestParams params)
+TestSession::TestSession(uint64_t id, TestParams params, std::string peer_host)
     : id_(id),
       params_(std::move(params)),
+      peer_host_(std::move(peer_host)),
       counters_(params_.threads),
       meter_(params_, params_.mode == TestMode::stream && params_.latency ? params_.threads : 0),
       streams_(params_.threads) {}
 
-void TestSession::attach(int index, pid_t tid) {
+void TestSession::attach(int index, pid_t tid, int fd) {
   std::lock_guard lock(mu_);
   if (index < 0 || index >= params_.threads)
     throw ProtocolError(fmt::format("stream {} is out of range (test has {})", index, params_.threads));
@@ -58,10 +61,26 @@ void TestSession::attach(int index, pid_t tid) {
   if (started_ || aborted_) throw ProtocolError("the test has already started");
   streams_[index].attached = true;
   streams_[index].tid = tid;
+  streams_[index].fd = fd;
   cv_.notify_all();
 }
 
-void TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy) {
+void TestSession::fail_stream(int index, const std::string& error) {
+  std::lock_guard lock(mu_);
+  streams_[index].error = error;
+  streams_[index].fd = -1;
+  streams_[index].finished = true;
+  aborted_ = true;  // the test cannot run without it
+  stop_.store(true);
+  cv_.notify_all();
+}
+
+bool TestSession::streams_done() {
+  std::lock_guard lock(mu_);
+  return std::all_of(streams_.begin(), streams_.end(), [](const Stream& s) { return !s.attached || s.finished; });
+}
+
+std::optional<HeldBuffers> TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy) {
   {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return started_ || aborted_; });  // run_control bounds this wait
@@ -79,12 +98,18 @@ void TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> str
   } catch (const std::exception& e) {
     error = e.what();  // run_sender has already drained what it could
   }
+  std::optional<HeldBuffers> held;
+  if (strategy->holds_buffers())  // the kernel may still read them: not ours to free
+    held = HeldBuffers{std::move(fd), std::move(strategy), 0};
   std::lock_guard lock(mu_);
-  streams_[index].accounting = strategy->accounting();
+  if (held) streams_[index].accounting = held->strategy->accounting();
+  else streams_[index].accounting = strategy->accounting();
   streams_[index].error = error;
   streams_[index].rr = rr;
+  streams_[index].fd = -1;  // closed when this returns: abort() must no longer touch it
   streams_[index].finished = true;
   cv_.notify_all();
+  return held;
 }
 
 void TestSession::wait_for_streams(int64_t deadline_ns, int control_fd) {
@@ -92,7 +117,12 @@ void TestSession::wait_for_streams(int64_t deadline_ns, int control_fd) {
   auto all_attached = [&] {
     return std::all_of(streams_.begin(), streams_.end(), [](const Stream& s) { return s.attached; });
   };
-  while (!all_attached()) {
+  while (!all_attached() || aborted_) {
+    if (aborted_) {
+      for (const auto& s : streams_)
+        if (!s.error.empty()) throw Error(fmt::format("a data connection failed: {}", s.error));
+      throw Error("the test was aborted");
+    }
     if (now_ns() >= deadline_ns) {
       auto n = std::count_if(streams_.begin(), streams_.end(), [](const Stream& s) { return s.attached; });
       throw Error(fmt::format("only {} of {} data connections arrived", n, params_.threads));
@@ -100,7 +130,7 @@ void TestSession::wait_for_streams(int64_t deadline_ns, int control_fd) {
     // A client that gave up (or never meant to go on) frees the test's place now, not at the
     // deadline: the place counts against --max-clients.
     if (peer_closed(control_fd)) throw Error("the client closed the control connection before its data connections");
-    cv_.wait_for(lock, std::chrono::milliseconds(100), all_attached);
+    cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return all_attached() || aborted_; });
   }
 }
 
@@ -114,11 +144,25 @@ void TestSession::open_counters() {
 }
 
 void TestSession::abort() {
+  end_streams();
+  std::lock_guard lock(mu_);
+  if (control_fd_ >= 0) ::shutdown(control_fd_, SHUT_RDWR);
+}
+
+void TestSession::end_streams() {
   stop_.store(true);
   abandoned_.store(true);
   std::lock_guard lock(mu_);
   aborted_ = true;
+  shut_down_sockets();
   cv_.notify_all();
+}
+
+void TestSession::shut_down_sockets() {
+  // A thread blocked in send() to a peer that reads a little now and then, or in recv() from
+  // one that sends nothing, returns at once: the test's end does not wait on any peer.
+  for (const auto& s : streams_)
+    if (s.fd >= 0) ::shutdown(s.fd, SHUT_RDWR);
 }
 
 void TestSession::stop_and_wait() {
@@ -128,11 +172,19 @@ void TestSession::stop_and_wait() {
   auto done = [&] {
     return std::all_of(streams_.begin(), streams_.end(), [](const Stream& s) { return !s.attached || s.finished; });
   };
-  if (!cv_.wait_for(lock, std::chrono::nanoseconds(kDrainGraceNs), done))
-    throw Error("data connections did not finish within 30 s of the stop");
+  if (cv_.wait_for(lock, std::chrono::nanoseconds(aborted_ ? 0 : kFinishGraceNs), done)) return;
+  abandoned_.store(true);  // rr responders: no next transaction
+  shut_down_sockets();
+  if (!cv_.wait_for(lock, std::chrono::nanoseconds(kJoinGraceNs), done))
+    throw Error("data connections did not return within 30 s of their sockets' shutdown");
 }
 
 std::string TestSession::run_control(int control_fd) {
+  {
+    std::lock_guard lock(mu_);
+    control_fd_ = control_fd;
+    if (aborted_) ::shutdown(control_fd, SHUT_RDWR);
+  }
   try {
     wait_for_streams(now_ns() + kConnectGraceNs, control_fd);
     open_counters();  // before START: opening many events takes time
@@ -145,28 +197,38 @@ std::string TestSession::run_control(int control_fd) {
       cv_.notify_all();
     }
     const int64_t window_begin = t0_ns_ + params_.warmup_ns, window_end = window_begin + params_.duration_ns;
-    auto event = wait_control(control_fd, window_begin);
+    auto event = wait_control(control_fd, window_begin, abandoned_);
     if (event == ControlEvent::deadline) {
       window_.open();
-      event = wait_control(control_fd, window_end);
+      event = wait_control(control_fd, window_end, abandoned_);
       window_.close();  // at the window's end, or at an early STOP
     }
-    if (event == ControlEvent::deadline) event = wait_control(control_fd, window_end + kStopGraceNs);
-    if (event != ControlEvent::stop)
-      throw Error(event == ControlEvent::closed ? "the client closed the control connection mid-run"
-                                                : "no STOP from the client within 30 s of the window's end");
+    if (event == ControlEvent::deadline) event = wait_control(control_fd, window_end + kStopGraceNs, abandoned_);
+    switch (event) {
+      case ControlEvent::stop: break;
+      case ControlEvent::closed: throw Error("the client closed the control connection mid-run");
+      case ControlEvent::aborted: throw Error("the server is shutting down");
+      case ControlEvent::deadline: throw Error("no STOP from the client within 30 s of the window's end");
+    }
     stop_and_wait();
+    forget_control();
     return result_payload(control_fd);
   } catch (...) {
     window_.abandon();
-    abort();
+    end_streams();  // the control connection stays up: it carries the reason (ABORT)
     try {
       stop_and_wait();
     } catch (const Error&) {
-      // The original failure is the one worth reporting.
+      // The original failure is the one worth reporting; streams_done() tells the server.
     }
+    forget_control();
     throw;
   }
+}
+
+void TestSession::forget_control() {
+  std::lock_guard lock(mu_);
+  control_fd_ = -1;
 }
 
 std::string TestSession::result_payload(int control_fd) {

@@ -48,6 +48,7 @@ Topology::Topology(const TopologyOptions& options) : kind_(options.kind) {
       placement_.spawn_server = false;
       placement_.connect_host = options.host;
       placement_.remote_port = options.port;
+      placement_.secret_file = options.secret_file;
       description_ = fmt::format("remote: copybench server at {}:{}", options.host, options.port);
       break;
   }

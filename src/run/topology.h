@@ -23,6 +23,7 @@ struct TopologyOptions {
   std::optional<long> optmem_max;  // netns: net.core.optmem_max inside both namespaces
   std::string host;                // remote
   uint16_t port = 7470;            // remote
+  std::string secret_file;         // remote: the clients' --secret-file (not saved in the plan: a resume gives it again)
 };
 
 /// What the runner needs to start one test.
@@ -33,6 +34,7 @@ struct Placement {
   std::string bind_address = "127.0.0.1";
   std::string connect_host = "127.0.0.1";
   uint16_t remote_port = 0;  // remote only: the server's port
+  std::string secret_file;   // remote only: passed to the client as --secret-file (the path, never the secret)
 };
 
 /// Owns what the topology needs (the namespaces) for its lifetime; the destructor removes it.

@@ -46,24 +46,35 @@ inline void send_whole(int fd, const std::byte* p, size_t len, SendAccounting& a
   }
 }
 
-/// Runs `body` (sends on `fd`), then the strategy's drain. On an Error the connection is reset
-/// first, which frees what a peer that stopped reading keeps queued so the drain does not wait
-/// for completions that cannot come; the drain is bounded and nothing is freed while the kernel
-/// holds it; the body's error is the one rethrown.
+/// Runs `body` (sends on `fd`), then the strategy's drain. When either fails (an Error) the
+/// connection is reset first, which frees what a peer that stopped reading keeps queued, so the
+/// kernel lets go of zero-copy pages and their completions arrive; then one more bounded drain.
+/// What the kernel still holds after that stays held: the caller keeps the strategy while
+/// holds_buffers() (never frees a buffer the kernel may read). The first error is rethrown.
 template <typename F>
 void with_drain_on_error(SendStrategy& strategy, int fd, F body) {
-  try {
-    body();
-  } catch (const Error&) {
+  auto drain_after_reset = [&] {
     reset_connection(fd);
     try {
       strategy.drain(fd);
     } catch (const Error&) {
       // The first failure is the one worth reporting.
     }
+  };
+  try {
+    body();
+  } catch (const Error&) {
+    drain_after_reset();
     throw;
   }
-  strategy.drain(fd);
+  try {
+    strategy.drain(fd);
+  } catch (const Error&) {
+    // A peer that stopped reading after the test: the pages it has not acknowledged are still
+    // the kernel's. Reset, so it drops them, rather than free what it may yet send.
+    drain_after_reset();
+    throw;
+  }
 }
 
 /// sendmsg() until all `bytes` of iov[0..count) are sent, counting calls; `flags` may add

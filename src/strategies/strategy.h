@@ -37,6 +37,12 @@ class SendStrategy {
   virtual void send(int fd, Message& message) = 0;
   /// Waits, bounded, until the kernel holds no buffer of ours. Throws Error on timeout.
   virtual void drain(int /*fd*/) {}
+  /// Whether the kernel may still read one of our buffers (a zero-copy send not yet completed):
+  /// then the strategy must outlive the connection's thread, or freed memory would be sent.
+  virtual bool holds_buffers() const { return false; }
+  /// Reads the completions that have arrived, without waiting (for a strategy kept after its
+  /// test until holds_buffers() turns false). Never throws.
+  virtual void reap_released(int /*fd*/) noexcept {}
   virtual const SendAccounting& accounting() const = 0;
 };
 

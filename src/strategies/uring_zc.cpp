@@ -68,8 +68,18 @@ class UringZeroCopy final : public SendStrategy {
   }
 
   void drain(int fd) override {
-    wait_until([&] { return std::none_of(pool_.begin(), pool_.end(), [](const Slot& s) { return s.held; }); }, fd,
-               "final notifications");
+    wait_until([&] { return !holds_buffers(); }, fd, "final notifications");
+  }
+
+  bool holds_buffers() const override {
+    return std::any_of(pool_.begin(), pool_.end(), [](const Slot& s) { return s.held; });
+  }
+
+  void reap_released(int /*fd*/) noexcept override {
+    while (io_uring_cqe* cqe = ring_.peek()) {
+      record(*cqe);
+      ring_.seen(cqe);
+    }
   }
 
   const SendAccounting& accounting() const override { return acct_; }

@@ -75,6 +75,16 @@ class ZeroCopy final : public SendStrategy {
     wait_until([&] { return tracker_.all_released(); }, fd, "final completions");
   }
 
+  bool holds_buffers() const override { return !tracker_.all_released(); }
+
+  void reap_released(int fd) noexcept override {
+    try {
+      reap(fd);
+    } catch (const Error&) {
+      // The socket is gone: its completions will not come; the pool stays held.
+    }
+  }
+
   const SendAccounting& accounting() const override { return acct_; }
 
  private:

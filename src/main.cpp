@@ -81,6 +81,7 @@ int cmd_client(const std::string& host, uint16_t port, const TestOptions& o) {
   c.host = host;
   c.port = port;
   c.params = o.params();
+  c.result_timeout_ms = o.result_timeout_ms;
   return report(run_client(c, g_interrupted), o);
 }
 
@@ -100,6 +101,7 @@ int cmd_server(const ServerOptions& options, int ready_fd) {
 
 int cmd_report(const std::string& dir) {
   auto outcome = write_report(dir);
+  if (!outcome.warning.empty()) fmt::print(stderr, "copybench: warning: {}\n", outcome.warning);
   int plots = 0;
   for (const auto& file : outcome.files_written) {
     if (file.ends_with(".png")) ++plots;

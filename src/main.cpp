@@ -85,6 +85,7 @@ int cmd_client(const std::string& host, uint16_t port, const std::string& secret
   c.port = port;
   c.params = o.params();
   if (!secret_file.empty()) c.secret = std::make_shared<const Secret>(Secret::from_file(secret_file));
+  c.result_timeout_ms = o.result_timeout_ms;
   return report(run_client(c, g_interrupted), o);
 }
 
@@ -110,6 +111,7 @@ int cmd_server(const ServerOptions& options, int ready_fd) {
 
 int cmd_report(const std::string& dir) {
   auto outcome = write_report(dir);
+  if (!outcome.warning.empty()) fmt::print(stderr, "copybench: warning: {}\n", outcome.warning);
   int plots = 0;
   for (const auto& file : outcome.files_written) {
     if (file.ends_with(".png")) ++plots;

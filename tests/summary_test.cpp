@@ -89,9 +89,27 @@ TEST(RunsTable, MalformedRowsNameTheirLine) {
       EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
     }
   };
-  expect_error(kHeader + "\n" + ok_run(1, "two-copy", 1024, "1") + "1,2,3\n", "r.csv line 3: 3 cells, the header has 15");
+  const std::string ok = ok_run(1, "two-copy", 1024, "1");
+  expect_error(kHeader + "\n" + ok + "1,2,3\n" + ok, "r.csv line 3: 3 cells, the header has 15");
   expect_error(kHeader + "\n" + ok_run(1, "two-copy", 1024, "fast"), "r.csv line 2, column receiver_throughput_gbps: 'fast'");
-  expect_error(kHeader + "\n1,\"open", "never closed");
+  expect_error("run_order,\"open", "r.csv line 1: a quoted cell is never closed");
+}
+
+// A crash or a full disk mid-row leaves a torn last row: it is dropped with one warning, and
+// only when it is the last; the rows before it are read as usual.
+TEST(RunsTable, TornLastRowIsDroppedWithAWarning) {
+  const std::string ok = ok_run(1, "two-copy", 1024, "1");
+  auto expect_torn = [&](const std::string& tail, const std::string& why) {
+    auto t = RunsTable::parse(kHeader + "\n" + ok + tail, "r.csv");
+    EXPECT_EQ(t.size(), 1u) << tail;
+    EXPECT_EQ(t.torn_row(), "r.csv line 3: skipped a torn last row (" + why + "), as a crash or a full disk leaves it");
+  };
+  expect_torn(ok.substr(0, ok.size() / 2), "no line end");
+  expect_torn(ok.substr(0, ok.size() - 1), "no line end");  // whole but for its newline: it cannot be told apart
+  expect_torn("1,2,3\n", "3 cells, the header has 15");
+  expect_torn("1,\"open", "a quoted cell is never closed");
+  EXPECT_EQ(RunsTable::parse(kHeader + "\n" + ok, "r.csv").torn_row(), "");
+  EXPECT_EQ(RunsTable::parse(kHeader, "r.csv").size(), 0u) << "a header alone, without its newline";
 }
 
 TEST(Statistics, MedianRangeAndStudentInterval) {

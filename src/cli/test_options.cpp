@@ -40,6 +40,10 @@ void add_test_options(CLI::App* cmd, TestOptions& o) {
   cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
   cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
   cmd->add_flag("-q,--quiet", o.quiet, "no table on stdout (errors still go to stderr)");
+  // For the tests of hostile servers, which should not wait out the real 60 s.
+  cmd->add_option("--result-timeout-ms", o.result_timeout_ms, "time the server has after STOP to send its figures")
+      ->check(CLI::Range(1, 600'000))
+      ->group("");
 }
 
 TestParams TestOptions::params() const {

@@ -42,6 +42,7 @@ struct TestOptions {
   bool quiet = false;
   std::string json_path;
   std::string csv_path;
+  int result_timeout_ms = 0;  // hidden, for the tests of hostile servers: ClientOptions::result_timeout_ms
 
   /// The defaults with each given option, validated; throws UsageError.
   TestParams params() const;

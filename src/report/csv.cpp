@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <fstream>
 
+#include "core/durable_file.h"
 #include "core/error.h"
 #include "report/writers.h"
 #include "results/figures.h"
@@ -58,11 +59,8 @@ void append_csv(const std::string& path, const RunResult& result) {
   auto header = csv_header();
   if (!existing_header.empty() && existing_header != header)
     throw Error(fmt::format("{} already holds rows with other columns; write to a new file", path));
-  std::ofstream out(path, std::ios::app);
-  if (!out) throw_sys(fmt::format("open {} for appending", path), errno);
-  if (existing_header.empty()) out << header << '\n';
-  out << csv_row(result) << '\n';
-  if (!out.flush()) throw_sys(fmt::format("write {}", path), errno);
+  // Header (when new) and row in one append: a crash or a full disk never leaves half a row.
+  append_durably(path, (existing_header.empty() ? header + '\n' : std::string()) + csv_row(result) + '\n');
 }
 
 }  // namespace copybench

@@ -1,8 +1,6 @@
-#include <fmt/format.h>
-#include <fstream>
 #include <iostream>
 
-#include "core/error.h"
+#include "core/durable_file.h"
 #include "report/writers.h"
 #include "results/result_json.h"
 
@@ -14,10 +12,8 @@ void write_json(const std::string& path, const RunResult& result) {
     std::cout << text << std::flush;
     return;
   }
-  std::ofstream out(path, std::ios::trunc);
-  if (!out) throw_sys(fmt::format("open {} for writing", path), errno);
-  out << text;
-  if (!out.flush()) throw_sys(fmt::format("write {}", path), errno);
+  // A crash or a full disk leaves the old file or the new one, never a torn document.
+  replace_file_durably(path, text);
 }
 
 }  // namespace copybench

@@ -27,6 +27,7 @@ ReportOutcome write_report(const std::string& dir) {
   ReportOutcome outcome;
   outcome.runs = summary.runs;
   outcome.failed_runs = summary.failed_runs;
+  outcome.warning = runs.torn_row();
 
   write_text_file(dir + "/summary.csv", report::summary_csv(summary));
   outcome.files_written.push_back(dir + "/summary.csv");

@@ -9,13 +9,14 @@ namespace copybench {
 struct ReportOutcome {
   std::vector<std::string> files_written;  // paths, DIR/... in the order written
   std::string note;  // for the user, e.g. gnuplot missing and how to install it; "" when none
+  std::string warning;  // a torn last row of runs.csv that was skipped (RunsTable::torn_row); "" when none
   int runs = 0, failed_runs = 0;
 };
 
 /// Reads DIR/runs.csv and writes the summary, the plots (when gnuplot is installed; otherwise
 /// their data and scripts, and `note` says how to get gnuplot) and the report. Throws Error
 /// naming the problem: "DIR/runs.csv: no such file", a bad header, a malformed row, a file that
-/// cannot be written.
+/// cannot be written. A torn last row (a crash or a full disk) is skipped and named in `warning`.
 ReportOutcome write_report(const std::string& dir);
 
 }  // namespace copybench

@@ -17,9 +17,15 @@ struct Record {
   size_t line = 0;
 };
 
+struct Records {
+  std::vector<Record> records;
+  bool last_unterminated = false;  // no line end after the last record
+  bool quote_open = false;         // the text ends inside a quoted cell
+};
+
 // One pass over the text (RFC 4180). Quoted cells may hold commas, quotes ("") and newlines,
 // so records are not lines; each record remembers the line it starts on for error messages.
-std::vector<Record> split_records(std::string_view text, const std::string& source) {
+Records split_records(std::string_view text) {
   std::vector<Record> records;
   Record current{{}, 1};
   std::string cell;
@@ -61,9 +67,28 @@ std::vector<Record> split_records(std::string_view text, const std::string& sour
       cell += c;
     }
   }
-  if (quoted) throw Error(fmt::format("{} line {}: a quoted cell is never closed", source, current.line));
-  if (any) end_record();
-  return records;
+  const bool unterminated = any && text.back() != '\n' && text.back() != '\r';
+  if (any && (unterminated || quoted)) end_record();
+  return {std::move(records), unterminated || quoted, quoted};
+}
+
+// A sweep appends each row whole, but a file copied mid-write, or written by an older
+// copybench that crashed or met a full disk, may end in part of one. Such a last row (no line
+// end, a quoted cell never closed, or the wrong number of cells) is dropped with one warning;
+// the same fault anywhere else is an error. Returns the warning, "" when the row is whole.
+std::string drop_torn_last_row(Records& split, size_t header_cells, const std::string& source) {
+  auto& records = split.records;
+  if (records.size() < 2) return "";
+  const Record& last = records.back();
+  std::string why;
+  if (split.quote_open) why = "a quoted cell is never closed";
+  else if (split.last_unterminated) why = "no line end";
+  else if (last.cells.size() != header_cells) why = fmt::format("{} cells, the header has {}", last.cells.size(), header_cells);
+  else return "";
+  auto warning = fmt::format("{} line {}: skipped a torn last row ({}), as a crash or a full disk leaves it", source,
+                             last.line, why);
+  records.pop_back();
+  return warning;
 }
 
 }  // namespace
@@ -76,7 +101,10 @@ const std::vector<std::string>& required_run_columns() {
 
 RunsTable RunsTable::parse(std::string_view text, const std::string& source) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 BOM, as spreadsheets save CSV
-  auto records = split_records(text, source);
+  auto split = split_records(text);
+  auto& records = split.records;
+  if (split.quote_open && records.size() == 1)
+    throw Error(fmt::format("{} line 1: a quoted cell is never closed", source));
   if (records.empty()) throw Error(fmt::format("{}: empty file, expected a header row", source));
   RunsTable table;
   table.source_ = source;
@@ -91,6 +119,7 @@ RunsTable RunsTable::parse(std::string_view text, const std::string& source) {
     throw Error(fmt::format("{} line 1: bad header, no column {}; expected the runs.csv of copybench sweep "
                             "(run_order,point,rep,topology,seed, then the columns of copybench run --csv)",
                             source, missing));
+  table.torn_row_ = drop_torn_last_row(split, header.size(), source);
   for (size_t r = 1; r < records.size(); ++r) {
     auto& rec = records[r];
     if (rec.cells.size() != header.size())

@@ -21,13 +21,16 @@ class RunsTable {
   /// inside quotes, LF or CRLF line ends, newlines allowed inside quotes. `source` names the
   /// file in errors. Throws Error naming source and line for an empty input, a header without
   /// a required column or with a repeated one, a row whose cell count differs from the
-  /// header's, or an unterminated quote.
+  /// header's, or a quote in the header never closed. A torn last row (no line end, a quote
+  /// never closed, or another cell count) is no error: it is dropped, and torn_row() says so.
   static RunsTable parse(std::string_view text, const std::string& source);
 
   /// Reads and parses `path`; throws Error "PATH: no such file" and the errors of parse().
   static RunsTable read(const std::string& path);
 
   const std::string& source() const { return source_; }
+  /// One warning line naming the source and line of a dropped torn last row; "" when none.
+  const std::string& torn_row() const { return torn_row_; }
   size_t size() const { return rows_.size(); }
   bool has_column(std::string_view name) const;
 
@@ -46,6 +49,7 @@ class RunsTable {
 
  private:
   std::string source_;
+  std::string torn_row_;
   std::unordered_map<std::string, size_t> columns_;
   std::vector<std::vector<std::string>> rows_;
   std::vector<size_t> lines_;  // 1-based line on which each row starts

@@ -5,10 +5,12 @@
 #include <optional>
 #include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/units.h"
 #include "net/protocol.h"
 #include "net/socket.h"
 #include "results/limits.h"
@@ -27,6 +29,9 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
 constexpr int kDataTimeoutMs = 10'000;
+// Once RESULT is in, the server's streams have finished (it sends RESULT after they end), so
+// the data connections reach their end at once; a server that keeps sending is cut off here.
+constexpr int64_t kDataEndAfterResultNs = 5 * kSecond;
 
 // Sends a header and reads the server's verdict; throws with the server's reason on REJECT.
 // A server with a shared secret first sends CHALLENGE: the control connection answers it
@@ -175,6 +180,18 @@ class ClientWindow {
     finished_ = true;
   }
 
+  /// Waits until deadline_ns for every receiving thread to reach the end of its connection;
+  /// returns whether they all did.
+  bool receivers_end_by(int64_t deadline_ns) const {
+    for (;;) {
+      bool all = true;
+      for (int i = 0; i < p_.threads; ++i) all = all && done_[i].load();
+      if (all) return true;
+      if (now_ns() >= deadline_ns) return false;
+      ::usleep(10'000);
+    }
+  }
+
   bool started() const { return started_; }
   bool completed() const { return completed_; }
   const std::vector<ReceiverTotals>& totals() const { return totals_; }
@@ -270,6 +287,9 @@ class ClientRun {
       connections_.open(result_.receiver_env);
       window_.run();
       collect_sender();
+      if (!window_.receivers_end_by(now_ns() + kDataEndAfterResultNs))
+        throw Error(fmt::format("the server kept sending on its data connections {} after its figures (RESULT)",
+                                format_duration(kDataEndAfterResultNs)));
     } catch (const std::exception& e) {
       fail(e.what());
     }
@@ -293,8 +313,21 @@ class ClientRun {
     }
   }
 
+  // The server's figures, within the RESULT wait after STOP (ClientOptions::result_timeout_ms).
+  std::optional<Frame> read_result() {
+    const int64_t wait_ns = opt_.result_timeout_ms > 0 ? int64_t{opt_.result_timeout_ms} * 1'000'000
+                                                       : p_.threads * kSecond + 60 * kSecond;
+    const int64_t deadline = now_ns() + wait_ns;
+    try {
+      return read_frame(connections_.control(), deadline);
+    } catch (const Error&) {
+      if (now_ns() < deadline) throw;  // reset, or not a frame: its own message says which
+      throw Error(fmt::format("no figures (RESULT) from the server within {} of STOP", format_duration(wait_ns)));
+    }
+  }
+
   void collect_sender() {
-    auto frame = read_frame(connections_.control(), now_ns() + p_.threads * kSecond + 60 * kSecond);
+    auto frame = read_result();
     if (!frame) throw Error("the server closed the control connection before sending its figures");
     if (frame->type == FrameType::abort) throw Error("the server ended the test: " + frame->payload);
     if (frame->type != FrameType::result) throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));

@@ -18,10 +18,15 @@ struct ClientOptions {
   TestParams params;
   int connect_timeout_ms = 5000;
   std::shared_ptr<const Secret> secret;  // --secret-file: answer the server's CHALLENGE
+  /// How long after STOP the server has to send its figures (RESULT); 0: the default, 60 s +
+  /// 1 s per connection (the server itself allows its streams 30 s to finish after STOP).
+  int result_timeout_ms = 0;
 };
 
 /// Runs one test. Never throws for failures of the test itself: they come back as a result
-/// with status "failed" (or "interrupted") and whatever was measured before.
+/// with status "failed" (or "interrupted") and whatever was measured before. A server that
+/// misbehaves after START cannot hold it: it returns at most the RESULT wait after STOP, plus
+/// 5 s for the data connections to end once RESULT is in (docs/RELIABILITY.md).
 RunResult run_client(const ClientOptions& options, const std::atomic<bool>& interrupted);
 
 }  // namespace copybench

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,12 +37,17 @@ Child::Child(const std::vector<std::string>& argv, int keep_fd, const std::strin
   // Opened here so that a missing namespace is an Error in the parent, not a child exit code.
   Fd ns_fd = netns.empty() ? Fd() : open_netns(netns);
   const std::string setns_failed = "copybench: setns into network namespace " + netns + ": ";
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw_sys("fork", errno);
   if (pid_ == 0) {
     // Own process group: a terminal's Ctrl-C reaches only the parent, which decides what each
     // child is told (the client ends its window early; the server finishes the test).
     ::setpgid(0, 0);
+    // Dies with us: a SIGKILLed sweep or `run` must leave no client or server behind
+    // (prctl(2): the signal comes when the thread that forked ends, and it survives exec).
+    // A parent that died before prctl took effect is seen here as a new parent.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(127);
     // Network namespaces are per thread; the forked child has only this one, and exec keeps it.
     if (ns_fd && ::setns(ns_fd.get(), CLONE_NEWNET) != 0) fail_in_child(setns_failed, errno);
     if (keep_fd >= 0) ::fcntl(keep_fd, F_SETFD, 0);  // survive exec

@@ -1,5 +1,6 @@
 #pragma once
-// A child process of our own binary, owned: the destructor stops and reaps it.
+// A child process of our own binary, owned: the destructor stops and reaps it, and the kernel
+// kills it (PR_SET_PDEATHSIG) should this process die without running the destructor.
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -12,6 +13,8 @@ class Child {
   /// Starts argv[0] with argv; `keep_fd` (if >= 0) stays open in the child under its number.
   /// A non-empty `netns` (a name under /run/netns) is joined before exec; a missing one throws
   /// here, and a failing setns makes the child print the reason and exit 127.
+  /// The child gets SIGKILL when the *thread* that constructs it ends, so construct it on a
+  /// thread that outlives it (the main thread, as `run`, `sweep` and the tests do).
   Child(const std::vector<std::string>& argv, int keep_fd = -1, const std::string& netns = "");
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;

@@ -6,11 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "core/durable_file.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "core/version.h"
 #include "net/netns.h"
 #include "report/report.h"
+#include "report/runs_table.h"
 #include "report/writers.h"
 #include "results/result_json.h"
 #include "run/environment.h"
@@ -32,8 +34,10 @@ struct Recorded {
   RunResult result;
 };
 
-// The folder's two running records: runs.csv gets a row per run as it ends; results.json is
-// rewritten whole (to a temporary name, then renamed) so it is never half-written.
+// The folder's two running records, each safe from a crash or a full disk (core/durable_file):
+// runs.csv gets a row per run as it ends, appended whole and fsynced; results.json is rewritten
+// whole (temporary file, fsync, rename, fsync of the folder) so it is never half-written. A
+// write that fails throws and ends the sweep with what was recorded before.
 class SweepFolder {
  public:
   SweepFolder(std::string dir, const SweepPlan& plan) : dir_(std::move(dir)), plan_(plan) {}
@@ -44,20 +48,29 @@ class SweepFolder {
     environment_ = std::move(environment);
     topology_ = std::move(topology);
     runs_ = std::move(kept);
-    std::ofstream csv(path("runs.csv"), std::ios::trunc);
-    csv << kSweepColumns << ',' << csv_header() << '\n';
-    for (const auto& r : runs_) csv << row(r) << '\n';
-    if (!csv.flush()) throw_sys("write " + path("runs.csv"), errno);
+    remove_leftovers();
+    std::string csv = std::string(kSweepColumns) + ',' + csv_header() + '\n';
+    for (const auto& r : runs_) csv += row(r) + '\n';
+    replace_file_durably(path("runs.csv"), csv);
     save_json();
   }
 
+  // results.json first: it is the larger write, so a full disk most often stops there, with
+  // neither file holding the run; --resume takes the runs from results.json.
   void add(Recorded r) {
-    std::ofstream csv(path("runs.csv"), std::ios::app);
-    csv << row(r) << '\n';
-    if (!csv.flush()) throw_sys("write " + path("runs.csv"), errno);
     runs_.push_back(std::move(r));
-    save_json();
+    try {
+      save_json();
+    } catch (const Error&) {
+      runs_.pop_back();
+      throw;
+    }
+    append_durably(path("runs.csv"), row(runs_.back()) + '\n');
   }
+
+  /// Where one run's client writes its results: a name of its own (the run's place in the
+  /// order and this process), so that nothing a killed sweep left can pass for this run's.
+  std::string run_json_path(int order) const { return path(fmt::format(".run-{}-{}.json", order, ::getpid())); }
 
   const std::vector<Recorded>& runs() const { return runs_; }
 
@@ -72,13 +85,17 @@ class SweepFolder {
     for (const auto& r : runs_) runs.push_back({{"run_order", r.order}, {"point", r.point_id}, {"rep", r.rep}, {"result", to_json(r.result)}});
     json doc = {{"kind", "copybench sweep"}, {"copybench_version", kVersion}, {"plan", to_json(plan_)},
                 {"topology", topology_},     {"environment", environment_},  {"runs", runs}};
-    auto tmp = path(".results.json.tmp");
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << doc.dump(1) << '\n';
-      if (!out.flush()) throw_sys("write " + tmp, errno);
+    replace_file_durably(path("results.json"), doc.dump(1) + '\n');
+  }
+
+  // A killed sweep's run file or temporary file (.run-*.json, .NAME.tmp-PID): never a result.
+  void remove_leftovers() const {
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir_, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      auto name = it->path().filename().string();
+      if (name.starts_with(".run-") || (name.starts_with('.') && name.find(".tmp-") != std::string::npos))
+        fs::remove(it->path(), ec);
     }
-    fs::rename(tmp, path("results.json"));
   }
 
   std::string dir_;
@@ -173,6 +190,17 @@ SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
   }
 }
 
+// --resume rewrites runs.csv from results.json, which is replaced whole and so never torn; a
+// torn last row of the old runs.csv (a crash or a full disk mid-row) is only worth a warning.
+void warn_of_torn_row(const std::string& dir) {
+  try {
+    auto torn = report::RunsTable::read(dir + "/runs.csv").torn_row();
+    if (!torn.empty()) fmt::print(stderr, "copybench: warning: {}; runs.csv is rewritten from results.json\n", torn);
+  } catch (const Error&) {
+    // Unreadable otherwise: rewritten all the same, and results.json is what --resume trusts.
+  }
+}
+
 int exit_code(const std::vector<Recorded>& runs, bool interrupted) {
   if (interrupted) return 130;
   bool any_ok = std::any_of(runs.begin(), runs.end(), [](const Recorded& r) { return r.result.status == RunStatus::ok; });
@@ -203,6 +231,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
   fs::create_directories(dir, made);
   if (made) throw Error(fmt::format("creating {}: {}", dir, made.message()));
   SweepFolder folder(dir, plan);
+  if (resuming) warn_of_torn_row(dir);
   folder.start(probe_json(run_probe()), topology.describe(), std::move(kept));
   progress.note(fmt::format("copybench sweep: {} runs ({} left), {}; about {}; writing to {}", plan.runs.size(),
                             plan.runs.size() - folder.runs().size(), topology.describe(),
@@ -217,7 +246,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
       break;
     }
     progress.begin(run, done.size());
-    auto result = run_one(run, topology.placement(), folder.path(".run.json"), signal);
+    auto result = run_one(run, topology.placement(), folder.run_json_path(run.order), signal);
     progress.end(run, result, done.size() + 1);
     folder.add({run.order, run.point_id, run.rep, std::move(result)});
     if (signal.load() != 0) {
@@ -230,6 +259,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
   auto failed = std::count_if(folder.runs().begin(), folder.runs().end(), [](const Recorded& r) { return r.result.status != RunStatus::ok; });
   try {
     auto outcome = write_report(dir);
+    if (!outcome.warning.empty()) progress.note("copybench sweep: " + outcome.warning);
     if (!outcome.note.empty()) progress.note(outcome.note);
   } catch (const Error& e) {
     fmt::print(stderr, "copybench sweep: the report could not be written: {}\n", e.what());

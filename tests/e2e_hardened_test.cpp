@@ -7,6 +7,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -44,11 +48,12 @@ double seconds_since(int64_t t0_ns) { return static_cast<double>(now_ns() - t0_n
 // before exec (an fd limit, SIGHUP ignored) and stderr where the test wants it.
 class HandServer {
  public:
-  HandServer(std::vector<std::string> args, const std::function<void()>& in_child, int stderr_fd = -1) {
+  HandServer(std::vector<std::string> args, const std::function<void()>& in_child, int stderr_fd = -1,
+             bool on_loopback = true) {
     int ready[2];
     if (::pipe(ready) != 0) throw std::runtime_error("pipe");
-    args.insert(args.begin(), {COPYBENCH_BIN, "server", "--bind", "127.0.0.1", "--port", "0", "--ready-fd",
-                               std::to_string(ready[1])});
+    args.insert(args.begin(), {COPYBENCH_BIN, "server", "--port", "0", "--ready-fd", std::to_string(ready[1])});
+    if (on_loopback) args.insert(args.end(), {"--bind", "127.0.0.1"});
     pid_ = ::fork();
     if (pid_ == 0) {
       ::close(ready[0]);
@@ -603,4 +608,28 @@ TEST(Hardened, ZeroCopyBuffersAreNeverFreedWhileTheKernelMayStillSendThem) {
                                        << checker.reset;
   test.vanish();
   expect_clean_exit(server);
+}
+
+// Item 12: a host without IPv6 (ipv6.disable=1, or a sandbox such as systemd's
+// RestrictAddressFamilies= that refuses AF_INET6): the server's "all addresses" falls back to
+// 0.0.0.0. The sandbox here is a seccomp filter that fails socket(AF_INET6, ...) with
+// EAFNOSUPPORT, as such a kernel does.
+TEST(Hardened, WithoutIpv6AllAddressesFallsBackToIpv4) {
+  HandServer server({"--quiet"}, [] {
+    sock_filter no_inet6[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{static_cast<unsigned short>(sizeof no_inet6 / sizeof no_inet6[0]), no_inet6};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+      ::_exit(126);
+  }, -1, false);
+  auto r = run_copybench(normal_client(server.port));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  ::kill(server.pid(), SIGTERM);
+  EXPECT_EQ(server.wait_for(5000), 0);
 }

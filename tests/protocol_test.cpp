@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "net/auth.h"
 #include "net/protocol.h"
 
 using namespace copybench;
@@ -102,4 +103,49 @@ TEST(Params, ResponseSizeNeedsRrAndStaysInRange) {
   EXPECT_THROW(validate(p), UsageError);
   EXPECT_THROW(parse_mode("pingpong"), UsageError);
   EXPECT_EQ(parse_mode("rr"), TestMode::rr);
+}
+
+TEST(Header, ReservedBytesAndUnknownFlagBitsAreRefusedAsANewerCopybench) {
+  TestParams p;
+  p.verify = true;
+  auto bytes = encode_header(header_for(p, ConnectionKind::control, 0, 0));
+  EXPECT_NO_THROW(decode_header(bytes.data(), bytes.size()));
+  for (size_t i = kHeaderUsedBytes; i < kHeaderBytes; ++i) {
+    auto edited = bytes;
+    edited[i] = 0x10;
+    try {
+      decode_header(edited.data(), edited.size());
+      ADD_FAILURE() << "reserved byte " << i << " accepted";
+    } catch (const ProtocolError& e) {
+      EXPECT_NE(std::string(e.what()).find("from a newer copybench?"), std::string::npos) << e.what();
+    }
+  }
+  auto h = header_for(p, ConnectionKind::control, 0, 0);
+  h.flags |= 1u << 31;
+  auto flagged = encode_header(h);
+  EXPECT_THROW(decode_header(flagged.data(), flagged.size()), ProtocolError);
+}
+
+TEST(Auth, TheMacBindsSecretNonceAndHeader) {
+  TestParams p;
+  const auto header = encode_header(header_for(p, ConnectionKind::control, 0, 0));
+  const auto secret = Secret::from_bytes("one secret"), other = Secret::from_bytes("another secret");
+  Nonce nonce{};
+  nonce[0] = 7;
+  const Mac mac = secret.mac(nonce, header);
+  const std::string answer(mac.begin(), mac.end());
+  EXPECT_TRUE(mac_matches(secret, nonce, header, answer));
+  EXPECT_FALSE(mac_matches(other, nonce, header, answer));
+  Nonce fresh = nonce;
+  fresh[31] ^= 1;
+  EXPECT_FALSE(mac_matches(secret, fresh, header, answer)) << "a replayed answer to another nonce";
+  auto changed = header;
+  changed[12] ^= 1;  // a parameter changed after the answer was made
+  EXPECT_FALSE(mac_matches(secret, nonce, changed, answer));
+  EXPECT_FALSE(mac_matches(secret, nonce, header, answer.substr(0, 31)));
+  EXPECT_FALSE(mac_matches(secret, nonce, header, answer + "x"));
+  EXPECT_NE(random_nonce(), random_nonce());
+  EXPECT_NE(random_id(), 0u);
+  EXPECT_THROW(parse_challenge(std::string(31, 'n')), ProtocolError);
+  EXPECT_EQ(parse_challenge(std::string(32, 'n'))[31], 'n');
 }

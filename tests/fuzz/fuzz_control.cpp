@@ -1,5 +1,6 @@
 // libFuzzer target: a control connection's byte stream, as the client reads it after its
-// header (ACCEPT, RESULT, ABORT, ...) and the server reads it (START, STOP). The bytes go
+// header (CHALLENGE, ACCEPT, RESULT, ABORT, ...) and the server reads it (AUTH, START, STOP).
+// A CHALLENGE's payload goes where the client answers it, an AUTH's where the server checks it. The bytes go
 // through a real socket into read_frame; a RESULT frame's payload goes to the decoder the
 // client uses. Input: byte 0 picks the test's connection count (1 to 4), the rest is the stream.
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "core/clock.h"
+#include "net/auth.h"
 #include "net/protocol.h"
 #include "net/socket.h"
 #include "results/sender_report.h"
@@ -24,7 +26,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 1 && ::send(writer.get(), data + 1, size - 1, MSG_DONTWAIT) != static_cast<ssize_t>(size - 1)) return 0;
   ::shutdown(writer.get(), SHUT_WR);
   try {
+    static const Secret secret = Secret::from_bytes("fuzz secret");
+    static const HeaderBytes header = encode_header(Header{});
     while (auto frame = read_frame(reader.get(), now_ns() + 1'000'000'000)) {
+      if (frame->type == FrameType::challenge) {
+        try {
+          (void)secret.mac(parse_challenge(frame->payload), header);
+        } catch (const ProtocolError&) {  // not a 32-byte nonce: the client's one line
+        }
+        continue;
+      }
+      if (frame->type == FrameType::auth) {
+        // A random answer must not match (2^-256), and the check must take any length.
+        if (mac_matches(secret, Nonce{}, header, frame->payload) && frame->payload.size() != kMacBytes) __builtin_trap();
+        continue;
+      }
       if (frame->type != FrameType::result) continue;
       try {
         auto report = decode_sender_report(frame->payload, threads);

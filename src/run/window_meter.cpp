@@ -77,7 +77,10 @@ void WindowMeter::end() {
 void WindowMeter::rates_from_timed_slices(SideFigures& side) const {
   const int64_t ns = slicer_->timed_ns();
   const uint64_t messages = slicer_->timed_messages();
-  if (ns <= 0 || side.streams.empty()) return;
+  // Timed slices in which nothing moved while the window did (a short window, a sender stalled
+  // on completions for a slice or two) sample a bursty flow too thinly to give its rate: the
+  // rates then come from the whole window, and rates_timed_s stays empty to say so.
+  if (ns <= 0 || side.streams.empty() || slicer_->timed_bytes() == 0) return;
   const double seconds = ns / 1e9;
   side.rates_timed_s = seconds;
   side.throughput_gbps = slicer_->timed_bytes() * 8.0 / ns;

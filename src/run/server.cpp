@@ -185,13 +185,16 @@ void Server::handle(Fd fd, const std::string& peer) {
   try {
     const int64_t deadline = now_ns() + int64_t{options_.header_timeout_ms} * 1'000'000;
     bool got = false;
-    try {
+    {
+      // Owed until the header is in, or the read failed: either way the place is given back.
+      struct Owed {
+        Server& server;
+        std::string source;
+        int fd;
+        ~Owed() { server.release_pending(source, fd); }
+      } owed{*this, peer_host(peer), fd.get()};
       got = recv_exact(fd.get(), bytes.data(), bytes.size(), deadline, "read header");
-    } catch (...) {
-      release_pending(peer_host(peer), fd.get());
-      throw;
     }
-    release_pending(peer_host(peer), fd.get());
     if (!got) return;
     header = decode_header(bytes.data(), bytes.size());
   } catch (const std::exception& e) {

@@ -15,7 +15,7 @@
 #include "e2e_util.h"
 #include "net/protocol.h"
 #include "net/socket.h"
-#include "results/sender_report.h"
+#include "results/server_report.h"
 
 using namespace copybench;
 using namespace copybench::test;
@@ -32,17 +32,17 @@ enum class AfterStop {
 
 // A RESULT the client accepts: one stream figure per connection, numbered in order.
 std::string result_payload(int threads) {
-  SenderReport r;
-  r.sender.side = Side::sender;
-  r.sender.role = Role::sender;
-  r.sender.host = "fake";
+  ServerReport r;
+  r.side.side = Side::sender;
+  r.side.role = Role::sender;
+  r.side.host = "fake";
   for (int i = 0; i < threads; ++i) {
     StreamFigures s;
     s.index = i;
-    r.sender.streams.push_back(s);
+    r.side.streams.push_back(s);
   }
   r.environment.hostname = "fake";
-  return encode_sender_report(r);
+  return encode_server_report(r);
 }
 
 // One test, served by a thread of its own until the client leaves or the test ends.

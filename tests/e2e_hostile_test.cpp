@@ -13,7 +13,7 @@
 #include "core/clock.h"
 #include "e2e_util.h"
 #include "raw_peer.h"
-#include "results/sender_report.h"
+#include "results/server_report.h"
 
 using namespace copybench;
 using namespace copybench::test;
@@ -157,10 +157,10 @@ void attack_by_never_reading(uint16_t port, const std::string& strategy) {
   auto reply = answer(test.control(), 20'000);
   ASSERT_TRUE(reply);
   ASSERT_EQ(reply->type, FrameType::result) << reply->payload;
-  auto report = decode_sender_report(reply->payload, 1);
-  ASSERT_TRUE(report.sender.streams[0].error);
-  EXPECT_NE(report.sender.streams[0].error->find("timed out: the receiver stopped reading"), std::string::npos)
-      << *report.sender.streams[0].error;
+  auto report = decode_server_report(reply->payload, 1);
+  ASSERT_TRUE(report.side.streams[0].error);
+  EXPECT_NE(report.side.streams[0].error->find("timed out: the receiver stopped reading"), std::string::npos)
+      << *report.side.streams[0].error;
   if (strategy == "zero-copy") {
     ASSERT_TRUE(report.zerocopy);
     EXPECT_GT(report.zerocopy->sends, 0u);

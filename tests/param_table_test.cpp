@@ -40,6 +40,7 @@ TestParams far_from_defaults_stream() {
   p.mode = TestMode::stream;
   p.response_bytes = 0;
   p.recv_bytes = 100'000;
+  p.direction = Direction::reverse;
   return p;
 }
 
@@ -121,16 +122,21 @@ TEST(ParamTable, FlagBitsDoNotOverlap) {
 
 TEST(ParamTable, ADataConnectionMustNameItsTestByTheIdentifyingRows) {
   // What the server checks on each data connection: what sizes its buffers and its threads.
-  const std::set<std::string> identifying = {"strategy", "mode", "message_bytes", "response_bytes", "threads", "verify"};
+  // The direction too: which end sends (and allocates send buffers) on every connection.
+  const std::set<std::string> identifying = {"strategy", "mode", "direction", "message_bytes", "response_bytes", "threads", "verify"};
   std::set<std::string> declared;
   for (const auto& row : test_parameters())
     if (row.identifies_test) declared.insert(row.key);
   EXPECT_EQ(declared, identifying);
-  const auto test = far_from_defaults();
+  // Each row in the test where it means something: rr (the response size) or stream (the direction).
   for (const auto& row : test_parameters()) {
-    TestParams other = test;
-    row.reset(other);
-    EXPECT_EQ(same_test(other, test), !row.identifies_test) << row.key;
+    bool told_apart = false;
+    for (const auto& test : {far_from_defaults(), far_from_defaults_stream()}) {
+      TestParams other = test;
+      row.reset(other);
+      told_apart = told_apart || !same_test(other, test);
+    }
+    EXPECT_EQ(told_apart, row.identifies_test) << row.key;
   }
 }
 

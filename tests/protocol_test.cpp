@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "net/auth.h"
 #include "net/protocol.h"
+#include "spec/param_table.h"
 
 using namespace copybench;
 
@@ -148,4 +149,26 @@ TEST(Auth, TheMacBindsSecretNonceAndHeader) {
   EXPECT_NE(random_id(), 0u);
   EXPECT_THROW(parse_challenge(std::string(31, 'n')), ProtocolError);
   EXPECT_EQ(parse_challenge(std::string(32, 'n'))[31], 'n');
+}
+
+TEST(Header, CarriesTheDirectionAndHowAReceivingServerReceives) {
+  TestParams p;
+  p.direction = Direction::reverse;
+  p.recv_strategy = "zerocopy-recv";
+  p.recv_bytes = 12345;
+  auto bytes = encode_header(header_for(p, ConnectionKind::data, 7, 1));
+  auto q = params_from(decode_header(bytes.data(), bytes.size()));
+  EXPECT_EQ(q.direction, Direction::reverse);
+  EXPECT_EQ(q.recv_strategy, "zerocopy-recv");
+  EXPECT_EQ(q.recv_bytes, 12345u);
+  EXPECT_FALSE(same_test(params_from(decode_header(encode_header(header_for(TestParams{}, ConnectionKind::data, 7, 1)).data(),
+                                                   kHeaderBytes)),
+                         q))
+      << "a data connection of the other direction is not this test's";
+  auto h = decode_header(bytes.data(), bytes.size());
+  h.recv_strategy_id = 200;
+  EXPECT_THROW(params_from(h), Error);
+  h = decode_header(bytes.data(), bytes.size());
+  h.flags |= 3u << 10;  // direction 3: none
+  EXPECT_THROW(params_from(h), Error);
 }

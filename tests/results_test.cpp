@@ -6,6 +6,7 @@
 #include "metrics/histogram.h"
 #include "metrics/perf_counters.h"
 #include "report/writers.h"
+#include "results/directions.h"
 #include "results/figures.h"
 #include "results/result_json.h"
 #include "run/window_meter.h"
@@ -200,4 +201,40 @@ TEST(Table, NamesUnavailableCountersWithTheirReason) {
   EXPECT_NE(text.find("unavailable: cycles: not supported here"), std::string::npos) << text;
   EXPECT_NE(text.find("context_switches"), std::string::npos) << text;
   EXPECT_NE(text.find("latency_p99_us"), std::string::npos) << text;
+}
+
+TEST(Directions, BidirSumsWhatAddsUpAndKeepsEachDirection) {
+  RunResult forward = sample_result(true), reverse = sample_result(true);
+  forward.params.direction = Direction::forward;
+  reverse.params.direction = Direction::reverse;
+  reverse.receiver->bytes_in_window *= 3;
+  derive_rates(*reverse.receiver, 2);
+  forward.verify = {true, 10, 0, 0, true};
+  reverse.verify = {true, 20, 1, 2, false};
+  auto r = combine_directions(forward, reverse);
+  EXPECT_EQ(r.params.direction, Direction::bidir);
+  ASSERT_EQ(r.directions.size(), 2u);
+  ASSERT_TRUE(r.receiver);
+  EXPECT_DOUBLE_EQ(*r.receiver->throughput_gbps, *forward.receiver->throughput_gbps + *reverse.receiver->throughput_gbps);
+  ASSERT_EQ(r.receiver->streams.size(), 4u);
+  EXPECT_EQ(r.receiver->streams[2].index, 2) << "the reverse connections follow the forward ones";
+  EXPECT_FALSE(r.receiver->cpu) << "CPU shares do not add up across two tests";
+  EXPECT_EQ(r.verify.messages_checked, 30u);
+  EXPECT_EQ(r.verify.corrupt_messages, 1u);
+  EXPECT_EQ(r.verify.missing_messages, 2u);
+  EXPECT_EQ(r.verify.bytes_match, false);
+  EXPECT_EQ(r.zerocopy->sends, 20u);
+  EXPECT_FALSE(r.limited_by);
+  auto j = to_json(r);
+  EXPECT_EQ(j["directions"].size(), 2u);
+  EXPECT_EQ(j["roles"]["client"], "both");
+  auto back = run_result_from_json(j);
+  ASSERT_EQ(back.directions.size(), 2u);
+  EXPECT_EQ(back.directions[1].params.direction, Direction::reverse);
+  // One direction missing its sender: the sum has none, and says which.
+  reverse.sender.reset();
+  reverse.sender_missing_reason = "server vanished";
+  auto partial = combine_directions(forward, reverse);
+  EXPECT_FALSE(partial.sender);
+  EXPECT_EQ(partial.sender_missing_reason, "reverse: server vanished");
 }

@@ -202,6 +202,12 @@ TEST(Summary, AReceiveStrategyOtherThanRecvIsItsOwnDataPath) {
   EXPECT_EQ(order, (std::vector<std::string>{"two-copy+scatter:1", "uring-zc:2", "uring-zc+zerocopy-recv:1"}));
   EXPECT_LT(strategy_rank("two-copy"), strategy_rank("two-copy+scatter"));
   EXPECT_LT(strategy_rank("two-copy+zerocopy-recv"), strategy_rank("one-copy"));
+  // A direction is a data path of its own, ranked next to its forward path.
+  EXPECT_EQ(data_path_label("one-copy", "scatter", std::nullopt, "reverse"), "one-copy+scatter@reverse");
+  EXPECT_EQ(data_path_label("one-copy", "recv", std::nullopt, "forward"), "one-copy");
+  EXPECT_LT(strategy_rank("one-copy"), strategy_rank("one-copy@reverse"));
+  EXPECT_LT(strategy_rank("one-copy@reverse"), strategy_rank("one-copy@bidir"));
+  EXPECT_LT(strategy_rank("one-copy@bidir"), strategy_rank("one-copy+scatter"));
 }
 
 TEST(Summary, OkRowWithoutConfigurationIsAnError) {

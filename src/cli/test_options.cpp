@@ -22,13 +22,27 @@ void ParamOptions::add_row(CLI::App* cmd, size_t row, const TestParams& defaults
   } else {
     bound->option = cmd->add_flag(p.option, bound->flag, help);
   }
+  CLI::Option* own = bound->option;
   bound_.push_back(std::move(bound));
+  if (sweep) return;  // a sweep lists the values of its axes
+  std::vector<CLI::Option*> given_together{own};
+  for (const auto& alias : p.aliases) {
+    auto flag = std::make_unique<Bound>(Bound{row, "", false, nullptr, alias.value});
+    flag->option = cmd->add_flag(alias.option, flag->flag, alias.help);
+    for (auto* other : given_together) flag->option->excludes(other);
+    given_together.push_back(flag->option);
+    bound_.push_back(std::move(flag));
+  }
 }
 
 TestParams ParamOptions::apply(TestParams params) const {
   for (const auto& b : bound_) {
     if (b->option->count() == 0) continue;
     const Param& p = test_parameters()[b->row];
+    if (!b->alias_value.empty()) {
+      if (b->flag) p.parse(params, b->alias_value);
+      continue;
+    }
     if (p.kind == OptionKind::value) p.parse(params, b->text);
     else p.parse(params, (p.kind == OptionKind::flag) == b->flag ? "true" : "false");  // off_flag: given means false
   }

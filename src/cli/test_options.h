@@ -32,6 +32,7 @@ class ParamOptions {
     std::string text;   // a value option's text
     bool flag = false;  // a flag's value (CLI11 takes --verify=false too)
     CLI::Option* option;
+    std::string alias_value{};  // a FlagAlias: the row's value it stands for
   };
   std::vector<std::unique_ptr<Bound>> bound_;  // stable addresses: CLI11 keeps a reference to text and flag
 };

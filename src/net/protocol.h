@@ -14,8 +14,9 @@ namespace copybench {
 
 inline constexpr uint32_t kProtocolMagic = 0x43505942;  // "CPYB"
 // 2: mode, response size, measurement flags; 3: reserved bytes and unknown flags refused, the
-// CHALLENGE/AUTH exchange of a server with a shared secret.
-inline constexpr uint16_t kProtocolVersion = 3;
+// CHALLENGE/AUTH exchange of a server with a shared secret; 4: the direction (flags) and, for
+// a server that receives (--reverse), the receive strategy and receive size.
+inline constexpr uint16_t kProtocolVersion = 4;
 inline constexpr size_t kHeaderBytes = 64;
 inline constexpr uint32_t kMaxFramePayload = 4u << 20;
 
@@ -36,6 +37,8 @@ struct Header {
   uint64_t test_id = 0;
   uint8_t mode = 1;  // TestMode
   uint32_t response_bytes = 0;
+  uint8_t recv_strategy_id = 0;  // reverse: how the server receives (0: the default, recv)
+  uint32_t recv_bytes = 0;       // reverse: bytes per receive call (0: the default rule)
 };
 
 using HeaderBytes = std::array<uint8_t, kHeaderBytes>;
@@ -43,7 +46,7 @@ using HeaderBytes = std::array<uint8_t, kHeaderBytes>;
 HeaderBytes encode_header(const Header& header);
 
 /// Bytes of the header the fields use; the rest is reserved and must be zero.
-inline constexpr size_t kHeaderUsedBytes = 41;
+inline constexpr size_t kHeaderUsedBytes = 46;
 
 /// Decodes `len` bytes; throws ProtocolError naming the problem (truncated, magic, version,
 /// kind, reserved bytes or flag bits set: a newer copybench). Range checks of the values are the

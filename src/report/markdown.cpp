@@ -84,6 +84,10 @@ std::string grid(const RunsTable& runs, const Summary& summary) {
   }
   std::string out = "## Grid\n\n| | |\n|---|---|\n";
   out += fmt::format("| strategies | {} |\n| modes | {} |\n", listed(strategies), listed(distinct(runs, "mode")));
+  if (runs.has_column("direction") && !distinct(runs, "direction").empty())
+    out += fmt::format("| directions (stream) | {} (a path@reverse: the client sent; @bidir: both ways at once, "
+                       "throughputs summed) |\n",
+                       listed(distinct(runs, "direction")));
   out += fmt::format("| message sizes | {} |\n", sizes_listed(runs, "message_bytes"));
   if (runs.has_column("response_bytes") && !distinct(runs, "response_bytes").empty())
     out += fmt::format("| response sizes (rr) | {} |\n", sizes_listed(runs, "response_bytes"));

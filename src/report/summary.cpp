@@ -41,7 +41,8 @@ std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
   auto receive = runs.text(row, "recv_strategy");
   std::optional<uint64_t> typed_read;  // a receive size given as a number is a data path of its own
   if (runs.text(row, "recv_size_auto") == "false") typed_read = runs.count(row, "recv_size_bytes");
-  auto path = data_path_label(*strategy, receive.value_or(std::string(kDefaultRecvStrategy)), typed_read);
+  auto path = data_path_label(*strategy, receive.value_or(std::string(kDefaultRecvStrategy)), typed_read,
+                              runs.text(row, "direction").value_or("forward"));
   PointKey key{*topology, *mode, path, *size, std::nullopt, static_cast<int>(*threads)};
   if (*mode == "rr") key.response_bytes = runs.count(row, "response_bytes");
   return key;
@@ -107,12 +108,25 @@ std::pair<double, double> interval(const Stats& s) {
   return {s.min, s.max};
 }
 
-std::string data_path_label(std::string_view send, std::string_view recv, std::optional<uint64_t> typed_recv_bytes) {
-  if (typed_recv_bytes) return fmt::format("{}+{}:{}", send, recv, short_size(*typed_recv_bytes));
-  return recv == kDefaultRecvStrategy ? std::string(send) : fmt::format("{}+{}", send, recv);
+std::string data_path_label(std::string_view send, std::string_view recv, std::optional<uint64_t> typed_recv_bytes,
+                            std::string_view direction) {
+  const std::string way = direction.empty() || direction == "forward" ? "" : fmt::format("@{}", direction);
+  if (typed_recv_bytes) return fmt::format("{}+{}:{}{}", send, recv, short_size(*typed_recv_bytes), way);
+  return (recv == kDefaultRecvStrategy ? std::string(send) : fmt::format("{}+{}", send, recv)) + way;
 }
 
+int strategy_rank_forward(std::string_view label);
+
 int strategy_rank(std::string_view label) {
+  // A direction ranks just after its forward path: "x@reverse", then "x@bidir".
+  if (auto at = label.find('@'); at != std::string_view::npos) {
+    const auto way = label.substr(at + 1);
+    return strategy_rank_forward(label.substr(0, at)) * 3 + (way == "reverse" ? 1 : 2);
+  }
+  return strategy_rank_forward(label) * 3;
+}
+
+int strategy_rank_forward(std::string_view label) {
   // A typed receive size ranks (and is coloured) as its data path with the default size.
   std::string_view path = label.substr(0, label.find(':'));
   const std::string default_recv = "+" + std::string(kDefaultRecvStrategy);

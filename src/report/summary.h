@@ -49,8 +49,11 @@ bool point_before(const PointKey& a, const PointKey& b);
 /// The name of a data path: the send strategy alone when the receive strategy is recv, else
 /// "send+recv" (summary.csv's strategy column, the report's lines); with a receive size that
 /// was typed (--recv-size, not auto), "send+recv:SIZE", each size its own line.
+/// A direction other than forward is a data path of its own too: "one-copy@reverse",
+/// "zero-copy+scatter@bidir" (bidir: the two directions' throughputs summed).
 std::string data_path_label(std::string_view send, std::string_view recv,
-                            std::optional<uint64_t> typed_recv_bytes = std::nullopt);
+                            std::optional<uint64_t> typed_recv_bytes = std::nullopt,
+                            std::string_view direction = "forward");
 
 /// Rank of a data path's label (data_path_label): the send strategies in their registry's
 /// order, each followed by its pairings with the other receive strategies; unknown names last.

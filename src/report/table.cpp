@@ -111,7 +111,30 @@ std::string zerocopy_text(const ZeroCopyFigures& z) {
 
 }  // namespace
 
+// --bidir: each direction's own table, then what the two add up to.
+std::string bidir_table(const RunResult& r) {
+  std::string out = fmt::format("copybench: --bidir: a forward and a reverse test at once against server {}, {} "
+                                "connection(s) each way\n",
+                                r.server, r.params.threads);
+  for (const auto& part : r.directions) out += render_table(part);
+  out += "both directions together (summed):\n";
+  out += fmt::format("  {:<34} {:>16} {:>16}\n", "figure", "senders", "receivers");
+  auto row = [&](const char* label, auto get) {
+    out += fmt::format("  {:<34} {:>16} {:>16}\n", label, r.sender ? get(*r.sender) : "n/a",
+                       r.receiver ? get(*r.receiver) : "n/a");
+  };
+  row("throughput (Gbit/s)", [](const SideFigures& s) { return show_gbps(s.throughput_gbps); });
+  row("bytes_total (B)", [](const SideFigures& s) { return std::to_string(s.bytes_total); });
+  row("messages_total", [](const SideFigures& s) { return std::to_string(s.messages_total); });
+  if (r.verify.enabled)
+    out += fmt::format("verify (both directions): {} messages checked, {} corrupt\n", r.verify.messages_checked,
+                       r.verify.corrupt_messages);
+  if (r.status != RunStatus::ok) out += fmt::format("status: {}: {}\n", status_name(r.status), r.error);
+  return out;
+}
+
 std::string render_table(const RunResult& r) {
+  if (!r.directions.empty()) return bidir_table(r);
   const auto& p = r.params;
   auto what = p.mode == TestMode::rr
                   ? fmt::format("rr, {} requests and {} responses (8 fields each)", format_size(p.message_bytes),
@@ -120,17 +143,24 @@ std::string render_table(const RunResult& r) {
   auto receive = p.mode == TestMode::stream ? fmt::format("{} receive of {}{}", p.recv_strategy, format_size(p.recv_size()),
                                                          p.recv_bytes ? "" : " (auto)")
                                            : fmt::format("{} receive", p.recv_strategy);
-  std::string out = fmt::format("copybench: {} strategy, {}, {}, {} connection(s), {} window after {} warm-up, server {}\n",
-                                p.strategy, receive, what, p.threads,
+  const char* direction = p.direction == Direction::reverse ? ", reverse (the client sends, the server receives)"
+                          : p.mode == TestMode::stream         ? ", forward (the server sends, the client receives)"
+                                                               : "";
+  std::string out = fmt::format("copybench: {} strategy, {}, {}{}, {} connection(s), {} window after {} warm-up, server {}\n",
+                                p.strategy, receive, what, direction, p.threads,
                                 p.auto_duration ? fmt::format("an auto (stable-rate, at most {})", format_duration(p.duration_ns))
                                                 : format_duration(p.duration_ns),
                                 format_duration(p.warmup_ns), r.server);
   out += sides_table(r);
   if (!r.sender) out += fmt::format("  sender figures unavailable: {}\n", r.sender_missing_reason);
+  if (!r.receiver && !r.receiver_missing_reason.empty())
+    out += fmt::format("  receiver figures unavailable: {}\n", r.receiver_missing_reason);
   if (r.zerocopy) out += zerocopy_text(*r.zerocopy);
   if (r.verify.enabled) {
     out += fmt::format("verify ({}): {} messages checked, {} corrupt, {} missing, bytes {}\n",
-                       p.mode == TestMode::rr ? "requests on the server, responses on the client" : "receiver",
+                       p.mode == TestMode::rr                 ? "requests on the server, responses on the client"
+                       : p.direction == Direction::reverse ? "receiver: the server"
+                                                           : "receiver",
                        r.verify.messages_checked, r.verify.corrupt_messages,
                        r.verify.missing_messages ? std::to_string(*r.verify.missing_messages) : "n/a",
                        !r.verify.bytes_match ? "n/a" : *r.verify.bytes_match ? "match" : "DIFFER");

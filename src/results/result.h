@@ -189,10 +189,14 @@ struct RunResult {
   std::optional<SideFigures> sender;
   std::string sender_missing_reason;  // why sender is null
   std::optional<SideFigures> receiver;
+  std::string receiver_missing_reason;  // why receiver is null (--reverse: the server's side)
   std::optional<ZeroCopyFigures> zerocopy;
   VerifyFigures verify;
   std::optional<LimitFigures> limited_by;
   std::string limited_by_reason;  // why limited_by is null
+  /// --bidir: the forward and the reverse test, each complete; the figures above sum them
+  /// (results/directions.h). Empty for one direction.
+  std::vector<RunResult> directions;
 };
 
 /// Derives rates from counts and the window (throughput, messages/s, time per message).

@@ -265,21 +265,30 @@ json to_json(const RunResult& r) {
                  {"bytes_match", json_opt(r.verify.bytes_match)}};
   json definitions = json::object();
   for (const auto& col : run_columns()) definitions[col.key] = {{"unit", col.unit}, {"how", col.how}};
+  json directions = json::array();
+  for (const auto& part : r.directions) directions.push_back(to_json(part));
+  // Which host was which: the figures keep their side's name whichever end measured them.
+  const Direction d = r.params.direction;
+  json roles = {{"client", d == Direction::bidir ? "both" : d == Direction::reverse ? "sender" : "receiver"},
+                {"server", d == Direction::bidir ? "both" : d == Direction::reverse ? "receiver" : "sender"}};
   return {{"schema_version", RunResult::kSchemaVersion},
           {"status", status_name(r.status)},
           {"error", json_text(r.error)},
           {"started_at", r.started_at},
           {"server", r.server},
           {"parameters", params_to_json(r.params)},
-          {"environment", {{"receiver", to_json(r.receiver_env)},
+          {"roles", roles},
+          {"environment", {{"receiver", r.receiver_env.hostname.empty() ? json(nullptr) : to_json(r.receiver_env)},
                            {"sender", r.sender_env ? to_json(*r.sender_env) : json(nullptr)}}},
           {"sender", r.sender ? to_json(*r.sender) : json(nullptr)},
           {"sender_missing_reason", r.sender ? json(nullptr) : json(r.sender_missing_reason)},
           {"receiver", r.receiver ? to_json(*r.receiver) : json(nullptr)},
+          {"receiver_missing_reason", r.receiver ? json(nullptr) : json(r.receiver_missing_reason)},
           {"zerocopy", r.zerocopy ? to_json(*r.zerocopy) : json(nullptr)},
           {"verify", verify},
           {"limited_by", r.limited_by ? to_json(*r.limited_by) : json(nullptr)},
           {"limited_by_reason", r.limited_by ? json(nullptr) : json(r.limited_by_reason)},
+          {"directions", directions},
           {"definitions", definitions}};
 }
 
@@ -291,11 +300,12 @@ RunResult run_result_from_json(const json& j) {
   r.server = j.at("server").get<std::string>();
   r.params = params_from_json(j.at("parameters"));
   const auto& env = j.at("environment");
-  r.receiver_env = environment_from_json(env.at("receiver"));
+  if (!env.at("receiver").is_null()) r.receiver_env = environment_from_json(env.at("receiver"));
   if (!env.at("sender").is_null()) r.sender_env = environment_from_json(env.at("sender"));
   if (!j.at("sender").is_null()) r.sender = side_from_json(j.at("sender"));
   r.sender_missing_reason = json_get_opt<std::string>(j, "sender_missing_reason").value_or("");
   if (!j.at("receiver").is_null()) r.receiver = side_from_json(j.at("receiver"));
+  r.receiver_missing_reason = json_get_opt<std::string>(j, "receiver_missing_reason").value_or("");
   if (!j.at("zerocopy").is_null()) r.zerocopy = zerocopy_from_json(j.at("zerocopy"));
   const auto& v = j.at("verify");
   r.verify.enabled = v.at("enabled").get<bool>();
@@ -305,6 +315,8 @@ RunResult run_result_from_json(const json& j) {
   r.verify.bytes_match = json_get_opt<bool>(v, "bytes_match");
   if (j.contains("limited_by") && !j.at("limited_by").is_null()) r.limited_by = limit_from_json(j.at("limited_by"));
   r.limited_by_reason = json_get_opt<std::string>(j, "limited_by_reason").value_or("");
+  if (j.contains("directions"))
+    for (const auto& part : j.at("directions")) r.directions.push_back(run_result_from_json(part));
   return r;
 }
 

@@ -1,7 +1,10 @@
 #include "run/client.h"
 
 #include <fmt/format.h>
+#include <chrono>
+#include <condition_variable>
 #include <latch>
+#include <mutex>
 #include <optional>
 #include <sys/socket.h>
 #include <thread>
@@ -13,12 +16,14 @@
 #include "core/units.h"
 #include "net/protocol.h"
 #include "net/socket.h"
+#include "results/directions.h"
 #include "results/limits.h"
-#include "results/sender_report.h"
+#include "results/server_report.h"
 #include "run/affinity.h"
 #include "run/auto_duration.h"
 #include "run/environment.h"
 #include "run/receiver.h"
+#include "run/sender.h"
 #include "run/rr.h"
 #include "run/side_figures.h"
 #include "run/window.h"
@@ -32,6 +37,30 @@ constexpr int kDataTimeoutMs = 10'000;
 // Once RESULT is in, the server's streams have finished (it sends RESULT after they end), so
 // the data connections reach their end at once; a server that keeps sending is cut off here.
 constexpr int64_t kDataEndAfterResultNs = 5 * kSecond;
+
+// --bidir: the forward and the reverse test send START together, so their windows overlap.
+// A test that fails before START leaves, and the other goes on alone rather than wait.
+class StartGate {
+ public:
+  explicit StartGate(int parties) : waiting_for_(parties) {}
+  /// Arrives and waits (at most `timeout_ns`) until every party has arrived or left.
+  void arrive_and_wait(int64_t timeout_ns) {
+    std::unique_lock lock(mu_);
+    --waiting_for_;
+    cv_.notify_all();
+    cv_.wait_for(lock, std::chrono::nanoseconds(timeout_ns), [&] { return waiting_for_ <= 0; });
+  }
+  void leave() {
+    std::lock_guard lock(mu_);
+    --waiting_for_;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int waiting_for_;
+};
 
 // Sends a header and reads the server's verdict; throws with the server's reason on REJECT.
 // A server with a shared secret first sends CHALLENGE: the control connection answers it
@@ -56,10 +85,19 @@ std::string handshake(int fd, const Header& header, const Secret* secret) {
 }
 
 // The test's connections: the control connection, then one data connection per thread, each
-// with its receive strategy and, in rr, the send strategy of its requests.
+// with the strategies this end uses on it: the receive strategy where the client receives
+// (forward, and rr's responses), the send strategy where it sends (reverse, and rr's requests).
 class Connections {
  public:
   explicit Connections(const ClientOptions& options) : opt_(options), p_(options.params) {}
+  Connections(const Connections&) = delete;
+  Connections& operator=(const Connections&) = delete;
+  ~Connections() {
+    // A zero-copy send the kernel has not released (a peer that stopped reading, reset) may
+    // still read its buffers: they are kept, with their sockets, until the process ends.
+    for (size_t i = 0; i < senders_.size(); ++i)
+      if (senders_[i]->holds_buffers()) kept_until_exit().push_back({std::move(data_[i]), std::move(senders_[i])});
+  }
 
   /// Connects and handshakes every connection; throws Error. The path MTU goes into `env`.
   void open(Environment& env) {
@@ -69,19 +107,26 @@ class Connections {
     // The data connections' path MTU is known only once they exist; the control connection's,
     // on the same path, sizes what the receive strategy sets before connecting (TCP_MAXSEG).
     const int control_mtu = path_mtu(control_.get());
+    const bool receives = p_.mode == TestMode::rr || p_.server_sends();
+    const bool sends = p_.mode == TestMode::rr || !p_.server_sends();
     const auto& receive = recv_strategy_info(p_.recv_strategy);
     for (int i = 0; i < p_.threads; ++i) {
-      receivers_.push_back(receive.make(p_.mode == TestMode::rr ? rr_context(p_.response_size(), control_mtu)
-                                                                : stream_context(p_.message_bytes, p_.recv_size(), control_mtu)));
-      auto& receiver = *receivers_.back();
-      Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms, [&](int s) { receiver.before_connect(s); });
+      RecvStrategy* receiver = nullptr;
+      if (receives) {
+        receivers_.push_back(receive.make(p_.mode == TestMode::rr ? rr_context(p_.response_size(), control_mtu)
+                                                                  : stream_context(p_.message_bytes, p_.recv_size(), control_mtu)));
+        receiver = receivers_.back().get();
+      }
+      Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms, [&](int s) {
+        if (receiver) receiver->before_connect(s);
+      });
       handshake(fd.get(), header_for(p_, ConnectionKind::data, test_id, static_cast<uint16_t>(i)), nullptr);
       set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
-      receiver.prepare(fd.get());
-      if (p_.mode == TestMode::rr) {  // the client sends the requests with the strategy
-        set_nodelay(fd.get());        // as the server does, see there
-        requests_.push_back(strategy_info(p_.strategy).make(p_.message_bytes));
-        requests_.back()->prepare(fd.get());
+      if (receiver) receiver->prepare(fd.get());
+      if (sends) {  // rr's requests, or the stream of a reverse test
+        if (p_.mode == TestMode::rr) set_nodelay(fd.get());  // as the server does, see there
+        senders_.push_back(strategy_info(p_.strategy).make(p_.message_bytes));
+        senders_.back()->prepare(fd.get());
       }
       data_.push_back(std::move(fd));
     }
@@ -91,52 +136,56 @@ class Connections {
   int control() const { return control_.get(); }
   int data(int i) const { return data_[i].get(); }
   RecvStrategy& receiver(int i) { return *receivers_[i]; }
-  SendStrategy& requests(int i) { return *requests_[i]; }
+  SendStrategy& sender(int i) { return *senders_[i]; }
 
-  /// Wakes every receiver blocked in a data connection now.
+  /// Wakes every thread blocked in a data connection now.
   void shut_down() {
     for (auto& fd : data_) ::shutdown(fd.get(), SHUT_RDWR);
   }
 
-  /// Connection i's calls beyond its receive calls: the rr requests' sends.
-  void add_request_calls(int i, ConnectionEnd& end) const {
-    if (i < static_cast<int>(requests_.size())) add_send_calls(end, requests_[i]->accounting());
+  /// Connection i's calls made with its send strategy (rr's requests, a reverse stream).
+  void add_send_calls_of(int i, ConnectionEnd& end) const {
+    if (i < static_cast<int>(senders_.size())) add_send_calls(end, senders_[i]->accounting());
   }
-  bool zerocopy_requests() const { return !requests_.empty() && requests_.front()->accounting().zerocopy; }
+  bool zerocopy_sends() const { return !senders_.empty() && senders_.front()->accounting().zerocopy; }
 
-  /// zerocopy-recv's mapped and copied bytes, summed over the connections, and a note when the
-  /// kernel mapped nothing: 0% is then a measured fact, and the note says what was tried.
-  void add_receive_copy(SideFigures& side) const {
-    if (receivers_.empty() || !receivers_.front()->accounting().zerocopy) return;
-    uint64_t mapped = 0, copied = 0;
-    for (const auto& r : receivers_) mapped += r->accounting().bytes_mapped, copied += r->accounting().bytes_copied;
-    side.zc_mapped_bytes = mapped;
-    side.zc_copied_bytes = copied;
-    const auto& setup = receivers_.front()->accounting().setup;
-    if (mapped == 0)
-      side.zc_mapped_note = fmt::format(
-          "the kernel mapped no page ({}): it maps only whole, single pages of payload; a copying sender's data "
-          "sits in compound pages, and messages under two pages are read with recv()",
-          setup.empty() ? "TCP_MAXSEG left alone" : setup);
-    else
-      side.zc_mapped_note = setup;
+  std::vector<SendAccounting> send_accounting() const {
+    std::vector<SendAccounting> out;
+    for (const auto& s : senders_) out.push_back(s->accounting());
+    return out;
+  }
+
+  std::vector<RecvAccounting> recv_accounting() const {
+    std::vector<RecvAccounting> out;
+    for (const auto& r : receivers_) out.push_back(r->accounting());
+    return out;
   }
 
  private:
+  struct Kept {
+    Fd fd;
+    std::unique_ptr<SendStrategy> strategy;
+  };
+  static std::vector<Kept>& kept_until_exit() {
+    static std::vector<Kept> kept;  // reachable, not leaked: the kernel may still read these
+    return kept;
+  }
+
   const ClientOptions& opt_;
   const TestParams& p_;
   Fd control_;
   std::vector<Fd> data_;
-  std::vector<std::unique_ptr<SendStrategy>> requests_;   // rr only
-  std::vector<std::unique_ptr<RecvStrategy>> receivers_;  // one per connection
+  std::vector<std::unique_ptr<SendStrategy>> senders_;    // rr's requests, or reverse's stream
+  std::vector<std::unique_ptr<RecvStrategy>> receivers_;  // forward and rr: one per connection
 };
 
 // The receiving threads and the timing they run under: START, the warm-up, the measured
 // window (fixed or --duration auto), STOP. The client owns the test's timing.
 class ClientWindow {
  public:
-  ClientWindow(const TestParams& params, Connections& connections, const std::atomic<bool>& interrupted)
-      : p_(params), connections_(connections), interrupted_(interrupted), counters_(p_.threads), totals_(p_.threads) {}
+  ClientWindow(const TestParams& params, Connections& connections, const std::atomic<bool>& interrupted, StartGate* gate)
+      : p_(params), connections_(connections), interrupted_(interrupted), gate_(gate), counters_(p_.threads),
+        totals_(p_.threads) {}
   ~ClientWindow() {
     if (!finished_) finish(true);  // only on a path that skipped finish(): never leave a thread behind
   }
@@ -156,6 +205,10 @@ class ClientWindow {
     }
     tids_known_.wait();
     meter_.open_counters(tids_, current_tid(), &counters_);
+    if (gate_) {
+      gate_->arrive_and_wait(30 * kSecond);
+      gate_ = nullptr;  // arrived: not to leave again
+    }
     write_frame(connections_.control(), FrameType::start, "", now_ns() + 5 * kSecond);
     t0_ = now_ns();
     open_gate();
@@ -194,16 +247,24 @@ class ClientWindow {
 
   bool started() const { return started_; }
   bool completed() const { return completed_; }
+  /// A test that will not reach START lets the other --bidir test go on.
+  void leave_gate() {
+    if (gate_) gate_->leave();
+    gate_ = nullptr;
+  }
   const std::vector<ReceiverTotals>& totals() const { return totals_; }
 
   /// The receiving side's measurements, for side_figures().
   SideMeasurements measurements() const {
-    SideMeasurements m{Side::receiver, p_.mode, &counters_, &window_, t0_, {}, &meter_, "transaction",
-                       "in stream mode the sender times its send calls; the receiver times nothing",
-                       connections_.zerocopy_requests()};
+    const bool sends = !p_.server_sends();
+    SideMeasurements m{sends ? Side::sender : Side::receiver, p_.mode, &counters_, &window_, t0_, {}, &meter_,
+                       sends ? "send_call" : "transaction",
+                       sends ? "send-call timing was turned off (--no-latency)"
+                             : "in stream mode the sender times its send calls; the receiver times nothing",
+                       connections_.zerocopy_sends()};
     for (int i = 0; i < p_.threads; ++i) {
       ConnectionEnd end{totals_[i].error, totals_[i].recv_calls, std::nullopt};
-      connections_.add_request_calls(i, end);
+      connections_.add_send_calls_of(i, end);
       m.connections.push_back(std::move(end));
     }
     return m;
@@ -213,10 +274,22 @@ class ClientWindow {
   void receive(int i) {
     auto connection = static_cast<uint32_t>(i);
     if (p_.mode == TestMode::rr)
-      totals_[i] = run_requester(connections_.data(i), connections_.requests(i), connections_.receiver(i), p_,
+      totals_[i] = run_requester(connections_.data(i), connections_.sender(i), connections_.receiver(i), p_,
                                  connection, counters_[i], stop_sent_, meter_.histogram(i), meter_.recording());
-    else
+    else if (p_.server_sends())
       totals_[i] = run_receiver(connections_.data(i), connections_.receiver(i), p_, connection, counters_[i], stop_sent_);
+    else
+      send(i, connection);
+  }
+
+  // --reverse: this end sends the stream until STOP, then drains and half-closes.
+  void send(int i, uint32_t connection) {
+    try {
+      run_sender(connections_.data(i), connections_.sender(i), p_, connection, counters_[i], stop_sent_,
+                 meter_.histogram(i), meter_.recording());
+    } catch (const std::exception& e) {
+      totals_[i].error = e.what();
+    }
   }
 
   // --duration auto: a rate sample every interval until the rate is stable or the ceiling.
@@ -250,8 +323,10 @@ class ClientWindow {
   const TestParams& p_;
   Connections& connections_;
   const std::atomic<bool>& interrupted_;
+  StartGate* gate_;  // --bidir: shared with the other direction's test; null once passed
   CounterSet counters_;  // before the meter: its profile reads them until it ends
-  WindowMeter meter_{p_, p_.mode == TestMode::rr ? p_.threads : 0};
+  // Histograms: rr's round trips, or the send calls of a reverse stream.
+  WindowMeter meter_{p_, p_.mode == TestMode::rr || (!p_.server_sends() && p_.latency) ? p_.threads : 0};
   WindowEdges window_{counters_, meter_};
   std::vector<ReceiverTotals> totals_;
   std::vector<std::thread> threads_;
@@ -267,12 +342,14 @@ class ClientWindow {
   bool completed_ = false;
 };
 
-// One test from the client's side: connect, measure, collect the sender's figures, then
+// One test from the client's side: connect, measure, collect the server's figures, then
 // assemble both sides into one result. Failures become the result's status, never a throw.
+// The server is the sender in a forward test and the receiver in a reverse one; the figures
+// keep their side's name either way.
 class ClientRun {
  public:
-  ClientRun(const ClientOptions& options, const std::atomic<bool>& interrupted)
-      : opt_(options), p_(options.params), interrupted_(interrupted) {}
+  ClientRun(const ClientOptions& options, const std::atomic<bool>& interrupted, StartGate* gate = nullptr)
+      : opt_(options), p_(options.params), interrupted_(interrupted), window_(p_, connections_, interrupted_, gate) {}
 
   RunResult run() {
     result_.params = p_;
@@ -281,23 +358,26 @@ class ClientRun {
     result_.server = opt_.host.find(':') != std::string::npos ? fmt::format("[{}]:{}", opt_.host, opt_.port)
                                                               : fmt::format("{}:{}", opt_.host, opt_.port);
     result_.verify.enabled = p_.verify;
-    result_.sender_missing_reason = "the test did not reach its end";
-    result_.receiver_env = collect_environment();  // path MTU added once connected
+    remote_missing() = "the test did not reach its end";
+    local_env_ = collect_environment();  // path MTU added once connected
     try {
-      connections_.open(result_.receiver_env);
+      connections_.open(local_env_);
       window_.run();
-      collect_sender();
+      collect_server();
       if (!window_.receivers_end_by(now_ns() + kDataEndAfterResultNs))
         throw Error(fmt::format("the server kept sending on its data connections {} after its figures (RESULT)",
                                 format_duration(kDataEndAfterResultNs)));
     } catch (const std::exception& e) {
       fail(e.what());
     }
+    window_.leave_gate();
     window_.finish(result_.status != RunStatus::ok);
+    if (p_.server_sends()) result_.receiver_env = local_env_;
+    else result_.sender_env = local_env_;
     connection_errors();
-    if (window_.started()) receiver_figures();
+    if (window_.started()) local_figures();
     decide_limit(result_);
-    if (!result_.sender && !result_.error.empty()) result_.sender_missing_reason = result_.error;
+    if (!remote_side() && !result_.error.empty()) remote_missing() = result_.error;
     if (interrupted_.load() && result_.status == RunStatus::ok) {
       result_.status = RunStatus::interrupted;
       result_.error = window_.completed() ? "interrupted after the window" : "interrupted before the window's end";
@@ -313,6 +393,12 @@ class ClientRun {
     }
   }
 
+  // The side the server measures, and why it is missing when it is.
+  std::optional<SideFigures>& remote_side() { return p_.server_sends() ? result_.sender : result_.receiver; }
+  std::string& remote_missing() {
+    return p_.server_sends() ? result_.sender_missing_reason : result_.receiver_missing_reason;
+  }
+
   // The server's figures, within the RESULT wait after STOP (ClientOptions::result_timeout_ms).
   std::optional<Frame> read_result() {
     const int64_t wait_ns = opt_.result_timeout_ms > 0 ? int64_t{opt_.result_timeout_ms} * 1'000'000
@@ -326,16 +412,23 @@ class ClientRun {
     }
   }
 
-  void collect_sender() {
+  void collect_server() {
     auto frame = read_result();
     if (!frame) throw Error("the server closed the control connection before sending its figures");
     if (frame->type == FrameType::abort) throw Error("the server ended the test: " + frame->payload);
     if (frame->type != FrameType::result) throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
-    auto report = decode_sender_report(frame->payload, p_.threads);
-    result_.sender = std::move(report.sender);
-    result_.sender_env = std::move(report.environment);
-    result_.zerocopy = report.zerocopy;
-    if (p_.verify && p_.mode == TestMode::rr) {  // the requests, checked by the responder
+    const bool server_sends = p_.server_sends();
+    auto report = decode_server_report(frame->payload, p_.threads, server_sends ? Side::sender : Side::receiver);
+    remote_side() = std::move(report.side);
+    if (server_sends) {
+      result_.sender_env = std::move(report.environment);
+      result_.zerocopy = report.zerocopy;
+    } else {
+      result_.receiver_env = std::move(report.environment);
+      server_trailing_bytes_ = report.trailing_bytes;
+    }
+    // What the server checked: rr's requests, or a reverse stream.
+    if (p_.verify && (p_.mode == TestMode::rr || !server_sends)) {
       result_.verify.messages_checked += report.messages_checked;
       result_.verify.corrupt_messages += report.corrupt_messages;
     }
@@ -344,32 +437,50 @@ class ClientRun {
   // A sender connection that fails resets the connection: the receiver's error is the echo,
   // the sender's is the cause, so it comes first.
   void connection_errors() {
-    if (result_.sender)
-      for (const auto& s : result_.sender->streams)
-        if (s.error) fail(fmt::format("sender connection {}: {}", s.index, *s.error));
     const auto& totals = window_.totals();
-    for (int i = 0; window_.started() && i < static_cast<int>(totals.size()); ++i)
-      if (!totals[i].error.empty()) fail(fmt::format("connection {}: {}", i, totals[i].error));
+    auto local = [&](const char* label) {
+      for (int i = 0; window_.started() && i < static_cast<int>(totals.size()); ++i)
+        if (!totals[i].error.empty()) fail(fmt::format("{}connection {}: {}", label, i, totals[i].error));
+    };
+    auto remote = [&](const char* label) {
+      if (remote_side())
+        for (const auto& s : remote_side()->streams)
+          if (s.error) fail(fmt::format("{} connection {}: {}", label, s.index, *s.error));
+    };
+    if (p_.server_sends()) {
+      remote("sender");
+      local("");
+    } else {
+      local("sender ");
+      remote("server's receiving");
+    }
   }
 
-  // The receiver's side, then what the two sides say together (verify).
-  void receiver_figures() {
+  // This end's side, then what the two sides say together (verify).
+  void local_figures() {
     SideFigures side = side_figures(window_.measurements());
-    side.host = result_.receiver_env.hostname;
-    connections_.add_receive_copy(side);
-    uint64_t trailing = 0;
-    for (const auto& t : window_.totals()) {
-      result_.verify.messages_checked += t.messages_checked;
-      result_.verify.corrupt_messages += t.corrupt_messages;
-      trailing += t.trailing_bytes;
+    side.host = local_env_.hostname;
+    uint64_t trailing = server_trailing_bytes_;
+    if (p_.server_sends()) {
+      add_receive_copy(side, connections_.recv_accounting());
+      for (const auto& t : window_.totals()) {
+        result_.verify.messages_checked += t.messages_checked;
+        result_.verify.corrupt_messages += t.corrupt_messages;
+        trailing += t.trailing_bytes;
+      }
+      result_.receiver = side;
+    } else {
+      result_.zerocopy = zerocopy_of(connections_.send_accounting());
+      result_.sender = side;
     }
-    result_.receiver = side;
     if (trailing > 0) fail(fmt::format("{} bytes of an incomplete message arrived at the end", trailing));
-    if (!result_.sender) return;
-    result_.verify.bytes_match = result_.sender->bytes_total == side.bytes_total;
+    if (!result_.sender || !result_.receiver) return;
+    result_.verify.bytes_match = result_.sender->bytes_total == result_.receiver->bytes_total;
     uint64_t missing = 0;
-    for (int i = 0; i < p_.threads && i < static_cast<int>(result_.sender->streams.size()); ++i) {
-      uint64_t sent = result_.sender->streams[i].messages_total, got = side.streams[i].messages_total;
+    for (int i = 0; i < p_.threads && i < static_cast<int>(result_.sender->streams.size()) &&
+                    i < static_cast<int>(result_.receiver->streams.size());
+         ++i) {
+      uint64_t sent = result_.sender->streams[i].messages_total, got = result_.receiver->streams[i].messages_total;
       missing += sent > got ? sent - got : 0;
     }
     result_.verify.missing_messages = missing;
@@ -379,13 +490,29 @@ class ClientRun {
   const TestParams& p_;
   const std::atomic<bool>& interrupted_;
   RunResult result_;
+  Environment local_env_;
+  uint64_t server_trailing_bytes_ = 0;  // reverse: of the server's receivers
   Connections connections_{opt_};
-  ClientWindow window_{p_, connections_, interrupted_};
+  ClientWindow window_;
 };
+
+// --bidir: a forward and a reverse test against the same server, at once, START together.
+RunResult run_both_directions(const ClientOptions& options, const std::atomic<bool>& interrupted) {
+  StartGate gate(2);
+  ClientOptions forward = options, reverse = options;
+  forward.params.direction = Direction::forward;
+  reverse.params.direction = Direction::reverse;
+  RunResult reverse_result;
+  std::thread other([&] { reverse_result = ClientRun(reverse, interrupted, &gate).run(); });
+  RunResult forward_result = ClientRun(forward, interrupted, &gate).run();
+  other.join();
+  return combine_directions(std::move(forward_result), std::move(reverse_result));
+}
 
 }  // namespace
 
 RunResult run_client(const ClientOptions& options, const std::atomic<bool>& interrupted) {
+  if (options.params.direction == Direction::bidir) return run_both_directions(options, interrupted);
   return ClientRun(options, interrupted).run();
 }
 

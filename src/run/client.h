@@ -1,7 +1,7 @@
 #pragma once
-// The client: the receiving side. It asks a server for a test, opens one connection and one
-// receiving thread per --threads, owns the timing (START, window, STOP) and gathers both
-// sides' figures into one RunResult.
+// The client: the receiving side (--reverse: the sending side; --bidir: both, as two tests at
+// once). It asks a server for a test, opens one connection and one thread per --threads, owns
+// the timing (START, window, STOP) and gathers both sides' figures into one RunResult.
 #include <atomic>
 #include <cstdint>
 #include <memory>

@@ -16,6 +16,7 @@
 #include "metrics/perf_counters.h"
 #include "run/test_session.h"
 #include "spec/param_table.h"
+#include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace copybench {
@@ -57,6 +58,10 @@ uint64_t default_max_memory() {
 }
 
 uint64_t server_buffer_bytes(const TestParams& params) {
+  if (!params.server_sends()) {  // reverse: what the server receives into
+    const auto context = stream_context(params.message_bytes, params.recv_size(), -1);
+    return recv_strategy_info(params.recv_strategy).footprint(context) * static_cast<uint64_t>(params.threads);
+  }
   const bool rr = params.mode == TestMode::rr;
   const uint64_t sent = rr ? params.response_size() : params.message_bytes;
   uint64_t per_connection = strategy_info(params.strategy).buffer_bytes(sent);
@@ -97,7 +102,13 @@ void Server::reap_finished() {
 }
 
 void Server::serve(const std::atomic<bool>& stop) {
-  while (!stop.load() && !(options_.once && once_done_.load())) {
+  // --once: after a test ran and no other is running (--bidir's two tests end apart).
+  auto once_finished = [&] {
+    if (!options_.once || !once_done_.load()) return false;
+    std::lock_guard lock(mu_);
+    return sessions_.empty();
+  };
+  while (!stop.load() && !once_finished()) {
     accept_one();
     reap_finished();
   }
@@ -241,7 +252,8 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
     return;
   }
   const auto& p = session->params();
-  log(fmt::format("{}: test {:016x}: {}, {} messages, {} threads, {} after {} warm-up", peer, session->id(), p.strategy,
+  log(fmt::format("{}: test {:016x}: {}{}, {} messages, {} threads, {} after {} warm-up", peer, session->id(), p.strategy,
+                  p.server_sends() ? "" : fmt::format(" from the client, received with {}", p.recv_strategy),
                   format_size(p.message_bytes), p.threads, format_duration(p.duration_ns), format_duration(p.warmup_ns)));
   try {
     // A peer that went silent (no FIN, no RST: a cable pulled, a host frozen) ends the test
@@ -322,6 +334,10 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
     return;
   }
   const auto& params = session->params();
+  if (!params.server_sends()) {
+    receive_data(std::move(fd), peer, *session, index);
+    return;
+  }
   std::unique_ptr<SendStrategy> strategy;
   try {
     // The server sends the stream's messages, or the responses of a request/response test.
@@ -349,6 +365,25 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
   std::lock_guard lock(mu_);
   held_bytes_ += held->bytes;
   held_.push_back(std::move(*held));
+}
+
+// --reverse: this end receives, with the receive strategy the client named.
+void Server::receive_data(Fd fd, const std::string& peer, TestSession& session, int index) {
+  const auto& params = session.params();
+  std::unique_ptr<RecvStrategy> receiver;
+  try {
+    receiver = recv_strategy_info(params.recv_strategy)
+                   .make(stream_context(params.message_bytes, params.recv_size(), path_mtu(fd.get())));
+    set_io_timeouts(fd.get(), options_.io_timeout_ms, options_.io_timeout_ms);
+    receiver->prepare(fd.get());
+    write_frame(fd.get(), FrameType::accept, "", now_ns() + 1'000'000'000);
+  } catch (const std::exception& e) {
+    log(fmt::format("{}: data connection {} of test {:016x} failed: {}", peer, index, session.id(), e.what()));
+    session.fail_stream(index, e.what());
+    reply(fd.get(), FrameType::reject, e.what());
+    return;
+  }
+  session.run_receive_stream(index, std::move(fd), std::move(receiver));
 }
 
 }  // namespace copybench

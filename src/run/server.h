@@ -21,7 +21,7 @@ namespace copybench {
 struct ServerOptions {
   std::string bind;  // empty: all addresses
   uint16_t port = 7470;
-  bool once = false;  // serve one test, then return
+  bool once = false;  // serve one test (--bidir: its two), then return
   bool quiet = false;
   int max_clients = 4;             // tests at once; one more is refused "busy" (iperf3 allows 1)
   uint64_t max_memory_bytes = 0;   // message buffers of all running tests together; 0: default_max_memory()
@@ -53,7 +53,7 @@ class Server {
   const std::string& address() const { return listener_.address; }
   uint64_t max_memory_bytes() const { return options_.max_memory_bytes; }  // the default resolved
 
-  /// Serves until `stop` becomes true (or, with once, one test has ended). Joins every
+  /// Serves until `stop` becomes true (or, with once, a test has ended and no other runs). Joins every
   /// connection thread before returning.
   void serve(const std::atomic<bool>& stop);
 
@@ -63,6 +63,7 @@ class Server {
   void handle(Fd fd, const std::string& peer);
   void handle_control(Fd fd, const std::string& peer, const struct Header& header, const HeaderBytes& bytes);
   void handle_data(Fd fd, const std::string& peer, const struct Header& header);
+  void receive_data(Fd fd, const std::string& peer, TestSession& session, int index);
   /// With a secret: CHALLENGE, then the client's AUTH must match; throws ProtocolError if not.
   void authenticate(int fd, const HeaderBytes& header);
   /// Registers the test, or returns why not (--max-clients, --max-memory or --max-duration).

@@ -1,5 +1,7 @@
 #include "run/side_figures.h"
 
+#include <fmt/format.h>
+
 #include "core/clock.h"
 
 namespace copybench {
@@ -7,6 +9,38 @@ namespace copybench {
 void add_send_calls(ConnectionEnd& end, const SendAccounting& a) {
   end.calls += a.send_calls;
   if (a.uring) end.submissions = end.submissions.value_or(0) + a.submissions;
+}
+
+std::optional<ZeroCopyFigures> zerocopy_of(const std::vector<SendAccounting>& connections) {
+  SendAccounting sum;
+  for (const auto& a : connections) {
+    sum.zerocopy = sum.zerocopy || a.zerocopy;
+    sum.zc_sends += a.zc_sends;
+    sum.zc_notifications += a.zc_notifications;
+    sum.zc_completed += a.zc_completed;
+    sum.zc_copied += a.zc_copied;
+    sum.zc_enobufs += a.zc_enobufs;
+    sum.zc_buffer_waits += a.zc_buffer_waits;
+  }
+  if (!sum.zerocopy) return std::nullopt;
+  return zerocopy_figures(sum.zc_sends, sum.zc_notifications, sum.zc_completed, sum.zc_copied, sum.zc_enobufs,
+                          sum.zc_buffer_waits);
+}
+
+void add_receive_copy(SideFigures& side, const std::vector<RecvAccounting>& connections) {
+  if (connections.empty() || !connections.front().zerocopy) return;
+  uint64_t mapped = 0, copied = 0;
+  for (const auto& a : connections) mapped += a.bytes_mapped, copied += a.bytes_copied;
+  side.zc_mapped_bytes = mapped;
+  side.zc_copied_bytes = copied;
+  const auto& setup = connections.front().setup;
+  if (mapped == 0)
+    side.zc_mapped_note = fmt::format(
+        "the kernel mapped no page ({}): it maps only whole, single pages of payload; a copying sender's data "
+        "sits in compound pages, and messages under two pages are read with recv()",
+        setup.empty() ? "TCP_MAXSEG left alone" : setup);
+  else
+    side.zc_mapped_note = setup;
 }
 
 SideFigures side_figures(const SideMeasurements& m) {

@@ -10,6 +10,7 @@
 #include "results/result.h"
 #include "run/window.h"
 #include "run/window_meter.h"
+#include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace copybench {
@@ -40,5 +41,13 @@ SideFigures side_figures(const SideMeasurements& m);
 
 /// ConnectionEnd's calls and submissions from a send strategy's accounting, added to `end`.
 void add_send_calls(ConnectionEnd& end, const SendAccounting& accounting);
+
+/// The zero-copy figures of a side's send strategies, summed over its connections; null when
+/// they are not zero-copy strategies. Sets *zerocopy_sends (the profile's copy count) if given.
+std::optional<ZeroCopyFigures> zerocopy_of(const std::vector<SendAccounting>& connections);
+
+/// zerocopy-recv's mapped and copied bytes, summed over a side's connections, and a note when
+/// the kernel mapped nothing: 0% is then a measured fact, and the note says what was tried.
+void add_receive_copy(SideFigures& side, const std::vector<RecvAccounting>& connections);
 
 }  // namespace copybench

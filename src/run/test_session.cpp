@@ -7,7 +7,8 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "net/protocol.h"
-#include "results/sender_report.h"
+#include "results/server_report.h"
+#include "run/receiver.h"
 #include "run/environment.h"
 #include "run/affinity.h"
 #include "run/rr.h"
@@ -50,7 +51,7 @@ TestSession::TestSession(uint64_t id, TestParams params, std::string peer_host)
       params_(std::move(params)),
       peer_host_(std::move(peer_host)),
       counters_(params_.threads),
-      meter_(params_, params_.mode == TestMode::stream && params_.latency ? params_.threads : 0),
+      meter_(params_, params_.mode == TestMode::stream && params_.latency && params_.server_sends() ? params_.threads : 0),
       streams_(params_.threads) {}
 
 void TestSession::attach(int index, pid_t tid, int fd) {
@@ -80,11 +81,23 @@ bool TestSession::streams_done() {
   return std::all_of(streams_.begin(), streams_.end(), [](const Stream& s) { return !s.attached || s.finished; });
 }
 
+bool TestSession::wait_for_start() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return started_ || aborted_; });  // run_control bounds this wait
+  return started_ && !aborted_;
+}
+
+void TestSession::finish_stream(int index, const std::string& error, const ReceiverTotals& received) {
+  std::lock_guard lock(mu_);
+  streams_[index].error = error;
+  streams_[index].received = received;
+  streams_[index].fd = -1;  // closed when its thread returns: abort() must no longer touch it
+  streams_[index].finished = true;
+  cv_.notify_all();
+}
+
 std::optional<HeldBuffers> TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy) {
-  {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return started_ || aborted_; });  // run_control bounds this wait
-  }
+  wait_for_start();
   std::string error;
   ReceiverTotals rr;
   try {
@@ -101,15 +114,32 @@ std::optional<HeldBuffers> TestSession::run_stream(int index, Fd fd, std::unique
   std::optional<HeldBuffers> held;
   if (strategy->holds_buffers())  // the kernel may still read them: not ours to free
     held = HeldBuffers{std::move(fd), std::move(strategy), 0};
-  std::lock_guard lock(mu_);
-  if (held) streams_[index].accounting = held->strategy->accounting();
-  else streams_[index].accounting = strategy->accounting();
-  streams_[index].error = error;
-  streams_[index].rr = rr;
-  streams_[index].fd = -1;  // closed when this returns: abort() must no longer touch it
-  streams_[index].finished = true;
-  cv_.notify_all();
+  {
+    std::lock_guard lock(mu_);
+    streams_[index].accounting = held ? held->strategy->accounting() : strategy->accounting();
+  }
+  finish_stream(index, error, rr);
   return held;
+}
+
+void TestSession::run_receive_stream(int index, Fd fd, std::unique_ptr<RecvStrategy> strategy) {
+  std::string error;
+  ReceiverTotals received;
+  // The client's senders stop after STOP and half-close each connection once their last
+  // message is out: EOF is the stream's end. A client that died closes its control connection
+  // too, which fails the test there.
+  static const std::atomic<bool> eof_ends_the_stream{true};
+  if (wait_for_start()) {
+    if (auto why = pin_current_thread(pin_cpu(params_.pin, index, false)); !why.empty()) error = why;
+    else received = run_receiver(fd.get(), *strategy, params_, static_cast<uint32_t>(index), counters_[index],
+                                 eof_ends_the_stream);
+    if (error.empty()) error = received.error;
+  }
+  {
+    std::lock_guard lock(mu_);
+    streams_[index].recv_accounting = strategy->accounting();
+  }
+  finish_stream(index, error, received);
 }
 
 void TestSession::wait_for_streams(int64_t deadline_ns, int control_fd) {
@@ -233,35 +263,33 @@ void TestSession::forget_control() {
 
 std::string TestSession::result_payload(int control_fd) {
   std::lock_guard lock(mu_);
-  SideMeasurements m{Side::sender, params_.mode, &counters_, &window_, t0_ns_, {}, &meter_, "send_call",
+  const bool sends = params_.server_sends();
+  SideMeasurements m{sends ? Side::sender : Side::receiver, params_.mode, &counters_, &window_, t0_ns_, {}, &meter_,
+                     sends ? "send_call" : "transaction",
                      params_.mode == TestMode::rr ? "in rr mode the requester (client) times the transactions"
+                     : !sends                     ? "in stream mode the sender times its send calls; the receiver times nothing"
                                                   : "send-call timing was turned off (--no-latency)",
                      false};
-  SendAccounting sum;
-  SenderReport report;
+  ServerReport report;
+  std::vector<SendAccounting> sent;
+  std::vector<RecvAccounting> received;
   for (const auto& s : streams_) {
-    ConnectionEnd end{s.error, s.rr.recv_calls, std::nullopt};
-    add_send_calls(end, s.accounting);
+    ConnectionEnd end{s.error, s.received.recv_calls, std::nullopt};
+    if (sends) add_send_calls(end, s.accounting);
     m.connections.push_back(std::move(end));
-    report.messages_checked += s.rr.messages_checked;  // rr: the requests, checked here
-    report.corrupt_messages += s.rr.corrupt_messages;
-    const auto& a = s.accounting;
-    sum.zerocopy = sum.zerocopy || a.zerocopy;
-    sum.zc_sends += a.zc_sends;
-    sum.zc_notifications += a.zc_notifications;
-    sum.zc_completed += a.zc_completed;
-    sum.zc_copied += a.zc_copied;
-    sum.zc_enobufs += a.zc_enobufs;
-    sum.zc_buffer_waits += a.zc_buffer_waits;
+    report.messages_checked += s.received.messages_checked;  // rr: the requests; reverse: the stream
+    report.corrupt_messages += s.received.corrupt_messages;
+    report.trailing_bytes += s.received.trailing_bytes;
+    sent.push_back(s.accounting);
+    received.push_back(s.recv_accounting);
   }
-  m.zerocopy_sends = sum.zerocopy;
-  report.sender = side_figures(m);
+  if (sends) report.zerocopy = zerocopy_of(sent);
+  m.zerocopy_sends = report.zerocopy.has_value();
+  report.side = side_figures(m);
+  if (!sends) add_receive_copy(report.side, received);
   report.environment = collect_environment(control_fd);
-  report.sender.host = report.environment.hostname;
-  if (sum.zerocopy)
-    report.zerocopy = zerocopy_figures(sum.zc_sends, sum.zc_notifications, sum.zc_completed, sum.zc_copied,
-                                       sum.zc_enobufs, sum.zc_buffer_waits);
-  return encode_sender_report(report);
+  report.side.host = report.environment.hostname;
+  return encode_server_report(report);
 }
 
 }  // namespace copybench

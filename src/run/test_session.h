@@ -1,6 +1,6 @@
 #pragma once
 // One test in progress on the server: its control conversation and its data connections,
-// each sending in its own thread (the connection's thread, as in the study).
+// each sending (--reverse: receiving) in its own thread (the connection's thread, as in the study).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "run/receiver.h"
 #include "run/window_meter.h"
 #include "run/window.h"
+#include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 
 namespace copybench {
@@ -48,6 +49,10 @@ class TestSession {
   /// Returns the strategy and socket when the kernel still holds its buffers.
   std::optional<HeldBuffers> run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy);
 
+  /// --reverse: receives on data connection `index` until the client, having sent its last
+  /// message after STOP, half-closes it (or the test's hard end shuts it down).
+  void run_receive_stream(int index, Fd fd, std::unique_ptr<RecvStrategy> strategy);
+
   /// The control conversation: waits for the data connections and START, measures the window
   /// and stops on STOP; returns the RESULT frame's payload, for the caller to send. Throws
   /// Error when the test cannot finish. Either way every stream thread has returned, unless
@@ -68,10 +73,15 @@ class TestSession {
     int fd = -1;  // while its thread runs: shut down at the hard end
     pid_t tid = 0;
     SendAccounting accounting;
-    ReceiverTotals rr;  // rr: recv calls and the requests' verify counts
+    ReceiverTotals received;        // rr: the requests' recv calls and verify counts; reverse: the stream's
+    RecvAccounting recv_accounting;  // reverse: what the receive strategy counted
     std::string error;
   };
 
+  /// Blocks a connection's thread until START (true) or the test's end (false).
+  bool wait_for_start();
+  /// Records connection `index`'s end: its thread returns after this.
+  void finish_stream(int index, const std::string& error, const ReceiverTotals& received);
   void wait_for_streams(int64_t deadline_ns, int control_fd);
   void open_counters();
   /// STOP: lets each stream end by itself for a grace, then shuts their sockets down and waits

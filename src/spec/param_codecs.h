@@ -83,7 +83,7 @@ struct Codec<bool> {
   static bool from_wire(uint64_t w) { return w != 0; }
 };
 
-// The two enums: named values, one byte or a few flag bits on the wire.
+// The enums: named values, one byte or a few flag bits on the wire.
 template <typename E>
 struct EnumNames;
 
@@ -101,6 +101,14 @@ struct EnumNames<PinMode> {
   static constexpr PinMode values[] = {PinMode::none, PinMode::same, PinMode::split};
   static const char* name(PinMode m) { return pin_name(m); }
   static PinMode parse(const std::string& t) { return parse_pin(t); }
+};
+
+template <>
+struct EnumNames<Direction> {
+  static constexpr const char* what = "direction";
+  static constexpr Direction values[] = {Direction::forward, Direction::reverse, Direction::bidir};
+  static const char* name(Direction d) { return direction_name(d); }
+  static Direction parse(const std::string& t) { return parse_direction(t); }
 };
 
 template <typename E>

@@ -40,7 +40,7 @@ std::vector<Param> build_table() {
       .sweep_option = "--strategies",
       .sweep_help = "send strategies, comma-separated, or all (every one this kernel supports; default: "
                     "two-copy,one-copy,zero-copy)",
-      .plan_key = "strategies", .sweep_default = {"two-copy", "one-copy", "zero-copy"}, .axis_rank = 1,
+      .plan_key = "strategies", .sweep_default = {"two-copy", "one-copy", "zero-copy"}, .axis_rank = 2,
       .parse = [](TestParams& p, const std::string& text) { p.strategy = strategy_info(text).name; },
       .to_wire = [](const TestParams& p) -> uint64_t { return strategy_info(p.strategy).id; },
       .from_wire = [](TestParams& p, uint64_t id) {
@@ -65,11 +65,18 @@ std::vector<Param> build_table() {
       }}));
   t.push_back(row(&TestParams::recv_strategy, {
       .key = "recv_strategy", .option = "--recv", .help = "receive strategy of the client:",
-      .how = "receive strategy of the receiver (client); the rr responder reads with recv",
-      .json_required = false,
+      .how = "receive strategy of the receiver (client; --reverse: the server); the rr responder reads with recv",
+      .wire = {WireSlot::recv_strategy_id}, .json_required = false,
       .sweep_option = "--recvs", .sweep_help = "receive strategies, comma-separated, or all (default: recv)",
-      .plan_key = "recv_strategies", .sweep_default = {"recv"}, .axis_rank = 2,
+      .plan_key = "recv_strategies", .sweep_default = {"recv"}, .axis_rank = 3,
       .parse = [](TestParams& p, const std::string& text) { p.recv_strategy = recv_strategy_info(text).name; },
+      // Travels for a server that receives (--reverse); 0 is the default.
+      .to_wire = [](const TestParams& p) -> uint64_t { return recv_strategy_info(p.recv_strategy).id; },
+      .from_wire = [](TestParams& p, uint64_t id) {
+        const auto* info = id <= UINT8_MAX ? recv_strategy_by_id(static_cast<uint8_t>(id)) : nullptr;
+        if (!info) throw Error(fmt::format("unknown receive strategy id {}", id));
+        p.recv_strategy = info->name;
+      },
       .check = [](const TestParams& p) { recv_strategy_info(p.recv_strategy); },
       // The default receive strategy stays out of the id, as it did before there were others.
       .id_part = [](const TestParams& p) { return p.recv_strategy == kDefaultRecvStrategy ? "" : "+" + p.recv_strategy; },
@@ -88,10 +95,10 @@ std::vector<Param> build_table() {
       .help = "stream: bytes the receiver asks for per call (recv: its buffer; scatter: whole messages' fields "
               "up to this; zerocopy-recv: its copy buffer), 1 B to 16 MiB, or auto: the measured default",
       .unit = "B", .how = "stream: bytes the receiver asked for per receive call (recv_size_auto: the default rule's)",
-      .json_required = false, .needs = "--mode stream", .sweep_needs = "stream among --modes",
+      .wire = {WireSlot::recv_bytes}, .json_required = false, .needs = "--mode stream", .sweep_needs = "stream among --modes",
       .sweep_option = "--recv-sizes",
       .sweep_help = "stream points: bytes asked per receive call, comma-separated sizes or auto (default: auto)",
-      .plan_key = "recv_sizes_bytes", .sweep_default = {"auto"}, .axis_rank = 3,
+      .plan_key = "recv_sizes_bytes", .sweep_default = {"auto"}, .axis_rank = 4,
       .text = [](const TestParams& p) { return p.recv_bytes ? size_text(p.recv_bytes) : std::string("auto"); },
       .parse = [](TestParams& p, const std::string& text) {
         p.recv_bytes = text == "auto" ? 0 : parse_size(text);
@@ -101,6 +108,8 @@ std::vector<Param> build_table() {
       .to_json = [](const TestParams& p) { return p.mode == TestMode::stream ? json(p.recv_size()) : json(nullptr); },
       .to_plan_json = [](const TestParams& p) { return json(p.recv_bytes); },
       .from_json = [](TestParams& p, const json& j) { p.recv_bytes = j.is_null() ? 0 : json_as<uint64_t>(j); },
+      .to_wire = [](const TestParams& p) -> uint64_t { return p.recv_bytes; },
+      .from_wire = [](TestParams& p, uint64_t bytes) { p.recv_bytes = bytes; },
       .same = [](const TestParams& a, const TestParams& b) { return a.recv_size() == b.recv_size(); },
       .check = [](const TestParams& p) {
         if (p.recv_bytes > kMaxMessageBytes)
@@ -133,13 +142,37 @@ std::vector<Param> build_table() {
       .sweep_option = "--modes", .sweep_help = "stream and/or rr (default: stream)",
       .plan_key = "modes", .sweep_default = {"stream"}, .axis_rank = 0,
       .id_part = [](const TestParams& p) { return std::string(mode_name(p.mode)); }}));
+  t.push_back(row(&TestParams::direction, {
+      .key = "direction", .option = "--direction",
+      .help = "stream: forward (the server sends, the client receives), reverse (the client sends, the server "
+              "receives with --recv) or bidir (both at once, --threads connections each way)",
+      .aliases = {{"-R,--reverse", "reverse", "the client sends and the server receives (--direction reverse)"},
+                  {"--bidir", "bidir", "both directions at once, --threads connections each (--direction bidir)"}},
+      .how = "which way the bytes flow: forward (server to client), reverse (client to server) or bidir (both; "
+             "figures summed, each direction in directions[])",
+      .wire = flag_bits(10, 2), .identifies_test = true, .json_required = false,
+      .needs = "--mode stream", .sweep_needs = "stream among --modes",
+      .sweep_option = "--directions", .sweep_help = "forward, reverse and/or bidir (default: forward)",
+      .plan_key = "directions", .sweep_default = {"forward"}, .axis_rank = 1,
+      // Null outside stream: rr has both directions in every transaction.
+      .to_json = [](const TestParams& p) { return p.mode == TestMode::stream ? json(direction_name(p.direction)) : json(nullptr); },
+      .to_plan_json = [](const TestParams& p) { return json(direction_name(p.direction)); },
+      .from_json = [](TestParams& p, const json& j) {
+        p.direction = j.is_null() ? Direction::forward : parse_direction(j.get<std::string>());
+      },
+      .applies = [](const TestParams& p) { return p.mode == TestMode::stream; },
+      // Forward stays out of the id, as it did before there were other directions.
+      .id_part = [](const TestParams& p) {
+        return p.direction == Direction::forward ? std::string() : std::string("+") + direction_name(p.direction);
+      },
+      .all = [] { return std::vector<std::string>{"forward", "reverse", "bidir"}; }}));
   t.push_back(row(&TestParams::message_bytes, {
       .key = "message_bytes", .option = "--size",
       .help = "message size (rr: request size): 1024, 1K, 4KiB, 64K, 1M (1 B to 16 MiB)",
       .unit = "B", .how = "message size (8 fields); rr: the request",
       .wire = {WireSlot::message_bytes}, .identifies_test = true,
       .sweep_option = "--sizes", .sweep_help = "message sizes (default: 1K,4K,16K,64K)",
-      .plan_key = "sizes_bytes", .sweep_default = {"1K", "4K", "16K", "64K"}, .axis_rank = 4,
+      .plan_key = "sizes_bytes", .sweep_default = {"1K", "4K", "16K", "64K"}, .axis_rank = 5,
       .check = [](const TestParams& p) {
         if (p.message_bytes < kMinMessageBytes || p.message_bytes > kMaxMessageBytes)
           throw UsageError(fmt::format("message size {} is out of range ({} to {})", format_size(p.message_bytes),
@@ -178,7 +211,7 @@ std::vector<Param> build_table() {
       .how = "connections, one thread each per side",
       .wire = {WireSlot::threads}, .identifies_test = true,
       .sweep_option = "--threads", .sweep_help = "thread counts (default: 1,2,4,8)",
-      .plan_key = "threads", .sweep_default = {"1", "2", "4", "8"}, .axis_rank = 5,
+      .plan_key = "threads", .sweep_default = {"1", "2", "4", "8"}, .axis_rank = 6,
       .check = [](const TestParams& p) {
         if (p.threads < 1 || p.threads > kMaxThreads)
           throw UsageError(fmt::format("thread count {} is out of range (1 to {})", p.threads, kMaxThreads));

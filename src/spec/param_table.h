@@ -20,7 +20,9 @@ namespace copybench {
 
 /// The header fields a parameter can travel in (net/protocol.h lays them out); `flags` is a
 /// bit field of the flags word.
-enum class WireSlot : uint8_t { none, strategy_id, mode, message_bytes, response_bytes, warmup_ms, duration_ms, threads, flags };
+enum class WireSlot : uint8_t {
+  none, strategy_id, mode, message_bytes, response_bytes, warmup_ms, duration_ms, threads, flags, recv_strategy_id, recv_bytes
+};
 
 struct Wire {
   WireSlot slot = WireSlot::none;
@@ -32,11 +34,19 @@ struct Wire {
 /// `off_flag` (--no-counters) sets it false.
 enum class OptionKind : uint8_t { value, flag, off_flag };
 
+/// A flag that sets a value parameter to one of its values (-R for --direction reverse).
+struct FlagAlias {
+  std::string option;  // CLI11 names
+  std::string value;   // as typed after the row's own option
+  std::string help;
+};
+
 struct Param {
   // --- Declared in the row ---
   std::string key{};          // JSON key in "parameters" and in a sweep plan; the CSV column
   std::string option{};       // CLI11 names ("-s,--strategy"); "" when another option sets it
   std::string help{};
+  std::vector<FlagAlias> aliases{};  // run/client only (a sweep lists its values)
   OptionKind kind = OptionKind::value;
   std::string unit{};         // of the CSV column
   std::string how{};          // the CSV column's definition; "" when the parameter has no column

@@ -33,6 +33,22 @@ const char* pin_name(PinMode mode) {
   return "none";
 }
 
+Direction parse_direction(const std::string& text) {
+  if (text == "forward") return Direction::forward;
+  if (text == "reverse") return Direction::reverse;
+  if (text == "bidir") return Direction::bidir;
+  throw UsageError(fmt::format("unknown direction '{}' (choose forward, reverse or bidir)", text));
+}
+
+const char* direction_name(Direction direction) {
+  switch (direction) {
+    case Direction::reverse: return "reverse";
+    case Direction::bidir: return "bidir";
+    case Direction::forward: break;
+  }
+  return "forward";
+}
+
 // At least 256 KiB, a whole message when larger: of the whole message, the message clamped to
 // 16 or 64 KiB, a fixed 64 KiB and this, measured on loopback and veth at 1K-64K x 1-2
 // connections, this came nearest the best at every point (docs/PERFORMANCE.md, "The receive size").

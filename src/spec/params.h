@@ -15,6 +15,12 @@ inline constexpr int64_t kAutoDurationCeilingNs = 30'000'000'000;
 /// transaction in flight per connection; the client sends a message, the server answers.
 enum class TestMode : uint8_t { stream = 1, rr = 2 };
 
+/// Which way the stream's bytes flow. forward: the server sends, the client receives (the
+/// study's setup); reverse (-R, as iperf3): the client sends, the server receives; bidir: both
+/// at once, --threads connections each way (the client runs a forward and a reverse test side
+/// by side, started together). Stream mode only: rr has both directions in every transaction.
+enum class Direction : uint8_t { forward = 0, reverse = 1, bidir = 2 };
+
 /// --pin: where each connection's threads run (run/affinity.h).
 enum class PinMode : uint8_t { none = 0, same = 1, split = 2 };
 
@@ -24,6 +30,10 @@ TestMode parse_mode(const std::string& text);  // throws UsageError
 /// "same" | "split" | "none"; throws UsageError for anything else.
 PinMode parse_pin(const std::string& text);
 const char* pin_name(PinMode mode);
+
+/// "forward" | "reverse" | "bidir"; throws UsageError for anything else.
+Direction parse_direction(const std::string& text);
+const char* direction_name(Direction direction);
 
 struct TestParams {
   std::string strategy = "one-copy";  // canonical name from the strategy registry
@@ -37,13 +47,16 @@ struct TestParams {
   int64_t duration_ns = 5'000'000'000;  // with auto_duration: the ceiling
   bool auto_duration = false;            // the client ends the window once the rate is stable
   PinMode pin = PinMode::none;
+  Direction direction = Direction::forward;
   bool verify = false;
   bool counters = true;  // perf_event_open counters on both sides
   bool latency = true;   // stream: time each send call into a histogram (rr always times)
   bool profile = false;  // --profile: count data-path events and sample the CPU on both sides
 
   uint64_t response_size() const { return response_bytes ? response_bytes : message_bytes; }
-  uint64_t recv_size() const;  // recv_bytes, or the default rule's size for this message size
+  uint64_t recv_size() const;
+  /// Whether the server sends (forward) or receives (reverse); bidir is two tests, one each way.
+  bool server_sends() const { return direction != Direction::reverse; }  // recv_bytes, or the default rule's size for this message size
 };
 
 /// --recv-size auto (the default): the bytes a stream receiver asks for per call, given the

@@ -12,7 +12,7 @@
 #include "net/auth.h"
 #include "net/protocol.h"
 #include "net/socket.h"
-#include "results/sender_report.h"
+#include "results/server_report.h"
 
 using namespace copybench;
 
@@ -43,9 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       if (frame->type != FrameType::result) continue;
       try {
-        auto report = decode_sender_report(frame->payload, threads);
+        auto report = decode_server_report(frame->payload, threads);
         // Whatever is accepted encodes and is accepted again.
-        decode_sender_report(encode_sender_report(report), threads);
+        decode_server_report(encode_server_report(report), threads);
       } catch (const Error&) {  // "malformed RESULT from the server: ..."
       }
     }

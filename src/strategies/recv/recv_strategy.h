@@ -5,6 +5,7 @@
 // boundaries, --verify) do not depend on where a strategy put them: a contiguous buffer, the 8
 // fields of a message, or pages mapped from the socket.
 #include <cstdint>
+#include <algorithm>
 #include <memory>
 #include <span>
 #include <string>
@@ -49,9 +50,17 @@ class RecvStrategy {
 };
 
 struct RecvStrategyInfo {
+  uint8_t id;  // on the wire, for a server that receives (--reverse); 0 is the default
   std::string name;
   std::string description;
   std::unique_ptr<RecvStrategy> (*make)(const RecvContext& context);
+  /// Bytes of buffers one connection's strategy allocates (a server's memory budget when it
+  /// receives); nullptr: one buffer of read_bytes.
+  size_t (*buffer_bytes)(const RecvContext& context) = nullptr;
+
+  size_t footprint(const RecvContext& context) const {
+    return buffer_bytes ? buffer_bytes(context) : std::max<size_t>(context.read_bytes, 1);
+  }
 };
 
 const std::vector<RecvStrategyInfo>& recv_strategies();
@@ -59,6 +68,8 @@ const std::vector<RecvStrategyInfo>& recv_strategies();
 /// By name (case-insensitive); throws UsageError "unknown receive strategy 'x' (did you mean
 /// 'y'?)" listing the choices.
 const RecvStrategyInfo& recv_strategy_info(std::string_view name);
+
+const RecvStrategyInfo* recv_strategy_by_id(uint8_t id);
 
 /// The context of a stream receiver asking for `read_bytes` per call (TestParams::recv_size),
 /// or of an rr reader of `message_bytes` messages (one transaction's response per read).
@@ -69,5 +80,7 @@ RecvContext rr_context(size_t message_bytes, int path_mtu);
 std::unique_ptr<RecvStrategy> make_plain_recv(const RecvContext& context);
 std::unique_ptr<RecvStrategy> make_scatter_recv(const RecvContext& context);
 std::unique_ptr<RecvStrategy> make_zerocopy_recv(const RecvContext& context);
+size_t scatter_recv_bytes(const RecvContext& context);
+size_t zerocopy_recv_bytes(const RecvContext& context);
 
 }  // namespace copybench

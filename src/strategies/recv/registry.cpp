@@ -13,10 +13,11 @@ namespace {
 
 const std::vector<RecvStrategyInfo>& recv_strategies() {
   static const std::vector<RecvStrategyInfo> table = {
-      {"recv", "recv() into one contiguous buffer (the default)", make_plain_recv},
-      {"scatter", "recvmsg() into 8 field buffers per message, mirroring the sender's layout", make_scatter_recv},
-      {"zerocopy-recv", "TCP_ZEROCOPY_RECEIVE: whole pages mapped from the socket, the rest copied",
-       make_zerocopy_recv},
+      {0, "recv", "recv() into one contiguous buffer (the default)", make_plain_recv},
+      {1, "scatter", "recvmsg() into 8 field buffers per message, mirroring the sender's layout", make_scatter_recv,
+       scatter_recv_bytes},
+      {2, "zerocopy-recv", "TCP_ZEROCOPY_RECEIVE: whole pages mapped from the socket, the rest copied",
+       make_zerocopy_recv, zerocopy_recv_bytes},
   };
   return table;
 }
@@ -32,6 +33,12 @@ const RecvStrategyInfo& recv_strategy_info(std::string_view name) {
   if (auto near = nearest_name(wanted, names); !near.empty())
     throw UsageError(fmt::format("unknown receive strategy '{}' (did you mean '{}'?)", name, near));
   throw UsageError(fmt::format("unknown receive strategy '{}' (choose one of: {})", name, fmt::join(names, ", ")));
+}
+
+const RecvStrategyInfo* recv_strategy_by_id(uint8_t id) {
+  for (const auto& r : recv_strategies())
+    if (r.id == id) return &r;
+  return nullptr;
 }
 
 // Whole messages are recovered by counting, so the read size changes what a receive call

@@ -17,10 +17,14 @@ namespace {
 
 constexpr size_t kMaxMessagesPerCall = IOV_MAX / kFieldCount;
 
+size_t messages_per_call(const RecvContext& c) {
+  return std::clamp<size_t>(c.read_bytes / std::max<size_t>(c.message_bytes, 1), 1, kMaxMessagesPerCall);
+}
+
 class ScatterRecv final : public RecvStrategy {
  public:
   explicit ScatterRecv(const RecvContext& c) : read_bytes_(std::max<size_t>(c.read_bytes, 1)) {
-    size_t count = std::clamp<size_t>(c.read_bytes / std::max<size_t>(c.message_bytes, 1), 1, kMaxMessagesPerCall);
+    size_t count = messages_per_call(c);
     for (size_t m = 0; m < count; ++m) {
       messages_.push_back(std::make_unique<Message>(c.message_bytes));
       for (int i = 0; i < kFieldCount; ++i)
@@ -87,6 +91,10 @@ class ScatterRecv final : public RecvStrategy {
 };
 
 }  // namespace
+
+size_t scatter_recv_bytes(const RecvContext& context) {
+  return messages_per_call(context) * Message::heap_bytes(context.message_bytes);
+}
 
 std::unique_ptr<RecvStrategy> make_scatter_recv(const RecvContext& context) {
   return std::make_unique<ScatterRecv>(context);

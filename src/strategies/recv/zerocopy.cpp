@@ -137,6 +137,9 @@ class ZeroCopyRecv final : public RecvStrategy {
 
 }  // namespace
 
+// The copy buffer; the mapped pages are the socket's, not ours.
+size_t zerocopy_recv_bytes(const RecvContext& context) { return std::max<size_t>(context.read_bytes, 1); }
+
 std::unique_ptr<RecvStrategy> make_zerocopy_recv(const RecvContext& context) {
   return std::make_unique<ZeroCopyRecv>(context);
 }

@@ -197,7 +197,7 @@ class ClientWindow {
         tids_[i] = current_tid();
         tids_known_.count_down();
         go_.wait();  // after START: an rr requester's first round trip must not wait for it
-        if (auto why = pin_current_thread(pin_cpu(p_.pin, i, false)); !why.empty()) totals_[i].error = why;
+        if (auto why = pin_current_thread(pin_cpu(p_.pin, i, /*sender_side=*/!p_.server_sends())); !why.empty()) totals_[i].error = why;
         else receive(i);
         done_[i].store(true);
       });

@@ -173,7 +173,7 @@ TEST(Direction, NetnsSweepMeasuresEachDirectionAsItsOwnPath) {
   EXPECT_NE(summary.find("one-copy@reverse"), std::string::npos) << summary;
   EXPECT_NE(summary.find("one-copy@bidir"), std::string::npos) << summary;
   EXPECT_NE(read_text(dir.file("out/report.md")).find("| directions (stream) |"), std::string::npos);
-  EXPECT_TRUE(list_copybench_namespaces().empty());
+  EXPECT_TRUE(orphaned_copybench_namespaces().empty());
 }
 
 }  // namespace

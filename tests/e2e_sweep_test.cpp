@@ -135,7 +135,7 @@ TEST(Sweep, NetnsGridRunsAcrossAVethPairAndLeavesNoNamespace) {
   auto csv = read_text(dir.file("out/runs.csv"));
   for (const auto& mtu : column(csv, "path_mtu")) EXPECT_EQ(mtu, "9000") << "the veth MTU, not loopback's";
   for (const auto& server : column(csv, "server")) EXPECT_EQ(server.rfind("10.77.0.1:", 0), 0u) << server;
-  EXPECT_TRUE(list_copybench_namespaces().empty());
+  EXPECT_TRUE(orphaned_copybench_namespaces().empty());
 }
 
 TEST(Sweep, InterruptedHalfWayKeepsItsRunsRemovesNamespacesAndResumes) {
@@ -157,7 +157,7 @@ TEST(Sweep, InterruptedHalfWayKeepsItsRunsRemovesNamespacesAndResumes) {
   ASSERT_TRUE(code.has_value()) << "the sweep must end promptly after SIGINT";
   EXPECT_EQ(*code, 130);
   for (pid_t child : children) EXPECT_FALSE(alive(child)) << "child " << child << " outlived the sweep";
-  EXPECT_TRUE(list_copybench_namespaces().empty()) << "namespaces removed on SIGINT";
+  EXPECT_TRUE(orphaned_copybench_namespaces().empty()) << "namespaces removed on SIGINT";
   auto rows = lines_of(read_text(dir.file("out/runs.csv"))).size() - 1;
   EXPECT_GE(rows, 2u);
   EXPECT_LT(rows, 6u);
@@ -166,7 +166,7 @@ TEST(Sweep, InterruptedHalfWayKeepsItsRunsRemovesNamespacesAndResumes) {
   auto r = run_copybench("sweep --quiet --resume " + dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   expect_full_folder(dir, 6, "netns");
-  EXPECT_TRUE(list_copybench_namespaces().empty());
+  EXPECT_TRUE(orphaned_copybench_namespaces().empty());
 }
 
 TEST(Sweep, BadInputGetsOneClearLine) {

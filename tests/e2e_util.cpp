@@ -1,5 +1,7 @@
 #include "e2e_util.h"
 
+#include "net/netns.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -147,6 +149,17 @@ std::vector<pid_t> children_of(pid_t pid) {
 bool alive(pid_t pid) {
   auto [state, parent] = state_and_parent(pid);
   return state != '?' && state != 'Z';
+}
+
+std::vector<std::string> orphaned_copybench_namespaces() {
+  std::vector<std::string> out;
+  for (const auto& name : list_copybench_namespaces()) {
+    // copybench-PID-N-srv: PID made it. Another test's live sweep may own one meanwhile.
+    const auto first = name.find('-') + 1, second = name.find('-', first);
+    const pid_t owner = static_cast<pid_t>(std::stol(name.substr(first, second - first)));
+    if (!alive(owner)) out.push_back(name);
+  }
+  return out;
 }
 
 }  // namespace copybench::test

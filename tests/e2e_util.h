@@ -67,6 +67,10 @@ std::vector<pid_t> children_of(pid_t pid);
 /// Whether pid runs (exists and is not a zombie).
 bool alive(pid_t pid);
 
+/// copybench namespaces whose creating process has ended: left behind. (Those of a live
+/// process, another test's sweep running beside this one under ctest -j, are not.)
+std::vector<std::string> orphaned_copybench_namespaces();
+
 /// Raw TCP connection to the server for hostile-input tests.
 Fd raw_connect(uint16_t port);
 

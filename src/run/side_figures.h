@@ -43,7 +43,8 @@ SideFigures side_figures(const SideMeasurements& m);
 void add_send_calls(ConnectionEnd& end, const SendAccounting& accounting);
 
 /// The zero-copy figures of a side's send strategies, summed over its connections; null when
-/// they are not zero-copy strategies. Sets *zerocopy_sends (the profile's copy count) if given.
+/// they are not zero-copy strategies (a side with figures also counts its sends as zero-copy
+/// for the profile: SideMeasurements::zerocopy_sends).
 std::optional<ZeroCopyFigures> zerocopy_of(const std::vector<SendAccounting>& connections);
 
 /// zerocopy-recv's mapped and copied bytes, summed over a side's connections, and a note when

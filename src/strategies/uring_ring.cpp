@@ -93,6 +93,18 @@ UringRing::UringRing(unsigned sq_entries, unsigned cq_entries) {
 
 UringRing::~UringRing() { io_uring_queue_exit(&ring_); }
 
+void UringRing::register_buffers(const iovec* buffers, unsigned count) {
+  int rc = io_uring_register_buffers(&ring_, buffers, count);
+  if (rc == 0) return;
+  size_t bytes = 0;
+  for (unsigned i = 0; i < count; ++i) bytes += buffers[i].iov_len;
+  if (rc == -ENOMEM)
+    throw Error(fmt::format("io_uring_register_buffers: out of locked memory (RLIMIT_MEMLOCK is {}; the {} KiB of "
+                            "registered buffers need more; raise it, e.g. ulimit -l unlimited)",
+                            memlock_text(), bytes / 1024));
+  throw Error(fmt::format("io_uring_register_buffers ({} buffers, {} KiB): {}", count, bytes / 1024, errno_text(-rc)));
+}
+
 io_uring_sqe* UringRing::sqe() {
   io_uring_sqe* s = io_uring_get_sqe(&ring_);
   if (!s) throw Error("io_uring: submission queue full");

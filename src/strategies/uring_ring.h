@@ -33,6 +33,10 @@ class UringRing {
   UringRing& operator=(const UringRing&) = delete;
 
   io_uring* get() { return &ring_; }
+  /// Registers `count` buffers once (IORING_REGISTER_BUFFERS: the kernel pins their pages for
+  /// the ring's life, charged to RLIMIT_MEMLOCK without CAP_IPC_LOCK). Throws Error with one
+  /// line; out of locked memory names the limit and the bytes asked for.
+  void register_buffers(const iovec* buffers, unsigned count);
   /// A free submission entry (the rings are sized so that one always is).
   io_uring_sqe* sqe();
   /// Submits what is queued and waits until `wait_nr` completions are posted, at most

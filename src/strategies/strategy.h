@@ -56,6 +56,10 @@ struct StrategyInfo {
   size_t (*buffer_bytes)(size_t message_bytes);
   /// Empty when this kernel can run the strategy, else one line naming what is missing.
   std::string (*unavailable)() = nullptr;  // nullptr: always available
+  /// The kernel may still read a buffer after the send returned, and nothing says when it has
+  /// stopped (sendfile, splice): a rewritten pool buffer can change bytes in flight, which
+  /// --verify then reports as corrupt messages (METHODOLOGY.md).
+  bool reuse_hazard = false;
 
   std::string missing() const { return unavailable ? unavailable() : std::string(); }
 };

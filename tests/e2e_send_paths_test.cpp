@@ -35,7 +35,7 @@ void expect_path_accounting(const nlohmann::json& j, const std::string& strategy
     EXPECT_EQ(j["verify"]["corrupt_messages"], 0) << "buffers are rewritten only after their notifications";
     // One SEND_ZC per non-empty field: below 8 bytes some fields are empty.
     double fields = static_cast<double>(std::min<uint64_t>(8, j["parameters"]["message_bytes"].get<uint64_t>()));
-    if (j["parameters"]["mode"] == "stream") EXPECT_DOUBLE_EQ(tx["submissions_per_msg"].get<double>(), fields);
+    EXPECT_DOUBLE_EQ(tx["submissions_per_msg"].get<double>(), fields);
     const auto& zc = j["zerocopy"];
     ASSERT_FALSE(zc.is_null());
     EXPECT_GT(zc["sends"].get<uint64_t>(), 0u);

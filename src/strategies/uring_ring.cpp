@@ -148,7 +148,7 @@ io_uring_cqe* UringRing::next(int64_t timeout_ns) {
   }
 }
 
-void UringRing::cancel_all(int fd) noexcept {
+void UringRing::cancel_all(int fd, const std::function<void(const io_uring_cqe&)>& on_cqe) noexcept {
   io_uring_sqe* s = io_uring_get_sqe(&ring_);
   if (!s) return;
   io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL);
@@ -161,6 +161,7 @@ void UringRing::cancel_all(int fd) noexcept {
     io_uring_cqe* cqe = nullptr;
     if (io_uring_wait_cqe_timeout(&ring_, &cqe, &ts) != 0 || !cqe) break;
     bool done = cqe->user_data == ~0ull;
+    if (!done && on_cqe) on_cqe(*cqe);
     io_uring_cqe_seen(&ring_, cqe);
     if (done && !io_uring_cq_ready(&ring_)) break;
   }

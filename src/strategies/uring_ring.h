@@ -3,6 +3,7 @@
 // wait bounded: io_uring sends poll the socket instead of blocking in it, so the socket's
 // SO_SNDTIMEO does not apply and the 10 s limit has to be kept here. See io_uring_enter(2).
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <liburing.h>
 #include <string>
@@ -50,7 +51,8 @@ class UringRing {
   void seen(io_uring_cqe* cqe) { io_uring_cqe_seen(&ring_, cqe); }
   /// Cancels every request on `fd` and waits (at most 1 s) for their completions, so no
   /// request can touch a buffer after it is freed. Best effort; never throws.
-  void cancel_all(int fd) noexcept;
+  /// `on_cqe`, when given, sees every other completion read meanwhile (a strategy's accounting).
+  void cancel_all(int fd, const std::function<void(const io_uring_cqe&)>& on_cqe = {}) noexcept;
 
   uint64_t enter_calls() const { return enter_calls_; }
   uint64_t submissions() const { return submissions_; }

@@ -20,6 +20,7 @@
 #include <array>
 #include <bit>
 #include <fmt/format.h>
+#include <string_view>
 #include <vector>
 
 #include "strategies/message_arena.h"
@@ -81,7 +82,7 @@ class UringZeroCopyFixed final : public SendStrategy {
       fail(fd, "io_uring: IORING_SEND_ZC_REPORT_USAGE or fixed-buffer zero-copy send is not supported by this kernel "
                "(Linux 6.2 or later)");
     if (slot.failure < 0) {
-      ring_.cancel_all(fd);
+      cancel(fd);
       account();
       throw_send_error("io_uring send_zc (fixed buffer)", -slot.failure);
     }
@@ -117,9 +118,15 @@ class UringZeroCopyFixed final : public SendStrategy {
   };
 
   [[noreturn]] void fail(int fd, const std::string& why) {
-    ring_.cancel_all(fd);
+    cancel(fd);
     account();
     throw Error(why);
+  }
+
+  // The cancelled requests' completions (and notifications) still count: a slot is released
+  // only by its own notifications.
+  void cancel(int fd) {
+    ring_.cancel_all(fd, [this](const io_uring_cqe& cqe) { record(cqe); });
   }
 
   void account() {
@@ -132,6 +139,7 @@ class UringZeroCopyFixed final : public SendStrategy {
   void wait_until(Done done, int fd, const char* what) {
     while (!done()) {
       io_uring_cqe* cqe = ring_.next(kCompletionTimeoutNs);
+      if (!cqe && std::string_view(what) == "send") fail(fd, "io_uring send timed out: the receiver stopped reading");
       if (!cqe) fail(fd, fmt::format("io_uring zero-copy {}: no completion for 10 s", what));
       record(*cqe);
       ring_.seen(cqe);

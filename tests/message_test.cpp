@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <vector>
 
 #include "core/message.h"
 
@@ -24,6 +25,41 @@ TEST(Message, FieldsAreSeparateAllocationsCoveringTheSize) {
     for (int j = 0; j < i; ++j) EXPECT_NE(m.field(i), m.field(j));
   }
   EXPECT_EQ(total, m.size());
+}
+
+// sendfile's layout: the fields back to back in storage the caller owns, one range per message.
+TEST(Message, ExternalFieldsWithoutAGapAreOneContiguousRange) {
+  const size_t size = 1001;
+  ASSERT_EQ(Message::external_bytes(size, 0), size);
+  std::vector<std::byte> storage(size);
+  Message m(size, storage.data(), 0);
+  size_t offset = 0;
+  for (int i = 0; i < kFieldCount; ++i) {
+    EXPECT_EQ(m.field(i), storage.data() + offset) << "field " << i;
+    offset += m.field_length(i);
+  }
+  EXPECT_EQ(offset, size);
+  m.fill({2, 9});
+  EXPECT_TRUE(check_pattern({2, 9}, 0, storage.data(), size)) << "fill writes through to the storage";
+}
+
+// splice's layout: separately placed, apart and 16-byte aligned as malloc places its chunks.
+TEST(Message, ExternalFieldsWithAGapAreApartAndAligned) {
+  const size_t size = 4096 + 3;
+  std::vector<std::byte> storage(Message::external_bytes(size, 16));
+  EXPECT_GE(storage.size(), size + kFieldCount * 16);
+  Message m(size, storage.data(), 16);
+  for (int i = 1; i < kFieldCount; ++i) {
+    EXPECT_GE(m.field(i), m.field(i - 1) + m.field_length(i - 1) + 16) << "field " << i;
+    EXPECT_EQ((m.field(i) - storage.data()) % 16, 0) << "field " << i;
+  }
+  EXPECT_LE(m.field(7) + m.field_length(7), storage.data() + storage.size());
+  m.fill({4, 1});
+  size_t offset = 0;
+  for (int i = 0; i < kFieldCount; ++i) {
+    EXPECT_TRUE(check_pattern({4, 1}, offset, m.field(i), m.field_length(i))) << "field " << i;
+    offset += m.field_length(i);
+  }
 }
 
 // Copies the message's fields into one contiguous buffer, as the receiver sees it.

@@ -63,6 +63,17 @@ TEST(CpuBuckets, FixedChainsLandInTheirBuckets) {
   }
 }
 
+// sendfile and splice move page references: bookkeeping, not a copy and not TCP/IP or syscall
+// entry, although skb_splice_from_iter and __do_sys_vmsplice share those buckets' prefixes. The
+// receiver's copy out of those pages stays a copy.
+TEST(CpuBuckets, SpliceAndSendfilePageReferencesAreBookkeeping) {
+  for (const char* leaf : {"skb_splice_from_iter", "splice_to_socket", "shmem_file_splice_read", "__do_sys_vmsplice",
+                           "add_to_pipe", "page_cache_pipe_buf_release", "splice_direct_to_actor"})
+    EXPECT_EQ(classify_kernel({leaf, "tcp_sendmsg_locked", "__x64_sys_sendfile64"}, false), Bucket::zc_bookkeeping)
+        << leaf;
+  EXPECT_EQ(classify_kernel({"_copy_to_iter", "skb_copy_datagram_iter", "tcp_recvmsg"}, false), Bucket::copy_to_user);
+}
+
 TEST(CpuBuckets, UnplacedFramesOfTheIdleTaskAreIdleAndOtherwiseOther) {
   EXPECT_EQ(classify_kernel({"some_unknown_function", ""}, true), Bucket::idle);
   EXPECT_EQ(classify_kernel({"some_unknown_function", ""}, false), Bucket::other);

@@ -238,3 +238,21 @@ TEST(Directions, BidirSumsWhatAddsUpAndKeepsEachDirection) {
   EXPECT_FALSE(partial.sender);
   EXPECT_EQ(partial.sender_missing_reason, "reverse: server vanished");
 }
+
+// Corrupt messages are named for what they are: sendfile's and splice's reuse hazard (a
+// finding), or a fault with a strategy that waits for the kernel before rewriting a buffer.
+TEST(Table, CorruptMessagesSayWhetherTheyAreThePathsReuseHazard) {
+  auto r = sample_result(true);
+  r.verify.enabled = true;
+  r.verify.messages_checked = 100;
+  r.verify.corrupt_messages = 7;
+  r.params.strategy = "sendfile";
+  auto text = render_table(r);
+  EXPECT_NE(text.find("7 corrupt messages: sendfile gives no completion"), std::string::npos) << text;
+  EXPECT_NE(text.find("the path's reuse hazard"), std::string::npos) << text;
+  r.params.strategy = "zero-copy";
+  text = render_table(r);
+  EXPECT_NE(text.find("a fault of the data path"), std::string::npos) << text;
+  r.verify.corrupt_messages = 0;
+  EXPECT_EQ(render_table(r).find("corrupt messages:"), std::string::npos);
+}

@@ -21,7 +21,13 @@ TEST(Registry, BeyondTheStudyNewIdsAndShortNames) {
   EXPECT_EQ(strategy_info("UZ").name, "uring-zc");
   EXPECT_EQ(strategy_by_id(4)->name, "pack");
   EXPECT_EQ(strategy_by_id(6)->name, "uring-zc");
-  EXPECT_EQ(strategy_by_id(7), nullptr);
+  EXPECT_EQ(strategy_info("sf").name, "sendfile");
+  EXPECT_EQ(strategy_info("SP").name, "splice");
+  EXPECT_EQ(strategy_info("uzf").name, "uring-zc-fixed");
+  EXPECT_EQ(strategy_by_id(7)->name, "sendfile");
+  EXPECT_EQ(strategy_by_id(8)->name, "splice");
+  EXPECT_EQ(strategy_by_id(9)->name, "uring-zc-fixed");
+  EXPECT_EQ(strategy_by_id(10), nullptr);
   EXPECT_TRUE(strategy_info("pack").missing().empty()) << "plain system calls run everywhere";
   for (const auto& s : strategies_available()) EXPECT_TRUE(s.missing().empty()) << s.name;
   try {
@@ -39,7 +45,7 @@ TEST(Registry, TypoGetsDidYouMean) {
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("did you mean 'one-copy'"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(strategy_info("sendfile"), UsageError);
+  EXPECT_THROW(strategy_info("sendmmsg"), UsageError);
 }
 
 TEST(Validate, RefusesOutOfRangeValues) {
@@ -69,6 +75,14 @@ TEST(ServerMemory, WhatEachStrategyMakesTheServerAllocate) {
   EXPECT_EQ(server_buffer_bytes(p), 2u * 8192);
   p.strategy = "zero-copy";  // a 4 MiB pool (16 MiB / 4 KiB would be 4096 buffers: at most 1024)
   EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 4096);
+  // The pools in one mapping: the same 1024 messages, in whole pages; splice and uring-zc-fixed
+  // place each field 16 bytes after the previous one (16-byte aligned): 8 x (512 + 16) bytes.
+  p.strategy = "sendfile";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 4096);
+  p.strategy = "splice";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 8 * (512 + 16));
+  p.strategy = "uring-zc-fixed";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 8 * (512 + 16));
   p.message_bytes = 3;  // 7 empty fields still take a byte each
   p.strategy = "two-copy";
   EXPECT_EQ(server_buffer_bytes(p), 2u * 10);

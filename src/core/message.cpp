@@ -72,6 +72,29 @@ size_t Message::heap_bytes(size_t size) {
   return total;
 }
 
+namespace {
+
+// Offsets of the fields of a message in external storage, and (last) the end of the span.
+std::array<size_t, kFieldCount + 1> external_offsets(size_t size, size_t field_gap) {
+  auto lengths = field_lengths(size);
+  std::array<size_t, kFieldCount + 1> at{};
+  for (int i = 0; i < kFieldCount; ++i) {
+    size_t end = at[i] + lengths[i];
+    at[i + 1] = field_gap == 0 ? end : (end + field_gap + 15) / 16 * 16;
+  }
+  return at;
+}
+
+}  // namespace
+
+size_t Message::external_bytes(size_t size, size_t field_gap) { return external_offsets(size, field_gap).back(); }
+
+Message::Message(size_t size, std::byte* storage, size_t field_gap) : size_(size) {
+  auto lengths = field_lengths(size);
+  auto at = external_offsets(size, field_gap);
+  for (int i = 0; i < kFieldCount; ++i) iov_[i] = {storage + at[i], lengths[i]};
+}
+
 Message::Message(size_t size) : size_(size) {
   auto lengths = field_lengths(size);
   for (int i = 0; i < kFieldCount; ++i) {
@@ -84,7 +107,7 @@ Message::Message(size_t size) : size_(size) {
 void Message::fill(PatternKey key) {
   size_t offset = 0;
   for (int i = 0; i < kFieldCount; ++i) {
-    fill_pattern(key, offset, fields_[i].get(), iov_[i].iov_len);
+    fill_pattern(key, offset, field(i), iov_[i].iov_len);
     offset += iov_[i].iov_len;
   }
 }

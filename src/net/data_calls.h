@@ -11,8 +11,11 @@
 // Sanitizer builds keep glibc's functions: ASan's and TSan's interceptors check the buffers and
 // model the ordering a socket implies between threads, which a direct system call would hide.
 
+#include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -55,6 +58,33 @@ inline ssize_t recvmsg(int fd, msghdr* msg, int flags) {
   return ::recvmsg(fd, msg, flags);
 #else
   return ::syscall(SYS_recvmsg, static_cast<long>(fd), msg, static_cast<long>(flags));
+#endif
+}
+
+// sendfile, splice and vmsplice (the sendfile and splice strategies): glibc wraps splice and
+// vmsplice as cancellation points too.
+inline ssize_t sendfile(int out_fd, int in_fd, off_t* offset, size_t count) {
+#ifdef COPYBENCH_LIBC_SOCKET_CALLS
+  return ::sendfile(out_fd, in_fd, offset, count);
+#else
+  return ::syscall(SYS_sendfile, static_cast<long>(out_fd), static_cast<long>(in_fd), offset, count);
+#endif
+}
+
+inline ssize_t splice(int in_fd, off_t* in_off, int out_fd, off_t* out_off, size_t len, unsigned flags) {
+#ifdef COPYBENCH_LIBC_SOCKET_CALLS
+  return ::splice(in_fd, in_off, out_fd, out_off, len, flags);
+#else
+  return ::syscall(SYS_splice, static_cast<long>(in_fd), in_off, static_cast<long>(out_fd), out_off, len,
+                   static_cast<unsigned long>(flags));
+#endif
+}
+
+inline ssize_t vmsplice(int fd, const iovec* iov, size_t count, unsigned flags) {
+#ifdef COPYBENCH_LIBC_SOCKET_CALLS
+  return ::vmsplice(fd, iov, count, flags);
+#else
+  return ::syscall(SYS_vmsplice, static_cast<long>(fd), iov, count, static_cast<unsigned long>(flags));
 #endif
 }
 

@@ -5,6 +5,7 @@
 #include "report/profile_table.h"
 #include "report/writers.h"
 #include "results/figures.h"
+#include "strategies/strategy.h"
 
 namespace copybench {
 namespace {
@@ -109,6 +110,20 @@ std::string zerocopy_text(const ZeroCopyFigures& z) {
   return out;
 }
 
+// Corrupt messages: for sendfile and splice the path's own reuse hazard (no completion says when
+// the kernel let go of a buffer), for any other strategy a fault to look into.
+std::string corrupt_note(const RunResult& r) {
+  const auto& s = strategy_info(r.params.strategy);
+  if (s.reuse_hazard)
+    return fmt::format("  {} corrupt messages: {} gives no completion, so a pool buffer was rewritten while the kernel "
+                       "still referenced its pages; the bytes in flight changed (the path's reuse hazard, a finding: "
+                       "docs/METHODOLOGY.md)\n",
+                       r.verify.corrupt_messages, s.name);
+  return fmt::format("  {} corrupt messages: bytes off the pattern with {}, which rewrites a buffer only once the "
+                     "kernel is done with it: a fault of the data path\n",
+                     r.verify.corrupt_messages, r.params.strategy);
+}
+
 }  // namespace
 
 // --bidir: each direction's own table, then what the two add up to.
@@ -164,6 +179,7 @@ std::string render_table(const RunResult& r) {
                        r.verify.messages_checked, r.verify.corrupt_messages,
                        r.verify.missing_messages ? std::to_string(*r.verify.missing_messages) : "n/a",
                        !r.verify.bytes_match ? "n/a" : *r.verify.bytes_match ? "match" : "DIFFER");
+    if (r.verify.corrupt_messages > 0) out += corrupt_note(r);
   } else if (r.verify.bytes_match) {
     out += fmt::format("bytes sent and received after the final drain: {}\n", *r.verify.bytes_match ? "equal" : "DIFFER");
   }

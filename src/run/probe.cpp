@@ -70,7 +70,7 @@ std::vector<ProbeItem> probe_io_uring() {
   auto setup = uring_missing({});
   return {{"io_uring", setup.empty(), setup.empty() ? "available (liburing probe)" : setup},
           item("io_uring_send", IORING_OP_SEND, "IORING_OP_SEND (strategy uring)"),
-          item("io_uring_send_zc", IORING_OP_SEND_ZC, "IORING_OP_SEND_ZC"),
+          item("io_uring_send_zc", IORING_OP_SEND_ZC, "IORING_OP_SEND_ZC (strategy uring-zc-fixed)"),
           item("io_uring_sendmsg_zc", IORING_OP_SENDMSG_ZC, "IORING_OP_SENDMSG_ZC (strategy uring-zc)")};
 }
 

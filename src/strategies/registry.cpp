@@ -52,6 +52,13 @@ const std::vector<StrategyInfo>& strategies() {
       {6, "uring-zc", "uz",
        "io_uring IORING_OP_SENDMSG_ZC (8-entry iovec), buffers reused after their IORING_CQE_F_NOTIF completion",
        make_uring_zc, zc_pool_bytes, uring_zc_unavailable},
+      {7, "sendfile", "sf", "the fields back to back in a memfd (page cache); one sendfile() per message over them",
+       make_sendfile, sendfile_buffer_bytes, sendfile_unavailable, true},
+      {8, "splice", "sp", "vmsplice() the 8 fields into a pipe, then splice() the pipe into the socket", make_splice,
+       splice_buffer_bytes, splice_unavailable, true},
+      {9, "uring-zc-fixed", "uzf",
+       "io_uring IORING_OP_SEND_ZC per field from buffers registered once (IORING_RECVSEND_FIXED_BUF), linked in order",
+       make_uring_zc_fixed, uring_zc_fixed_buffer_bytes, uring_zc_fixed_unavailable},
   };
   return table;
 }

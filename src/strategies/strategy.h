@@ -56,6 +56,10 @@ struct StrategyInfo {
   size_t (*buffer_bytes)(size_t message_bytes);
   /// Empty when this kernel can run the strategy, else one line naming what is missing.
   std::string (*unavailable)() = nullptr;  // nullptr: always available
+  /// The kernel may still read a buffer after the send returned, and nothing says when it has
+  /// stopped (sendfile, splice): a rewritten pool buffer can change bytes in flight, which
+  /// --verify then reports as corrupt messages (METHODOLOGY.md).
+  bool reuse_hazard = false;
 
   std::string missing() const { return unavailable ? unavailable() : std::string(); }
 };
@@ -82,7 +86,11 @@ std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_pack(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_uring(size_t message_bytes);
 std::unique_ptr<SendStrategy> make_uring_zc(size_t message_bytes);
-/// The zero-copy strategies (zero-copy, uring-zc) keep a pool of messages, reused only once the
+std::unique_ptr<SendStrategy> make_sendfile(size_t message_bytes);
+std::unique_ptr<SendStrategy> make_splice(size_t message_bytes);
+std::unique_ptr<SendStrategy> make_uring_zc_fixed(size_t message_bytes);
+/// The zero-copy strategies (zero-copy, uring-zc, uring-zc-fixed) and those that hand the kernel
+/// page references without a completion (sendfile, splice) keep a pool of messages, reused only once the
 /// kernel released them: about a socket buffer's worth in flight (16 MiB), 4 to kZcPoolMax.
 constexpr size_t kZcPoolMax = 1024;
 size_t zc_pool_messages(size_t message_bytes);
@@ -91,7 +99,14 @@ size_t zc_pool_messages(size_t message_bytes);
 size_t one_message_bytes(size_t message_bytes);
 size_t pack_buffer_bytes(size_t message_bytes);
 size_t zc_pool_bytes(size_t message_bytes);
+/// The pools in one mapping (strategies/message_arena.h): the mapping's bytes.
+size_t sendfile_buffer_bytes(size_t message_bytes);
+size_t splice_buffer_bytes(size_t message_bytes);
+size_t uring_zc_fixed_buffer_bytes(size_t message_bytes);
 std::string uring_unavailable();
 std::string uring_zc_unavailable();
+std::string sendfile_unavailable();
+std::string splice_unavailable();
+std::string uring_zc_fixed_unavailable();
 
 }  // namespace copybench

@@ -93,6 +93,18 @@ UringRing::UringRing(unsigned sq_entries, unsigned cq_entries) {
 
 UringRing::~UringRing() { io_uring_queue_exit(&ring_); }
 
+void UringRing::register_buffers(const iovec* buffers, unsigned count) {
+  int rc = io_uring_register_buffers(&ring_, buffers, count);
+  if (rc == 0) return;
+  size_t bytes = 0;
+  for (unsigned i = 0; i < count; ++i) bytes += buffers[i].iov_len;
+  if (rc == -ENOMEM)
+    throw Error(fmt::format("io_uring_register_buffers: out of locked memory (RLIMIT_MEMLOCK is {}; the {} KiB of "
+                            "registered buffers need more; raise it, e.g. ulimit -l unlimited)",
+                            memlock_text(), bytes / 1024));
+  throw Error(fmt::format("io_uring_register_buffers ({} buffers, {} KiB): {}", count, bytes / 1024, errno_text(-rc)));
+}
+
 io_uring_sqe* UringRing::sqe() {
   io_uring_sqe* s = io_uring_get_sqe(&ring_);
   if (!s) throw Error("io_uring: submission queue full");
@@ -136,7 +148,7 @@ io_uring_cqe* UringRing::next(int64_t timeout_ns) {
   }
 }
 
-void UringRing::cancel_all(int fd) noexcept {
+void UringRing::cancel_all(int fd, const std::function<void(const io_uring_cqe&)>& on_cqe) noexcept {
   io_uring_sqe* s = io_uring_get_sqe(&ring_);
   if (!s) return;
   io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL);
@@ -149,6 +161,7 @@ void UringRing::cancel_all(int fd) noexcept {
     io_uring_cqe* cqe = nullptr;
     if (io_uring_wait_cqe_timeout(&ring_, &cqe, &ts) != 0 || !cqe) break;
     bool done = cqe->user_data == ~0ull;
+    if (!done && on_cqe) on_cqe(*cqe);
     io_uring_cqe_seen(&ring_, cqe);
     if (done && !io_uring_cq_ready(&ring_)) break;
   }

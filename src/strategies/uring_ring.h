@@ -3,6 +3,7 @@
 // wait bounded: io_uring sends poll the socket instead of blocking in it, so the socket's
 // SO_SNDTIMEO does not apply and the 10 s limit has to be kept here. See io_uring_enter(2).
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <liburing.h>
 #include <string>
@@ -33,6 +34,10 @@ class UringRing {
   UringRing& operator=(const UringRing&) = delete;
 
   io_uring* get() { return &ring_; }
+  /// Registers `count` buffers once (IORING_REGISTER_BUFFERS: the kernel pins their pages for
+  /// the ring's life, charged to RLIMIT_MEMLOCK without CAP_IPC_LOCK). Throws Error with one
+  /// line; out of locked memory names the limit and the bytes asked for.
+  void register_buffers(const iovec* buffers, unsigned count);
   /// A free submission entry (the rings are sized so that one always is).
   io_uring_sqe* sqe();
   /// Submits what is queued and waits until `wait_nr` completions are posted, at most
@@ -46,7 +51,8 @@ class UringRing {
   void seen(io_uring_cqe* cqe) { io_uring_cqe_seen(&ring_, cqe); }
   /// Cancels every request on `fd` and waits (at most 1 s) for their completions, so no
   /// request can touch a buffer after it is freed. Best effort; never throws.
-  void cancel_all(int fd) noexcept;
+  /// `on_cqe`, when given, sees every other completion read meanwhile (a strategy's accounting).
+  void cancel_all(int fd, const std::function<void(const io_uring_cqe&)>& on_cqe = {}) noexcept;
 
   uint64_t enter_calls() const { return enter_calls_; }
   uint64_t submissions() const { return submissions_; }

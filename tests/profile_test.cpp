@@ -42,6 +42,13 @@ const Chain kChains[] = {
     {{"gup_fast_fallback", "iov_iter_get_pages2", "__zerocopy_sg_from_iter"}, Bucket::zc_bookkeeping},
     {{"ip_recv_error", "inet_recvmsg"}, Bucket::zc_bookkeeping},
     {{"tcp_zerocopy_receive", "do_tcp_getsockopt"}, Bucket::zc_bookkeeping},
+    // --recv splice: pages moved by reference into the pipe, released by /dev/null.
+    {{"skb_splice_bits", "tcp_splice_data_recv", "tcp_read_sock", "tcp_splice_read"}, Bucket::zc_bookkeeping},
+    {{"__splice_segment", "skb_splice_bits"}, Bucket::zc_bookkeeping},
+    {{"generic_pipe_buf_release", "pipe_to_null", "__splice_from_pipe", "splice_write_null"}, Bucket::zc_bookkeeping},
+    {{"tcp_read_sock", "tcp_splice_read", "sock_splice_read"}, Bucket::tcp_ip},
+    // --recv discard: recv(MSG_TRUNC) frees the skbs with no copy frame at all.
+    {{"skb_release_data", "__kfree_skb", "tcp_recvmsg_locked", "tcp_recvmsg"}, Bucket::tcp_ip},
     {{"_raw_spin_unlock_irqrestore", "tcp_write_xmit", "__tcp_push_pending_frames"}, Bucket::tcp_ip},
     {{"_raw_spin_unlock_irqrestore", "__wake_up_sync_key", "sock_def_readable"}, Bucket::sched_locks},
     {{"handle_softirqs", "do_softirq", "__local_bh_enable_ip", "__dev_queue_xmit"}, Bucket::tcp_ip},

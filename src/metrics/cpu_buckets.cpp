@@ -46,19 +46,30 @@ constexpr Rule kRules[] = {
     {"sock_queue_err_skb", X, B::zc_bookkeeping}, {"io_notif", P, B::zc_bookkeeping},
     {"io_tx_ubuf", P, B::zc_bookkeeping}, {"io_send_zc", P, B::zc_bookkeeping}, {"io_sendzc", P, B::zc_bookkeeping},
     {"tcp_zerocopy", P, B::zc_bookkeeping}, {"vm_insert_page", P, B::zc_bookkeeping},
-    // sendfile and splice: page references moved into pipes and skbs instead of bytes copied
+    // --strategy sendfile and splice: page references moved into pipes and skbs instead of bytes copied
     // (skb_splice_from_iter before the skb_ prefix, __do_sys_vmsplice before __do_sys_).
     {"splice_to_socket", X, B::zc_bookkeeping}, {"skb_splice_from_iter", X, B::zc_bookkeeping},
     {"filemap_splice_read", X, B::zc_bookkeeping}, {"shmem_file_splice_read", X, B::zc_bookkeeping},
-    {"splice_folio_into_pipe", X, B::zc_bookkeeping}, {"iter_file_splice_write", X, B::zc_bookkeeping},
-    {"direct_splice_actor", X, B::zc_bookkeeping}, {"do_splice_direct", X, B::zc_bookkeeping},
+    {"splice_folio_into_pipe", X, B::zc_bookkeeping}, {"direct_splice_actor", X, B::zc_bookkeeping}, {"do_splice_direct", X, B::zc_bookkeeping},
     {"splice_direct_to_actor", X, B::zc_bookkeeping}, {"splice_file_to_pipe", X, B::zc_bookkeeping},
-    {"do_splice_read", X, B::zc_bookkeeping}, {"do_splice", X, B::zc_bookkeeping}, {"__do_splice", X, B::zc_bookkeeping},
-    {"do_sendfile", X, B::zc_bookkeeping}, {"splice_from_pipe", P, B::zc_bookkeeping},
-    {"__splice_from_pipe", X, B::zc_bookkeeping}, {"splice_to_pipe", X, B::zc_bookkeeping},
-    {"add_to_pipe", X, B::zc_bookkeeping}, {"__do_sys_vmsplice", X, B::zc_bookkeeping},
+    {"do_splice_read", X, B::zc_bookkeeping}, {"do_sendfile", X, B::zc_bookkeeping},
+    {"splice_from_pipe", P, B::zc_bookkeeping}, {"splice_to_pipe", X, B::zc_bookkeeping},
+    {"__do_sys_vmsplice", X, B::zc_bookkeeping},
     {"generic_pipe_buf_", P, B::zc_bookkeeping}, {"page_cache_pipe_buf_", P, B::zc_bookkeeping},
     {"anon_pipe_buf_", P, B::zc_bookkeeping}, {"user_page_pipe_buf_", P, B::zc_bookkeeping},
+    // --recv splice: pages move from the receive queue into a pipe by reference and /dev/null
+    // releases them (splice_write_null, pipe_to_null): no payload copy, so zero-copy
+    // bookkeeping (before tcp_ and skb_ claim them). iter_file_splice_write is not on this path
+    // (a file's splice_write, which does copy). Waiting for pipe space is the scheduler's.
+    // --recv discard needs no rule: recv(MSG_TRUNC) runs tcp_recvmsg_locked without its copy,
+    // so its samples are TCP/IP and the receiver's copy buckets stay empty.
+    {"tcp_splice_read", X, B::zc_bookkeeping}, {"tcp_splice_data_recv", X, B::zc_bookkeeping},
+    {"skb_splice_bits", X, B::zc_bookkeeping}, {"__splice_segment", P, B::zc_bookkeeping},
+    {"spd_fill_page", P, B::zc_bookkeeping}, {"sock_spd_release", X, B::zc_bookkeeping},
+    {"splice_", P, B::zc_bookkeeping}, {"__splice_from_pipe", X, B::zc_bookkeeping},
+    {"pipe_to_null", X, B::zc_bookkeeping}, {"add_to_pipe", X, B::zc_bookkeeping},
+    {"do_splice", P, B::zc_bookkeeping}, {"__do_splice", X, B::zc_bookkeeping},
+    {"wait_for_space", X, B::sched_locks}, {"pipe_wait_writable", X, B::sched_locks},
     // The idle loop.
     {"default_idle", P, B::idle}, {"pv_native_safe_halt", X, B::idle}, {"native_safe_halt", X, B::idle},
     {"arch_cpu_idle", P, B::idle}, {"cpuidle_", P, B::idle}, {"do_idle", X, B::idle}, {"acpi_idle", P, B::idle},

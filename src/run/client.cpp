@@ -263,7 +263,7 @@ class ClientWindow {
                              : "in stream mode the sender times its send calls; the receiver times nothing",
                        connections_.zerocopy_sends()};
     for (int i = 0; i < p_.threads; ++i) {
-      ConnectionEnd end{totals_[i].error, totals_[i].recv_calls, std::nullopt};
+      ConnectionEnd end{totals_[i].error, totals_[i].recv_calls, totals_[i].submissions};
       connections_.add_send_calls_of(i, end);
       m.connections.push_back(std::move(end));
     }

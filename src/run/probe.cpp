@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "net/socket.h"
 #include "run/environment.h"
+#include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 #include "strategies/uring_ring.h"
 
@@ -80,6 +81,16 @@ std::vector<ProbeItem> probe_strategies() {
   for (const auto& s : strategies()) {
     auto missing = s.missing();
     out.push_back({"strategy_" + s.name, missing.empty(), missing.empty() ? "runs here" : missing});
+  }
+  return out;
+}
+
+// Every receive strategy likewise, each tried for real on a loopback socket by its own probe.
+std::vector<ProbeItem> probe_recv_strategies() {
+  std::vector<ProbeItem> out;
+  for (const auto& r : recv_strategies()) {
+    auto missing = r.missing();
+    out.push_back({"recv_" + r.name, missing.empty(), missing.empty() ? "runs here" : missing});
   }
   return out;
 }
@@ -159,6 +170,7 @@ std::vector<ProbeItem> run_probe() {
   };
   for (auto& i : probe_io_uring()) items.push_back(i);
   for (auto& i : probe_strategies()) items.push_back(i);
+  for (auto& i : probe_recv_strategies()) items.push_back(i);
   for (auto& i : probe_perf()) items.push_back(i);
   items.push_back({"perf_event_paranoid", std::nullopt, read_first_line("/proc/sys/kernel/perf_event_paranoid")});
   items.push_back(probe_netns());

@@ -41,6 +41,15 @@ class MessageCursor {
     return completed;
   }
 
+  /// Counts `len` received bytes that never reached user memory (discard, splice: nothing to
+  /// check); returns how many messages completed.
+  uint64_t count(uint64_t len) {
+    const uint64_t through = offset_ + len;
+    sequence_ += through / size_;
+    offset_ = through % size_;
+    return through / size_;
+  }
+
   uint64_t partial_bytes() const { return offset_; }
 
  private:
@@ -62,6 +71,7 @@ ReceiverTotals run_receiver(int fd, RecvStrategy& strategy, const TestParams& pa
     ssize_t n = strategy.receive(fd, SIZE_MAX);  // as much as the strategy reads at once
     if (n > 0) {
       uint64_t completed = 0;
+      if (!strategy.bytes_in_user_memory()) completed = cursor.count(static_cast<uint64_t>(n));
       for (const iovec& chunk : strategy.chunks())
         completed += cursor.consume(static_cast<const std::byte*>(chunk.iov_base), chunk.iov_len, totals);
       counters.add(static_cast<uint64_t>(n), completed);
@@ -75,6 +85,7 @@ ReceiverTotals run_receiver(int fd, RecvStrategy& strategy, const TestParams& pa
     break;
   }
   totals.recv_calls = strategy.accounting().calls;
+  if (strategy.accounting().uring) totals.submissions = strategy.accounting().submissions;
   totals.trailing_bytes = cursor.partial_bytes();
   return totals;
 }

@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "spec/params.h"
@@ -12,6 +13,7 @@ namespace copybench {
 /// What one receiving connection saw, read after its thread has ended.
 struct ReceiverTotals {
   uint64_t recv_calls = 0;  // the receive strategy's system calls
+  std::optional<uint64_t> submissions;  // io_uring SQEs of the receive strategy (uring); null for plain calls
   uint64_t messages_checked = 0;
   uint64_t corrupt_messages = 0;
   uint64_t trailing_bytes = 0;  // bytes of an incomplete last message

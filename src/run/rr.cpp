@@ -24,10 +24,12 @@ bool recv_whole(RecvStrategy& receiver, int fd, size_t len, const PatternKey* ch
   while (got < len) {
     ssize_t n = receiver.receive(fd, len - got);
     if (n > 0) {
+      size_t at = got;  // discard and splice hand over no chunks: the count is all there is
       for (const iovec& c : receiver.chunks()) {
-        if (check && !check_pattern(*check, got, static_cast<const std::byte*>(c.iov_base), c.iov_len)) corrupt = true;
-        got += c.iov_len;
+        if (check && !check_pattern(*check, at, static_cast<const std::byte*>(c.iov_base), c.iov_len)) corrupt = true;
+        at += c.iov_len;
       }
+      got += static_cast<size_t>(n);
       continue;
     }
     if (n == 0) {
@@ -77,6 +79,7 @@ ReceiverTotals run_requester(int fd, SendStrategy& strategy, RecvStrategy& recei
     totals.error = e.what();
   }
   totals.recv_calls = receiver.accounting().calls;
+  if (receiver.accounting().uring) totals.submissions = receiver.accounting().submissions;
   return totals;
 }
 

@@ -274,7 +274,7 @@ std::string TestSession::result_payload(int control_fd) {
   std::vector<SendAccounting> sent;
   std::vector<RecvAccounting> received;
   for (const auto& s : streams_) {
-    ConnectionEnd end{s.error, s.received.recv_calls, std::nullopt};
+    ConnectionEnd end{s.error, s.received.recv_calls, s.received.submissions};
     if (sends) add_send_calls(end, s.accounting);
     m.connections.push_back(std::move(end));
     report.messages_checked += s.received.messages_checked;  // rr: the requests; reverse: the stream

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/units.h"
 #include "spec/param_table.h"
+#include "strategies/recv/recv_strategy.h"
 
 namespace copybench {
 
@@ -74,6 +75,11 @@ void validate(const TestParams& params) {
     p.check(params);
     if (!p.applies(params) && !p.is_default(params)) throw UsageError(fmt::format("{} needs {}", p.long_option(), p.needs));
   }
+  // discard and splice never bring the bytes into user memory: there is nothing to check.
+  if (params.verify && !recv_strategy_info(params.recv_strategy).verifiable)
+    throw UsageError(fmt::format("--verify needs the bytes in user memory; --recv {} {}", params.recv_strategy,
+                                 params.recv_strategy == "splice" ? "moves them through a pipe into /dev/null"
+                                                                  : "drops them in the kernel"));
   if (params.duration_ns % 1'000'000 != 0 || params.warmup_ns % 1'000'000 != 0)
     throw UsageError("durations must be whole milliseconds");  // the header carries milliseconds
 }

@@ -20,7 +20,9 @@ inline constexpr std::string_view kDefaultRecvStrategy = "recv";
 
 /// What a receive strategy did, counted by itself (plain data, read after the run).
 struct RecvAccounting {
-  uint64_t calls = 0;         // system calls made to receive: recv, recvmsg, poll, getsockopt
+  uint64_t calls = 0;         // system calls made to receive: recv, recvmsg, poll, getsockopt, splice, io_uring_enter
+  bool uring = false;         // submissions is meaningful (uring)
+  uint64_t submissions = 0;   // io_uring: SQEs handed to the kernel (the multishot receive and its re-arms)
   bool zerocopy = false;      // the fields below are meaningful (zerocopy-recv)
   uint64_t bytes_mapped = 0;  // mapped into our address space by TCP_ZEROCOPY_RECEIVE: not copied
   uint64_t bytes_copied = 0;  // copied into our buffers by the kernel (its copy buffer, recv)
@@ -46,6 +48,10 @@ class RecvStrategy {
   /// errno set on failure (EAGAIN: nothing for 10 s).
   virtual ssize_t receive(int fd, size_t max_bytes) = 0;
   virtual std::span<const iovec> chunks() const = 0;
+  /// Whether the received bytes reach user memory. false (discard, splice): the kernel drops
+  /// them, chunks() stays empty and receive()'s count is all there is: messages are counted
+  /// from byte counts and --verify cannot run.
+  virtual bool bytes_in_user_memory() const { return true; }
   virtual const RecvAccounting& accounting() const = 0;
 };
 
@@ -53,17 +59,25 @@ struct RecvStrategyInfo {
   uint8_t id;  // on the wire, for a server that receives (--reverse); 0 is the default
   std::string name;
   std::string description;
-  std::unique_ptr<RecvStrategy> (*make)(const RecvContext& context);
+  std::unique_ptr<RecvStrategy> (*make)(const RecvContext& context);  // throws Error when unavailable
   /// Bytes of buffers one connection's strategy allocates (a server's memory budget when it
   /// receives); nullptr: one buffer of read_bytes.
   size_t (*buffer_bytes)(const RecvContext& context) = nullptr;
+  /// Empty when this kernel can run the strategy, else one line naming what is missing.
+  std::string (*unavailable)() = nullptr;  // nullptr: always available
+  /// The bytes land in user memory, so --verify can check them (RecvStrategy::bytes_in_user_memory).
+  bool verifiable = true;
 
   size_t footprint(const RecvContext& context) const {
     return buffer_bytes ? buffer_bytes(context) : std::max<size_t>(context.read_bytes, 1);
   }
+  std::string missing() const { return unavailable ? unavailable() : std::string(); }
 };
 
 const std::vector<RecvStrategyInfo>& recv_strategies();
+
+/// The receive strategies this kernel can run (missing() empty), in the registry's order.
+std::vector<RecvStrategyInfo> recv_strategies_available();
 
 /// By name (case-insensitive); throws UsageError "unknown receive strategy 'x' (did you mean
 /// 'y'?)" listing the choices.
@@ -80,7 +94,18 @@ RecvContext rr_context(size_t message_bytes, int path_mtu);
 std::unique_ptr<RecvStrategy> make_plain_recv(const RecvContext& context);
 std::unique_ptr<RecvStrategy> make_scatter_recv(const RecvContext& context);
 std::unique_ptr<RecvStrategy> make_zerocopy_recv(const RecvContext& context);
+std::unique_ptr<RecvStrategy> make_discard_recv(const RecvContext& context);
+std::unique_ptr<RecvStrategy> make_splice_recv(const RecvContext& context);
+std::unique_ptr<RecvStrategy> make_uring_recv(const RecvContext& context);
 size_t scatter_recv_bytes(const RecvContext& context);
 size_t zerocopy_recv_bytes(const RecvContext& context);
+size_t discard_recv_bytes(const RecvContext& context);
+size_t splice_recv_bytes(const RecvContext& context);
+size_t uring_recv_bytes(const RecvContext& context);
+
+// Availability probes (empty: runs here), each probed once per process.
+std::string discard_recv_unavailable();
+std::string splice_recv_unavailable();
+std::string uring_recv_unavailable();
 
 }  // namespace copybench

@@ -7,9 +7,6 @@
 #include "strategies/strategy.h"
 
 namespace copybench {
-namespace {
-
-}  // namespace
 
 const std::vector<RecvStrategyInfo>& recv_strategies() {
   static const std::vector<RecvStrategyInfo> table = {
@@ -18,8 +15,21 @@ const std::vector<RecvStrategyInfo>& recv_strategies() {
        scatter_recv_bytes},
       {2, "zerocopy-recv", "TCP_ZEROCOPY_RECEIVE: whole pages mapped from the socket, the rest copied",
        make_zerocopy_recv, zerocopy_recv_bytes},
+      {3, "discard", "recv(MSG_TRUNC): the kernel drops the bytes uncopied; the sender and the stack alone (no --verify)",
+       make_discard_recv, discard_recv_bytes, discard_recv_unavailable, false},
+      {4, "splice", "splice() socket -> pipe -> /dev/null: no copy into user memory (no --verify)", make_splice_recv,
+       splice_recv_bytes, splice_recv_unavailable, false},
+      {5, "uring", "io_uring multishot receive into a registered buffer ring: one submission, many completions",
+       make_uring_recv, uring_recv_bytes, uring_recv_unavailable},
   };
   return table;
+}
+
+std::vector<RecvStrategyInfo> recv_strategies_available() {
+  std::vector<RecvStrategyInfo> out;
+  for (const auto& r : recv_strategies())
+    if (r.missing().empty()) out.push_back(r);
+  return out;
 }
 
 const RecvStrategyInfo& recv_strategy_info(std::string_view name) {

@@ -115,6 +115,35 @@ TEST(NewReceiverRefusals, VerifyWithoutTheBytesInUserMemoryIsOneLine) {
   EXPECT_NE(r.output.find("drops them in the kernel"), std::string::npos) << r.output;
 }
 
+// A sweep over every receiver with --verify measures those that can verify and says which it left
+// out; naming one that cannot is refused as `run` refuses it.
+TEST(NewReceiverRefusals, SweepOfAllReceiversWithVerifyLeavesOutThoseThatCannotVerify) {
+  TempDir dir;
+  auto out = dir.file("out");
+  auto r = run_copybench("sweep --strategies one-copy --recvs all --verify --sizes 1K --threads 1 --reps 1 "
+                         "--duration 100ms --warmup 0 --no-counters --seed 3 --out " + out, 120);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("--recvs all with --verify leaves out discard, splice"), std::string::npos) << r.output;
+  auto results = read_json(out + "/results.json");
+  size_t seen = 0;
+  for (const auto& run : results["runs"]) {
+    const auto& result = run.contains("result") ? run["result"] : run;
+    if (!result.contains("parameters")) continue;
+    ++seen;
+    auto receive = result["parameters"]["recv_strategy"].get<std::string>();
+    EXPECT_TRUE(recv_strategy_info(receive).verifiable) << receive;
+    EXPECT_EQ(result["verify"]["enabled"], true) << receive;
+  }
+  size_t verifiable = 0;
+  for (const auto& info : recv_strategies_available()) verifiable += info.verifiable;
+  EXPECT_EQ(seen, verifiable);
+  auto named = run_copybench("sweep --strategies one-copy --recvs recv,discard --verify --sizes 1K --threads 1 --reps 1 "
+                             "--duration 100ms --out " + dir.file("named"));
+  EXPECT_EQ(named.exit_code, 2) << named.output;
+  EXPECT_NE(named.output.find("--recv discard"), std::string::npos) << named.output;
+  EXPECT_EQ(lines(named.output), 1u) << named.output;
+}
+
 // Without locked memory (and without root's CAP_IPC_LOCK) io_uring cannot be set up: the uring
 // receiver refuses in one line naming the limit, as the uring send strategy does.
 TEST(NewReceiverRefusals, UringWhereIoUringCannotBeSetUpIsOneLine) {

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/units.h"
 #include "spec/param_table.h"
+#include "strategies/recv/recv_strategy.h"
 
 namespace copybench {
 namespace {
@@ -15,6 +16,20 @@ namespace {
 template <typename T>
 void add_once(std::vector<T>& list, const T& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+// `--recvs all --verify` means every receiver that can verify: discard and splice leave no byte
+// in user memory, so they are left out, with a note, where naming one with --verify is refused.
+void drop_unverifiable_receivers(std::vector<std::string>& receivers, bool quiet) {
+  std::string dropped;
+  std::erase_if(receivers, [&](const std::string& name) {
+    if (recv_strategy_info(name).verifiable) return false;
+    dropped += (dropped.empty() ? "" : ", ") + name;
+    return true;
+  });
+  if (!dropped.empty() && !quiet)
+    fmt::print(stderr, "copybench: --recvs all with --verify leaves out {} (no byte reaches user memory to check)\n", dropped);
+  if (receivers.empty()) throw UsageError("--verify needs a receive strategy that leaves the bytes in user memory");
 }
 
 }  // namespace
@@ -43,6 +58,7 @@ SweepOptions SweepCliOptions::options() const {
   }
   SweepGrid& g = o.grid;
   if (quick) g = quick_grid();
+  bool all_receivers = false;  // --recvs all: with --verify, the receivers that can verify
   for (const auto* axis : sweep_axes()) {
     const auto& typed = axes.at(axis->key);
     if (typed.empty()) continue;
@@ -52,6 +68,7 @@ SweepOptions SweepCliOptions::options() const {
     for (const auto& text : typed) {
       if (text == "all" && axis->all) {  // e.g. every registered strategy this kernel can run
         for (const auto& name : axis->all()) add_once(values, name);
+        all_receivers = all_receivers || axis->key == "recv_strategy";
         continue;
       }
       TestParams value;
@@ -61,6 +78,7 @@ SweepOptions SweepCliOptions::options() const {
   }
   if (given("--reps")) g.reps = reps;
   g.base = scalars.apply(g.base);
+  if (g.base.verify && all_receivers) drop_unverifiable_receivers(g.axes.at("recv_strategy"), quiet);
   check_needs(g);
   // --host names a remote server, as iperf3 -c does; the other topologies would ignore it.
   o.topology.kind = !topology.empty() ? parse_topology(topology) : !host.empty() ? TopologyKind::remote : default_topology();

@@ -64,7 +64,7 @@ std::vector<Param> build_table() {
         return names;
       }}));
   t.push_back(row(&TestParams::recv_strategy, {
-      .key = "recv_strategy", .option = "--recv", .help = "receive strategy of the client:",
+      .key = "recv_strategy", .option = "--recv", .help = "receive strategy of the receiving side (the client; the server with --reverse):",
       .how = "receive strategy of the receiver (client; --reverse: the server); the rr responder reads with recv",
       .wire = {WireSlot::recv_strategy_id}, .json_required = false,
       .sweep_option = "--recvs", .sweep_help = "receive strategies, comma-separated, or all (default: recv)",

@@ -13,6 +13,7 @@
 #include "core/units.h"
 #include "core/version.h"
 #include "report/writers.h"
+#include "cli/live_output.h"
 #include "cli/sweep_options.h"
 #include "cli/test_options.h"
 #include "net/netns.h"
@@ -69,7 +70,7 @@ int exit_code_for(const RunResult& r) {
 
 // Writes every requested output; a run that failed half-way still writes what it measured.
 int report(const RunResult& result, const TestOptions& o) {
-  auto& human = o.json_path == "-" ? std::cerr : std::cout;
+  auto& human = o.stdout_is_json() ? std::cerr : std::cout;
   bool measured = result.receiver || result.sender;  // else the error line says it all
   if (measured && !o.quiet) human << render_table(result) << std::flush;
   if (!o.json_path.empty()) write_json(o.json_path, result);
@@ -86,7 +87,13 @@ int cmd_client(const std::string& host, uint16_t port, const std::string& secret
   c.params = o.params();
   if (!secret_file.empty()) c.secret = std::make_shared<const Secret>(Secret::from_file(secret_file));
   c.result_timeout_ms = o.result_timeout_ms;
-  return report(run_client(c, g_interrupted), o);
+  LiveOutput live(o.quiet ? -1 : o.stdout_is_json() ? STDERR_FILENO : STDOUT_FILENO, o.json_stream_path,
+                  c.params.direction == Direction::bidir, g_interrupted);
+  if (live.listening()) c.on_interval = [&live](Side side, Direction direction, const IntervalFigures& v) { live.interval(side, direction, v); };
+  RunResult result = run_client(c, g_interrupted);
+  if (auto why = live.failure(); !why.empty()) result.error = "--json-stream: " + why + "; the run ended early";
+  live.result(result);
+  return report(result, o);
 }
 
 int cmd_server(const ServerOptions& options, int ready_fd) {

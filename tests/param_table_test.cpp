@@ -26,6 +26,7 @@ TestParams far_from_defaults() {
   p.warmup_ns = 1'500'000'000;
   p.duration_ns = 2'250'000'000;
   p.auto_duration = true;
+  p.interval_ns = 750'000'000;
   p.pin = PinMode::split;
   p.verify = true;
   p.counters = false;

@@ -172,3 +172,16 @@ TEST(Header, CarriesTheDirectionAndHowAReceivingServerReceives) {
   h.flags |= 3u << 10;  // direction 3: none
   EXPECT_THROW(params_from(h), Error);
 }
+
+TEST(Header, CarriesTheIntervalOfTheServersReports) {
+  TestParams p;
+  p.interval_ns = 250'000'000;
+  p.recv_strategy = "uring";  // and the newest receive strategies' ids
+  auto bytes = encode_header(header_for(p, ConnectionKind::control, 7, 0));
+  auto q = params_from(decode_header(bytes.data(), bytes.size()));
+  EXPECT_EQ(q.interval_ns, 250'000'000);
+  EXPECT_EQ(q.recv_strategy, "uring");
+  EXPECT_EQ(params_from(decode_header(encode_header(header_for(TestParams{}, ConnectionKind::control, 7, 0)).data(), kHeaderBytes))
+                .interval_ns,
+            0);
+}

@@ -53,6 +53,7 @@ SweepOptions SweepCliOptions::options() const {
   if (!resume.empty()) {
     o.resume_dir = resume;
     o.quiet = quiet;
+    o.json_stream = json_stream;
     o.secret_file = secret_file;
     return o;  // everything else comes from the saved plan (CLI11 refuses the other options)
   }
@@ -99,6 +100,7 @@ SweepOptions SweepCliOptions::options() const {
   o.seed = seed_given ? seed : static_cast<uint64_t>(now_ns());
   o.out_dir = out;
   o.quiet = quiet;
+  o.json_stream = json_stream;
   return o;
 }
 
@@ -121,6 +123,8 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   for (auto* opt : cmd->get_options())
     if (opt != resume && opt != secret && opt->get_name() != "--quiet" && opt->get_name() != "--help") resume->excludes(opt);
   cmd->add_flag("-q,--quiet", o.quiet, "no progress output");
+  cmd->add_flag("--json-stream", o.json_stream,
+                "keep each run's JSON Lines (its intervals as they happened, then its result) in json-stream/run-ORDER.jsonl");
 }
 
 }  // namespace copybench

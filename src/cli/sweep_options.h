@@ -24,7 +24,7 @@ struct SweepCliOptions {
   uint16_t port = 7470;
   uint64_t seed = 0;
   bool seed_given = false;
-  bool quick = false, quiet = false;
+  bool quick = false, quiet = false, json_stream = false;
   std::string secret_file;
   std::string out, resume;
   const CLI::App* cmd = nullptr;

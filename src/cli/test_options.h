@@ -42,11 +42,14 @@ struct TestOptions {
   ParamOptions params_given;
   bool quiet = false;
   std::string json_path;
+  std::string json_stream_path;  // --json-stream: JSON Lines as the run goes ("-": stdout)
   std::string csv_path;
   int result_timeout_ms = 0;  // hidden, for the tests of hostile servers: ClientOptions::result_timeout_ms
 
   /// The defaults with each given option, validated; throws UsageError.
   TestParams params() const;
+  /// Whether stdout carries JSON (--json - or --json-stream -): the human text goes to stderr.
+  bool stdout_is_json() const { return json_path == "-" || json_stream_path == "-"; }
 };
 
 void add_test_options(CLI::App* cmd, TestOptions& options);

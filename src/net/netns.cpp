@@ -183,6 +183,9 @@ std::vector<std::string> cleanup_stale_namespaces() {
       run_ip({"netns", "delete", name}, "deleting stale network namespace " + name);
       removed.push_back(name);
     } catch (const Error& e) {
+      // Another copybench cleaning up at the same moment may have deleted it first.
+      const auto left = list_copybench_namespaces();
+      if (std::find(left.begin(), left.end(), name) == left.end()) continue;
       failures += (failures.empty() ? "" : "; ") + std::string(e.what());
     }
   }

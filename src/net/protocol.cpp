@@ -69,6 +69,7 @@ HeaderBytes encode_header(const Header& h) {
   w.put(h.response_bytes);
   w.put(h.recv_strategy_id);
   w.put(h.recv_bytes);
+  w.put(h.interval_ms);
   return bytes;  // the rest is reserved, zero
 }
 
@@ -98,6 +99,7 @@ Header decode_header(const uint8_t* bytes, size_t len) {
   h.response_bytes = r.get<uint32_t>();
   h.recv_strategy_id = r.get<uint8_t>();
   h.recv_bytes = r.get<uint32_t>();
+  h.interval_ms = r.get<uint32_t>();
   for (size_t i = kHeaderUsedBytes; i < kHeaderBytes; ++i)
     if (bytes[i] != 0)
       throw ProtocolError(fmt::format("reserved header byte {} is 0x{:02x}, not zero (from a newer copybench?)", i, bytes[i]));
@@ -166,6 +168,7 @@ uint64_t slot_value(const Header& h, const Wire& wire) {
     case WireSlot::response_bytes: return h.response_bytes;
     case WireSlot::recv_strategy_id: return h.recv_strategy_id;
     case WireSlot::recv_bytes: return h.recv_bytes;
+    case WireSlot::interval_ms: return h.interval_ms;
     case WireSlot::warmup_ms: return h.warmup_ms;
     case WireSlot::duration_ms: return h.duration_ms;
     case WireSlot::threads: return h.threads;
@@ -188,6 +191,7 @@ void put_slot(Header& h, const Wire& wire, uint64_t v) {
     case WireSlot::response_bytes: h.response_bytes = clamped<uint32_t>(v); break;
     case WireSlot::recv_strategy_id: h.recv_strategy_id = clamped<uint8_t>(v); break;
     case WireSlot::recv_bytes: h.recv_bytes = clamped<uint32_t>(v); break;
+    case WireSlot::interval_ms: h.interval_ms = clamped<uint32_t>(v); break;
     case WireSlot::warmup_ms: h.warmup_ms = clamped<uint32_t>(v); break;
     case WireSlot::duration_ms: h.duration_ms = clamped<uint32_t>(v); break;
     case WireSlot::threads: h.threads = clamped<uint16_t>(v); break;

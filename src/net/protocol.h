@@ -15,8 +15,9 @@ namespace copybench {
 inline constexpr uint32_t kProtocolMagic = 0x43505942;  // "CPYB"
 // 2: mode, response size, measurement flags; 3: reserved bytes and unknown flags refused, the
 // CHALLENGE/AUTH exchange of a server with a shared secret; 4: the direction (flags) and, for
-// a server that receives (--reverse), the receive strategy and receive size.
-inline constexpr uint16_t kProtocolVersion = 4;
+// a server that receives (--reverse), the receive strategy and receive size; 5: the interval of
+// the server's interval reports.
+inline constexpr uint16_t kProtocolVersion = 5;
 inline constexpr size_t kHeaderBytes = 64;
 inline constexpr uint32_t kMaxFramePayload = 4u << 20;
 
@@ -39,6 +40,7 @@ struct Header {
   uint32_t response_bytes = 0;
   uint8_t recv_strategy_id = 0;  // reverse: how the server receives (0: the default, recv)
   uint32_t recv_bytes = 0;       // reverse: bytes per receive call (0: the default rule)
+  uint32_t interval_ms = 0;      // --interval (0: none)
 };
 
 using HeaderBytes = std::array<uint8_t, kHeaderBytes>;
@@ -46,7 +48,7 @@ using HeaderBytes = std::array<uint8_t, kHeaderBytes>;
 HeaderBytes encode_header(const Header& header);
 
 /// Bytes of the header the fields use; the rest is reserved and must be zero.
-inline constexpr size_t kHeaderUsedBytes = 46;
+inline constexpr size_t kHeaderUsedBytes = 50;
 
 /// Decodes `len` bytes; throws ProtocolError naming the problem (truncated, magic, version,
 /// kind, reserved bytes or flag bits set: a newer copybench). Range checks of the values are the

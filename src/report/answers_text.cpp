@@ -2,6 +2,8 @@
 // figure and the summary.csv columns it comes from.
 #include <cmath>
 #include <fmt/format.h>
+#include <map>
+#include <vector>
 
 #include "core/error.h"
 #include "core/units.h"
@@ -48,6 +50,16 @@ std::string limit_words(const std::string& name) {
   }
 }
 
+// "; its TCP sender held by its send buffer 71%, the receiver's window 3% of the window" (the
+// medians of summary.csv sender_tcp_*_limited_pct), "" when TCP_INFO had no chrono clocks.
+std::string tcp_held_text(const SummaryPoint& p) {
+  const Stats* sndbuf = p.metric("sender_tcp_sndbuf_limited_pct");
+  const Stats* rwnd = p.metric("sender_tcp_rwnd_limited_pct");
+  if (!sndbuf || !rwnd) return "";
+  return fmt::format("; its TCP sender held by its send buffer {}%, by the receiver's window {}% of the window",
+                     short_number(sndbuf->median), short_number(rwnd->median));
+}
+
 // What limited both strategies' runs at one size (runs.csv limited_by), "" when unknown.
 std::string saturation_at(const Summary& s, const Crossover& c, uint64_t bytes) {
   std::string parts;
@@ -58,8 +70,8 @@ std::string saturation_at(const Summary& s, const Crossover& c, uint64_t bytes) 
           k.message_bytes != bytes)
         continue;
       if (auto limit = p.main_limit())
-        parts += fmt::format("{}{} {} ({} of {} runs)", parts.empty() ? "" : ", ", *name, limit_words(limit->first),
-                             limit->second, p.runs_ok);
+        parts += fmt::format("{}{} {} ({} of {} runs{})", parts.empty() ? "" : ", ", *name, limit_words(limit->first),
+                             limit->second, p.runs_ok, tcp_held_text(p));
     }
   }
   return parts.empty() ? "" : fmt::format("at {}: {}", short_size(bytes), parts);
@@ -163,6 +175,36 @@ std::string best_threads_section(const Summary& s, const std::string& mode, cons
   return out + "\n";
 }
 
+// What held zero-copy's sender in a topology: the verdicts of its stream points (runs.csv
+// limited_by) and the range of its send-buffer-limited share (TCP_INFO tcpi_sndbuf_limited),
+// where pinned pages and optmem would show; "" when neither was measured.
+std::string zero_copy_held(const Summary& s, const std::string& topology) {
+  std::map<std::string, int> verdicts;
+  std::optional<double> low, high;
+  for (const auto& p : s.points) {
+    if (p.key.topology != topology || p.key.mode != "stream" || p.key.strategy != "zero-copy") continue;
+    if (auto limit = p.main_limit()) verdicts[limit->first] += limit->second;
+    if (const Stats* sndbuf = p.metric("sender_tcp_sndbuf_limited_pct")) {
+      low = low ? std::min(*low, sndbuf->median) : sndbuf->median;
+      high = high ? std::max(*high, sndbuf->median) : sndbuf->median;
+    }
+  }
+  std::vector<std::string> parts;
+  if (low)
+    parts.push_back(fmt::format("its sender was held by its own send buffer {}% of the window (medians per point, "
+                                "summary.csv sender_tcp_sndbuf_limited_pct)",
+                                *low == *high ? short_number(*low) : short_number(*low) + "% to " + short_number(*high)));
+  if (!verdicts.empty()) {
+    std::string list;
+    for (const auto& [name, runs] : verdicts) list += fmt::format("{}{} ({} runs)", list.empty() ? "" : ", ", limit_words(name), runs);
+    parts.push_back("its runs were limited by " + list + " (runs.csv limited_by)");
+  }
+  if (parts.empty()) return "";
+  std::string out = " Zero-copy: " + parts[0];
+  if (parts.size() > 1) out += "; " + parts[1];
+  return out + ".";
+}
+
 std::string zero_copy_section(const Summary& s) {
   std::string out = "### Did zero-copy avoid the copy?\n\nFrom the figure \"Zero-copy sends the kernel copied vs "
                     "message size\" and summary.csv zc_copied_pct_* (completions the kernel flagged "
@@ -173,8 +215,8 @@ std::string zero_copy_section(const Summary& s) {
     std::string share = z.min_pct == z.max_pct ? fmt::format("{}% of the zero-copy sends in every run", short_number(z.min_pct))
                                                : fmt::format("between {}% and {}% of the zero-copy sends, run by run",
                                                              short_number(z.min_pct), short_number(z.max_pct));
-    out += fmt::format("- **{}**: the kernel copied {} ({} runs over {} points). {}\n", z.topology, share, z.runs,
-                       z.points, zero_copy_meaning(z));
+    out += fmt::format("- **{}**: the kernel copied {} ({} runs over {} points). {}{}\n", z.topology, share, z.runs,
+                       z.points, zero_copy_meaning(z), zero_copy_held(s, z.topology));
   }
   return out + "\n";
 }

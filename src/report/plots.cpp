@@ -146,6 +146,14 @@ void plan_topology(const Summary& summary, const std::string& topology, FigurePl
                      "strategies (solid), and sender_submissions_per_msg: io_uring SQEs (dashed), stream mode.") + kBars, {}},
         "stream", {{"sender_calls_per_msg", " calls", false}, {"sender_submissions_per_msg", " SQEs", true}},
         "no call counts");
+  p.add({"tcp_limited_vs_size", "What held the sender's TCP vs message size", "message size (bytes, log2 scale)",
+         "share of the window (%)", true, true,
+         std::string("The sender's TCP_INFO chrono clocks over the window, mean over its connections: "
+                     "sender_tcp_sndbuf_limited_pct (solid: held by its own send buffer, where MSG_ZEROCOPY's "
+                     "optmem and pinned pages count) and sender_tcp_rwnd_limited_pct (dashed: held by the "
+                     "receiver's window), stream mode, one panel per thread count.") + kBars, {}},
+        "stream", {{"sender_tcp_sndbuf_limited_pct", " sndbuf", false}, {"sender_tcp_rwnd_limited_pct", " rwnd", true}},
+        "no TCP_INFO chrono clocks (they need Linux 4.10)");
 }
 
 }  // namespace

@@ -176,7 +176,10 @@ const std::vector<std::string>& summary_metrics() {
       "sender_llc_misses_per_kib",     "receiver_llc_misses_per_kib", "sender_context_switches",
       "receiver_context_switches",     "zc_copied_pct",              "receiver_zc_mapped_pct",
       "sender_calls_per_msg",          "sender_submissions_per_msg", "receiver_calls_per_msg",
-      "sender_thread_on_cpu_max_pct",  "receiver_thread_on_cpu_max_pct", "receiver_system_cpu_idle_pct"};
+      "sender_thread_on_cpu_max_pct",  "receiver_thread_on_cpu_max_pct", "receiver_system_cpu_idle_pct",
+      "sender_tcp_retransmits",        "sender_tcp_rtt_us",          "sender_tcp_snd_cwnd",
+      "sender_tcp_busy_pct",           "sender_tcp_rwnd_limited_pct", "sender_tcp_sndbuf_limited_pct",
+      "receiver_interval_cv_pct"};
   static const std::vector<std::string> all = with_profile_metrics(names);  // report/copies.h
   return all;
 }

@@ -32,6 +32,7 @@ const char* group_title(const std::string& group) {
   if (group == "latency") return "latency (histogram, within 1%)";
   if (group == "profile") return "where the copies are (--profile: events counted and CPU sampled in the profiled slices)";
   if (group == "copy") return "receive-side copy (zerocopy-recv: pages mapped instead of copied, whole run)";
+  if (group == "tcp") return "TCP's view over the window (TCP_INFO and SO_MEMINFO of each connection; summed or averaged)";
   return nullptr;
 }
 

@@ -1,5 +1,6 @@
 #include "results/figures.h"
 
+#include "results/tcp_figures.h"
 #include "spec/param_table.h"
 
 #include <fmt/format.h>
@@ -77,7 +78,7 @@ std::vector<Column> build_run_columns() {
        }},
       {"verify_missing_messages", "", "sender's messages not received whole", [](const RunResult& r) { return opt(r.verify.missing_messages); }},
       {"bytes_match", "", "receiver bytes_total equals sender bytes_total after the drain", [](const RunResult& r) { return opt(r.verify.bytes_match); }},
-      {"limited_by", "", "what set the rate: sender_cpu, receiver_cpu, both_cpus or neither (a side saturated: its busiest connection thread on a CPU >= 90% of the window, or its machine <= 5% idle)", [](const RunResult& r) {
+      {"limited_by", "", "what set the rate: sender_cpu, receiver_cpu, both_cpus (a side saturated: its busiest connection thread on a CPU >= 90% of the window, or its machine <= 5% idle); else, in stream mode, sender_sndbuf or receiver_window (the sender's TCP_INFO tcpi_sndbuf_limited or tcpi_rwnd_limited >= 50% of the window); else neither", [](const RunResult& r) {
          return r.limited_by ? Value{std::string(limit_name(r.limited_by->verdict))} : Value{};
        }},
       {"limited_by_why", "", "the figures that decided limited_by, in words", [](const RunResult& r) {
@@ -138,6 +139,11 @@ Value cpu_opt(const SideFigures& s, F field) {
 Value latency_us(const SideFigures& s, uint64_t LatencyFigures::*field) {
   if (!s.latency || s.latency->count == 0) return Value{};
   return Value{static_cast<double>((*s.latency).*field) / 1e3};
+}
+
+template <typename T>
+Value tcp_opt(const SideFigures& s, std::optional<T> TcpFigures::*field) {
+  return s.tcp_info ? opt((*s.tcp_info).*field) : Value{};
 }
 
 std::vector<SideColumn> build_side_columns() {
@@ -227,6 +233,21 @@ std::vector<SideColumn> build_side_columns() {
       {"copy", "zc_mapped_note", "", "zerocopy-recv: what was set up, and why no page was mapped when none was", [](const SideFigures& s) {
          return s.zc_mapped_note.empty() ? Value{} : Value{s.zc_mapped_note};
        }},
+      {"tcp", "tcp_retransmits", "segments", "TCP_INFO tcpi_total_retrans at the window's end - at its start, summed over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::retransmits); }},
+      {"tcp", "tcp_rtt_us", "us", "TCP_INFO tcpi_rtt (smoothed RTT) at the window's end, mean over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::rtt_us); }},
+      {"tcp", "tcp_rttvar_us", "us", "TCP_INFO tcpi_rttvar (RTT mean deviation) at the window's end, mean over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::rttvar_us); }},
+      {"tcp", "tcp_min_rtt_us", "us", "TCP_INFO tcpi_min_rtt (Linux 4.6) at the window's end, mean over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::min_rtt_us); }},
+      {"tcp", "tcp_snd_cwnd", "segments", "TCP_INFO tcpi_snd_cwnd (congestion window) at the window's end, mean over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::snd_cwnd); }},
+      {"tcp", "tcp_delivery_rate_gbps", "Gbit/s", "TCP_INFO tcpi_delivery_rate (Linux 4.9: the kernel's latest delivery-rate sample) at the window's end, summed over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::delivery_rate_gbps); }},
+      {"tcp", "tcp_pacing_rate_gbps", "Gbit/s", "TCP_INFO tcpi_pacing_rate at the window's end, summed; null when not paced", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::pacing_rate_gbps); }},
+      {"tcp", "tcp_unsent_bytes", "B", "TCP_INFO tcpi_notsent_bytes (Linux 4.6: written, not yet sent) at the window's end, summed", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::unsent_bytes); }},
+      {"tcp", "tcp_busy_pct", "% of the window", "TCP_INFO tcpi_busy_time (Linux 4.10: time with data to send, limited or not) over the window / window, mean over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::busy_pct); }},
+      {"tcp", "tcp_rwnd_limited_pct", "% of the window", "TCP_INFO tcpi_rwnd_limited (Linux 4.10: held by the peer's receive window) over the window / window, mean over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::rwnd_limited_pct); }},
+      {"tcp", "tcp_sndbuf_limited_pct", "% of the window", "TCP_INFO tcpi_sndbuf_limited (Linux 4.10: held by its own send buffer, where MSG_ZEROCOPY's optmem and pinned pages count) over the window / window, mean over the connections", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::sndbuf_limited_pct); }},
+      {"tcp", "tcp_send_queue_end_bytes", "B", "SO_MEMINFO SK_MEMINFO_WMEM_QUEUED (queued to send, unacknowledged included) at the window's end, summed", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::send_queue_end_bytes); }},
+      {"tcp", "tcp_recv_queue_end_bytes", "B", "SO_MEMINFO SK_MEMINFO_RMEM_ALLOC (received, not yet read) at the window's end, summed", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::recv_queue_end_bytes); }},
+      {"tcp", "tcp_optmem_end_bytes", "B", "SO_MEMINFO SK_MEMINFO_OPTMEM (option memory: MSG_ZEROCOPY's pending notifications) at the window's end, summed", [](const SideFigures& s) { return tcp_opt(s, &TcpFigures::optmem_end_bytes); }},
+      {"tcp", "interval_cv_pct", "%", "--interval: sample standard deviation / mean of the intervals' throughput * 100 (a last interval under half the others left out); how steady the window was", [](const SideFigures& s) { return opt(interval_cv_pct(s.intervals)); }},
       {"latency", "latency_what", "", "what the histogram times: send_call (stream, each message's send calls on the sender) or transaction (rr, full round trip on the requester)", [](const SideFigures& s) {
          return s.latency ? Value{s.latency->what} : Value{};
        }},

@@ -32,6 +32,14 @@ void decide_limit(RunResult& r) {
                           (r.sender->cpu->thread_reason.empty() ? r.receiver->cpu->thread_reason : r.sender->cpu->thread_reason);
     return;
   }
+  // A stream's sender says in TCP_INFO what held it; in rr both ends send and wait by turns.
+  f.tcp_limited_threshold_pct = kTcpLimitedPct;
+  const bool tcp_known = r.params.mode == TestMode::stream && r.sender->tcp_info;
+  if (tcp_known) {
+    f.sender_busy_pct = r.sender->tcp_info->busy_pct;
+    f.sender_rwnd_limited_pct = r.sender->tcp_info->rwnd_limited_pct;
+    f.sender_sndbuf_limited_pct = r.sender->tcp_info->sndbuf_limited_pct;
+  }
   // Loopback and netns: both sides read one machine's /proc/stat, and their threads share its CPUs.
   f.one_machine = !r.sender->host.empty() && r.sender->host == r.receiver->host;
   const bool sender_thread = at_least(f.sender_thread_pct, kSaturatedThreadPct);
@@ -58,11 +66,23 @@ void decide_limit(RunResult& r) {
     // No thread had a CPU to itself, yet none was left idle: the sides took turns on the same CPUs.
     f.verdict = Limit::both_cpus;
     f.why = fmt::format("the machine's CPUs were all busy and both sides ran on them ({}; {})", threads, idle);
+  } else if (at_least(f.sender_sndbuf_limited_pct, kTcpLimitedPct) &&
+             f.sender_rwnd_limited_pct.value_or(0) <= *f.sender_sndbuf_limited_pct) {
+    f.verdict = Limit::sender_sndbuf;
+    f.why = fmt::format("sender limited by its send buffer {} of the window, no side saturated ({}; {})",
+                        pct_text(f.sender_sndbuf_limited_pct), threads, idle);
+  } else if (at_least(f.sender_rwnd_limited_pct, kTcpLimitedPct)) {
+    f.verdict = Limit::receiver_window;
+    f.why = fmt::format("sender limited by the receiver's window {} of the window, no side saturated ({}; {})",
+                        pct_text(f.sender_rwnd_limited_pct), threads, idle);
   } else {
     f.verdict = Limit::neither;
     f.why = fmt::format("no side saturated ({}; {}): the rate was set by waiting (round trips, TCP's windows, the link)",
                         threads, idle);
   }
+  if (tcp_known && f.verdict != Limit::sender_sndbuf && f.verdict != Limit::receiver_window)
+    f.why += fmt::format("; the sender's TCP: busy {}, receiver window limited {}, send buffer limited {} of the window",
+                         pct_text(f.sender_busy_pct), pct_text(f.sender_rwnd_limited_pct), pct_text(f.sender_sndbuf_limited_pct));
   r.limited_by = std::move(f);
   r.limited_by_reason.clear();
 }

@@ -34,6 +34,39 @@ Role parse_role(std::string_view text);
 /// The role of `side` in a test of `mode`.
 Role role_of(Side side, TestMode mode);
 
+/// TCP's view of one connection over the window, from TCP_INFO and SO_MEMINFO read at its two
+/// edges (metrics/tcp_info.h); for a side, its connections together, as each field says.
+struct TcpFigures {
+  std::optional<uint64_t> retransmits;       // tcpi_total_retrans, end - start (side: sum)
+  std::optional<double> rtt_us;              // tcpi_rtt at the end (side: mean)
+  std::optional<double> rttvar_us;           // tcpi_rttvar at the end (side: mean)
+  std::optional<double> min_rtt_us;          // tcpi_min_rtt at the end (side: mean)
+  std::optional<double> snd_cwnd;            // tcpi_snd_cwnd at the end, segments (side: mean)
+  std::optional<double> delivery_rate_gbps;  // tcpi_delivery_rate at the end (side: sum)
+  std::optional<double> pacing_rate_gbps;    // tcpi_pacing_rate at the end (side: sum); null: not paced
+  std::optional<uint64_t> unsent_bytes;      // tcpi_notsent_bytes at the end (side: sum)
+  // The kernel's chrono clocks (tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited), end -
+  // start, as shares of the window (side: mean). busy_pct includes the two limited ones.
+  std::optional<double> busy_pct, rwnd_limited_pct, sndbuf_limited_pct;
+  // SO_MEMINFO at the window's start and end (side: sum).
+  std::optional<uint64_t> send_queue_start_bytes, send_queue_end_bytes;
+  std::optional<uint64_t> recv_queue_start_bytes, recv_queue_end_bytes;
+  std::optional<uint64_t> optmem_start_bytes, optmem_end_bytes;
+  std::string reason;  // why the null fields are null; empty when none is
+};
+
+/// One --interval of a side: its connections together, from the byte counters and TCP_INFO
+/// read at the interval's edges. The last interval ends with the window (it may be shorter).
+struct IntervalFigures {
+  double start_s = 0, end_s = 0;  // from the window's start, on this side's clock
+  uint64_t bytes = 0;
+  uint64_t messages = 0;
+  std::optional<double> throughput_gbps;
+  std::optional<uint64_t> retransmits;  // tcpi_total_retrans over the interval, summed
+  std::optional<double> snd_cwnd;       // mean over the connections at the interval's end
+  std::optional<double> rtt_us;         // mean over the connections at the interval's end
+};
+
 /// One connection's figures on one side.
 struct StreamFigures {
   int index = 0;
@@ -43,6 +76,7 @@ struct StreamFigures {
   uint64_t messages_total = 0;
   std::optional<double> throughput_gbps;
   std::optional<std::string> error;
+  std::optional<TcpFigures> tcp_info;  // null when no window was measured
 };
 
 /// One perf_event_open counter over the window, summed over the side's threads.
@@ -123,6 +157,10 @@ struct SideFigures {
   std::string latency_reason;           // why latency is null
   std::optional<ProfileFigures> profile;  // --profile (METHODOLOGY.md section 20)
   std::string profile_reason;             // why profile is null
+  std::optional<TcpFigures> tcp_info;     // the connections' TCP_INFO together
+  std::string tcp_info_reason;            // why tcp_info is null
+  std::vector<IntervalFigures> intervals;  // --interval; empty: intervals_reason says why
+  std::string intervals_reason;
   const CounterFigure* counter(const std::string& name) const;
 };
 
@@ -141,9 +179,12 @@ struct ZeroCopyFigures {
 /// What set the rate, from the two sides' CPU figures (results/limits.h): a side whose busiest
 /// connection thread was on a CPU for most of the window, or whose machine had no idle CPU left,
 /// was saturated.
-enum class Limit : uint8_t { sender_cpu, receiver_cpu, both_cpus, neither };
+/// When no CPU was saturated, the sender's TCP chrono clocks (TcpFigures) may say what held it:
+/// its own send buffer, or the receiver's window, for most of the window.
+enum class Limit : uint8_t { sender_cpu, receiver_cpu, both_cpus, neither, sender_sndbuf, receiver_window };
 
-/// "sender_cpu", "receiver_cpu", "both_cpus", "neither" (JSON and CSV); limit_text says it in words.
+/// "sender_cpu", "receiver_cpu", "both_cpus", "neither", "sender_sndbuf", "receiver_window"
+/// (JSON and CSV); limit_text says it in words.
 const char* limit_name(Limit limit);
 const char* limit_text(Limit limit);
 Limit parse_limit(std::string_view text);  // throws Error
@@ -156,6 +197,9 @@ struct LimitFigures {
   std::optional<double> sender_thread_pct, receiver_thread_pct;  // each side's busiest connection thread
   std::optional<double> sender_idle_pct, receiver_idle_pct;      // each side's machine, idle + iowait
   bool one_machine = false;         // both sides measured the same machine's CPUs
+  double tcp_limited_threshold_pct = 0;  // a sender held this much of the window by one cause
+  // The sender's TCP chrono shares of the window (stream mode; null in rr or where unknown).
+  std::optional<double> sender_busy_pct, sender_rwnd_limited_pct, sender_sndbuf_limited_pct;
 };
 
 struct VerifyFigures {
@@ -178,7 +222,7 @@ struct Environment {
 };
 
 struct RunResult {
-  static constexpr int kSchemaVersion = 2;  // 2: counters, CPU, latency, mode
+  static constexpr int kSchemaVersion = 3;  // 2: counters, CPU, latency, mode; 3: tcp_info, intervals
   RunStatus status = RunStatus::ok;
   std::string error;          // empty when ok
   std::string started_at;     // ISO 8601 UTC

@@ -18,6 +18,51 @@ int64_t seconds_to_ns(double seconds) {
   return static_cast<int64_t>(ns);
 }
 
+json to_json(const TcpFigures& t) {
+  return {{"retransmits", json_opt(t.retransmits)},
+          {"rtt_us", json_opt(t.rtt_us)},
+          {"rttvar_us", json_opt(t.rttvar_us)},
+          {"min_rtt_us", json_opt(t.min_rtt_us)},
+          {"snd_cwnd", json_opt(t.snd_cwnd)},
+          {"delivery_rate_gbps", json_opt(t.delivery_rate_gbps)},
+          {"pacing_rate_gbps", json_opt(t.pacing_rate_gbps)},
+          {"unsent_bytes", json_opt(t.unsent_bytes)},
+          {"busy_pct", json_opt(t.busy_pct)},
+          {"rwnd_limited_pct", json_opt(t.rwnd_limited_pct)},
+          {"sndbuf_limited_pct", json_opt(t.sndbuf_limited_pct)},
+          {"meminfo", {{"send_queue_start_bytes", json_opt(t.send_queue_start_bytes)},
+                       {"send_queue_end_bytes", json_opt(t.send_queue_end_bytes)},
+                       {"recv_queue_start_bytes", json_opt(t.recv_queue_start_bytes)},
+                       {"recv_queue_end_bytes", json_opt(t.recv_queue_end_bytes)},
+                       {"optmem_start_bytes", json_opt(t.optmem_start_bytes)},
+                       {"optmem_end_bytes", json_opt(t.optmem_end_bytes)}}},
+          {"reason", json_text(t.reason)}};
+}
+
+TcpFigures tcp_from_json(const json& j) {
+  TcpFigures t;
+  t.retransmits = json_get_opt<uint64_t>(j, "retransmits");
+  t.rtt_us = json_get_opt<double>(j, "rtt_us");
+  t.rttvar_us = json_get_opt<double>(j, "rttvar_us");
+  t.min_rtt_us = json_get_opt<double>(j, "min_rtt_us");
+  t.snd_cwnd = json_get_opt<double>(j, "snd_cwnd");
+  t.delivery_rate_gbps = json_get_opt<double>(j, "delivery_rate_gbps");
+  t.pacing_rate_gbps = json_get_opt<double>(j, "pacing_rate_gbps");
+  t.unsent_bytes = json_get_opt<uint64_t>(j, "unsent_bytes");
+  t.busy_pct = json_get_opt<double>(j, "busy_pct");
+  t.rwnd_limited_pct = json_get_opt<double>(j, "rwnd_limited_pct");
+  t.sndbuf_limited_pct = json_get_opt<double>(j, "sndbuf_limited_pct");
+  const auto& m = j.at("meminfo");
+  t.send_queue_start_bytes = json_get_opt<uint64_t>(m, "send_queue_start_bytes");
+  t.send_queue_end_bytes = json_get_opt<uint64_t>(m, "send_queue_end_bytes");
+  t.recv_queue_start_bytes = json_get_opt<uint64_t>(m, "recv_queue_start_bytes");
+  t.recv_queue_end_bytes = json_get_opt<uint64_t>(m, "recv_queue_end_bytes");
+  t.optmem_start_bytes = json_get_opt<uint64_t>(m, "optmem_start_bytes");
+  t.optmem_end_bytes = json_get_opt<uint64_t>(m, "optmem_end_bytes");
+  t.reason = json_get_opt<std::string>(j, "reason").value_or("");
+  return t;
+}
+
 json to_json(const StreamFigures& s) {
   return {{"index", s.index},
           {"bytes_in_window", s.bytes_in_window},
@@ -25,7 +70,8 @@ json to_json(const StreamFigures& s) {
           {"bytes_total", s.bytes_total},
           {"messages_total", s.messages_total},
           {"throughput_gbps", json_opt(s.throughput_gbps)},
-          {"error", json_opt(s.error)}};
+          {"error", json_opt(s.error)},
+          {"tcp_info", s.tcp_info ? to_json(*s.tcp_info) : json(nullptr)}};
 }
 
 StreamFigures stream_from_json(const json& j) {
@@ -37,6 +83,8 @@ StreamFigures stream_from_json(const json& j) {
   s.messages_total = json_as<uint64_t>(j.at("messages_total"));
   s.throughput_gbps = json_get_opt<double>(j, "throughput_gbps");
   s.error = json_get_opt<std::string>(j, "error");
+  // Absent in results written before schema 3.
+  if (j.contains("tcp_info") && !j.at("tcp_info").is_null()) s.tcp_info = tcp_from_json(j.at("tcp_info"));
   return s;
 }
 
@@ -135,7 +183,10 @@ json to_json(const LimitFigures& f) {
           {"thread_threshold_pct", f.thread_threshold_pct},
           {"idle_threshold_pct", f.idle_threshold_pct},
           {"one_machine", f.one_machine},
-          {"sender", {{"busiest_thread_on_cpu_pct", json_opt(f.sender_thread_pct)}, {"machine_idle_pct", json_opt(f.sender_idle_pct)}}},
+          {"tcp_limited_threshold_pct", f.tcp_limited_threshold_pct},
+          {"sender", {{"busiest_thread_on_cpu_pct", json_opt(f.sender_thread_pct)}, {"machine_idle_pct", json_opt(f.sender_idle_pct)},
+                      {"tcp_busy_pct", json_opt(f.sender_busy_pct)}, {"tcp_rwnd_limited_pct", json_opt(f.sender_rwnd_limited_pct)},
+                      {"tcp_sndbuf_limited_pct", json_opt(f.sender_sndbuf_limited_pct)}}},
           {"receiver", {{"busiest_thread_on_cpu_pct", json_opt(f.receiver_thread_pct)}, {"machine_idle_pct", json_opt(f.receiver_idle_pct)}}}};
 }
 
@@ -148,6 +199,10 @@ LimitFigures limit_from_json(const json& j) {
   f.one_machine = j.at("one_machine").get<bool>();
   f.sender_thread_pct = json_get_opt<double>(j.at("sender"), "busiest_thread_on_cpu_pct");
   f.sender_idle_pct = json_get_opt<double>(j.at("sender"), "machine_idle_pct");
+  f.tcp_limited_threshold_pct = json_get_opt<double>(j, "tcp_limited_threshold_pct").value_or(0);
+  f.sender_busy_pct = json_get_opt<double>(j.at("sender"), "tcp_busy_pct");
+  f.sender_rwnd_limited_pct = json_get_opt<double>(j.at("sender"), "tcp_rwnd_limited_pct");
+  f.sender_sndbuf_limited_pct = json_get_opt<double>(j.at("sender"), "tcp_sndbuf_limited_pct");
   f.receiver_thread_pct = json_get_opt<double>(j.at("receiver"), "busiest_thread_on_cpu_pct");
   f.receiver_idle_pct = json_get_opt<double>(j.at("receiver"), "machine_idle_pct");
   return f;
@@ -163,6 +218,30 @@ json value_json(const Value& v) {
 }
 
 }  // namespace
+
+json to_json(const IntervalFigures& v) {
+  return {{"start_s", v.start_s},
+          {"end_s", v.end_s},
+          {"bytes", v.bytes},
+          {"messages", v.messages},
+          {"throughput_gbps", json_opt(v.throughput_gbps)},
+          {"retransmits", json_opt(v.retransmits)},
+          {"snd_cwnd", json_opt(v.snd_cwnd)},
+          {"rtt_us", json_opt(v.rtt_us)}};
+}
+
+IntervalFigures interval_from_json(const json& j) {
+  IntervalFigures v;
+  v.start_s = j.at("start_s").get<double>();
+  v.end_s = j.at("end_s").get<double>();
+  v.bytes = json_as<uint64_t>(j.at("bytes"));
+  v.messages = json_as<uint64_t>(j.at("messages"));
+  v.throughput_gbps = json_get_opt<double>(j, "throughput_gbps");
+  v.retransmits = json_get_opt<uint64_t>(j, "retransmits");
+  v.snd_cwnd = json_get_opt<double>(j, "snd_cwnd");
+  v.rtt_us = json_get_opt<double>(j, "rtt_us");
+  return v;
+}
 
 json to_json(const SideFigures& side) {
   json j = {{"side", side_name(side.side)}, {"host", side.host}, {"window_start_s", side.window_ns > 0 ? json(side.window_start_ns / 1e9) : json(nullptr)},
@@ -180,6 +259,16 @@ json to_json(const SideFigures& side) {
   j["latency_reason"] = json_text(side.latency_reason);
   j["profile"] = side.profile ? to_json(*side.profile) : json(nullptr);
   j["profile_reason"] = json_text(side.profile_reason);
+  j["tcp_info"] = side.tcp_info ? to_json(*side.tcp_info) : json(nullptr);
+  j["tcp_info_reason"] = json_text(side.tcp_info_reason);
+  if (side.intervals.empty()) {
+    j["intervals"] = nullptr;
+    j["intervals_reason"] = json_text(side.intervals_reason);
+  } else {
+    j["intervals"] = json::array();
+    for (const auto& v : side.intervals) j["intervals"].push_back(to_json(v));
+    j["intervals_reason"] = nullptr;
+  }
   j["streams"] = json::array();
   for (const auto& s : side.streams) j["streams"].push_back(to_json(s));
   return j;
@@ -217,6 +306,12 @@ SideFigures side_from_json(const json& j) {
   // Absent in results written before --profile existed.
   if (j.contains("profile") && !j.at("profile").is_null()) s.profile = profile_from_json(j.at("profile"));
   s.profile_reason = json_get_opt<std::string>(j, "profile_reason").value_or("");
+  // Absent in results written before schema 3.
+  if (j.contains("tcp_info") && !j.at("tcp_info").is_null()) s.tcp_info = tcp_from_json(j.at("tcp_info"));
+  s.tcp_info_reason = json_get_opt<std::string>(j, "tcp_info_reason").value_or("");
+  if (j.contains("intervals") && j.at("intervals").is_array())
+    for (const auto& v : j.at("intervals")) s.intervals.push_back(interval_from_json(v));
+  s.intervals_reason = json_get_opt<std::string>(j, "intervals_reason").value_or("");
   return s;
 }
 

@@ -7,6 +7,9 @@
 
 namespace copybench {
 
+nlohmann::json to_json(const IntervalFigures& interval);
+IntervalFigures interval_from_json(const nlohmann::json& j);
+
 nlohmann::json to_json(const SideFigures& side);
 SideFigures side_from_json(const nlohmann::json& j);
 

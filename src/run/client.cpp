@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/units.h"
+#include "metrics/tcp_info.h"
 #include "net/protocol.h"
 #include "net/socket.h"
 #include "results/directions.h"
@@ -183,9 +184,15 @@ class Connections {
 // window (fixed or --duration auto), STOP. The client owns the test's timing.
 class ClientWindow {
  public:
-  ClientWindow(const TestParams& params, Connections& connections, const std::atomic<bool>& interrupted, StartGate* gate)
-      : p_(params), connections_(connections), interrupted_(interrupted), gate_(gate), counters_(p_.threads),
-        totals_(p_.threads) {}
+  ClientWindow(const ClientOptions& options, Connections& connections, const std::atomic<bool>& interrupted, StartGate* gate)
+      : p_(options.params), connections_(connections), interrupted_(interrupted), gate_(gate), counters_(p_.threads),
+        totals_(p_.threads) {
+    WindowEdges::IntervalSink sink;
+    if (options.on_interval)
+      sink = [listener = options.on_interval, side = p_.server_sends() ? Side::receiver : Side::sender,
+              direction = p_.direction](const IntervalFigures& v) { listener(side, direction, v); };
+    window_.watch([this] { return read_sockets(); }, p_.interval_ns, std::move(sink));
+  }
   ~ClientWindow() {
     if (!finished_) finish(true);  // only on a path that skipped finish(): never leave a thread behind
   }
@@ -215,7 +222,7 @@ class ClientWindow {
     auto stopped = [this] { return interrupted_.load() || any_receiver_ended(); };
     if (sleep_until(t0_ + p_.warmup_ns, stopped)) {
       window_.open();
-      completed_ = p_.auto_duration ? run_auto_window(stopped) : sleep_until(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
+      completed_ = p_.auto_duration ? run_auto_window(stopped) : wait_ticking(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
       window_.close();
     }
     stop_sent_.store(true, std::memory_order_release);
@@ -299,7 +306,7 @@ class ClientWindow {
     const int64_t begin = window_.first()->t_ns, ceiling = begin + p_.duration_ns;
     Snapshot previous = *window_.first();
     for (;;) {
-      if (!sleep_until(std::min(previous.t_ns + detector.rule().interval_ns, ceiling), stopped)) return false;
+      if (!wait_ticking(std::min(previous.t_ns + detector.rule().interval_ns, ceiling), stopped)) return false;
       Snapshot now = window_.now();
       uint64_t bytes = 0;
       for (size_t i = 0; i < now.bytes.size(); ++i) bytes += now.bytes[i] - previous.bytes[i];
@@ -307,6 +314,24 @@ class ClientWindow {
       if (now.t_ns >= ceiling || detector.add(rate, now.t_ns - begin)) return true;
       previous = std::move(now);
     }
+  }
+
+  // Sleeps until deadline_ns, ending each --interval on the way; false when `stopped` cut it short.
+  bool wait_ticking(int64_t deadline_ns, const std::function<bool()>& stopped) {
+    for (;;) {
+      const int64_t until = std::min(deadline_ns, window_.next_tick_ns());
+      if (!sleep_until(until, stopped)) return false;
+      if (until >= deadline_ns) return true;
+      window_.tick();
+    }
+  }
+
+  // Every connection's TCP_INFO; the sockets are the Connections', open until the test ends.
+  std::vector<TcpSample> read_sockets() const {
+    std::vector<TcpSample> samples;
+    samples.reserve(static_cast<size_t>(p_.threads));
+    for (int i = 0; i < p_.threads; ++i) samples.push_back(sample_tcp(connections_.data(i)));
+    return samples;
   }
 
   bool any_receiver_ended() const {
@@ -349,7 +374,7 @@ class ClientWindow {
 class ClientRun {
  public:
   ClientRun(const ClientOptions& options, const std::atomic<bool>& interrupted, StartGate* gate = nullptr)
-      : opt_(options), p_(options.params), interrupted_(interrupted), window_(p_, connections_, interrupted_, gate) {}
+      : opt_(options), p_(options.params), interrupted_(interrupted), window_(options, connections_, interrupted_, gate) {}
 
   RunResult run() {
     result_.params = p_;

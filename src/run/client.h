@@ -4,6 +4,7 @@
 // the timing (START, window, STOP) and gathers both sides' figures into one RunResult.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,9 @@ struct ClientOptions {
   /// How long after STOP the server has to send its figures (RESULT); 0: the default, 60 s +
   /// 1 s per connection (the server itself allows its streams 30 s to finish after STOP).
   int result_timeout_ms = 0;
+  /// Hears each --interval of this end's side as it ends, on the test's coordinating thread
+  /// (with --bidir, two tests call it at once). Empty: nobody listens.
+  std::function<void(Side side, Direction direction, const IntervalFigures& interval)> on_interval;
 };
 
 /// Runs one test. Never throws for failures of the test itself: they come back as a result

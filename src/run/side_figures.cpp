@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "core/clock.h"
+#include "results/tcp_figures.h"
+#include "run/tcp_watch.h"
 
 namespace copybench {
 
@@ -43,6 +45,26 @@ void add_receive_copy(SideFigures& side, const std::vector<RecvAccounting>& conn
     side.zc_mapped_note = setup;
 }
 
+namespace {
+
+// Each connection's TCP_INFO over the window, the side's together, and the intervals so far
+// (a window cut short keeps those it finished).
+void fill_tcp(SideFigures& side, const WindowEdges& window) {
+  const auto &first = window.first_tcp(), &last = window.last_tcp();
+  if (!window.watched()) side.tcp_info_reason = "TCP_INFO was not read on this side";
+  else if (!window.last() || first.size() != side.streams.size() || last.size() != first.size())
+    side.tcp_info_reason = "no window was measured";
+  else {
+    for (size_t i = 0; i < first.size(); ++i) side.streams[i].tcp_info = tcp_figures(first[i], last[i]);
+    side.tcp_info = side_tcp_figures(side.streams);
+  }
+  side.intervals = window.intervals();
+  if (window.interval_ns() <= 0) side.intervals_reason = "no --interval was asked for";
+  else if (side.intervals.empty()) side.intervals_reason = "no interval of the window was measured";
+}
+
+}  // namespace
+
 SideFigures side_figures(const SideMeasurements& m) {
   SideFigures side;
   side.side = m.side;
@@ -57,6 +79,7 @@ SideFigures side_figures(const SideMeasurements& m) {
     if (c.submissions) side.submissions_total = side.submissions_total.value_or(0) + *c.submissions;
   }
   derive_rates(side, m.counters->size());
+  fill_tcp(side, *m.window);
   m.meter->fill(side, m.latency_what, m.no_latency_reason, m.zerocopy_sends);
   return side;
 }

@@ -71,6 +71,12 @@ class SweepFolder {
   /// Where one run's client writes its results: a name of its own (the run's place in the
   /// order and this process), so that nothing a killed sweep left can pass for this run's.
   std::string run_json_path(int order) const { return path(fmt::format(".run-{}-{}.json", order, ::getpid())); }
+  // sweep --json-stream: each run's JSON Lines, kept (json-stream/run-ORDER.jsonl).
+  std::string json_stream_path(int order) const {
+    std::error_code ignored;
+    fs::create_directories(path("json-stream"), ignored);  // a failure shows as the run's own
+    return path(fmt::format("json-stream/run-{}.jsonl", order));
+  }
 
   const std::vector<Recorded>& runs() const { return runs_; }
 
@@ -111,9 +117,10 @@ std::string default_out_dir() {
   return "results/" + stamp;
 }
 
-std::vector<std::string> client_args(const TestParams& p, const std::string& json_path) {
+std::vector<std::string> client_args(const TestParams& p, const std::string& json_path, const std::string& json_stream_path) {
   auto a = params_to_args(p);
   a.insert(a.end(), {"--json", json_path, "--quiet"});
+  if (!json_stream_path.empty()) a.insert(a.end(), {"--json-stream", json_stream_path});
   return a;
 }
 
@@ -131,13 +138,13 @@ RunResult failed_run(const TestParams& p, const std::string& why) {
 // One run: the client writes its results as JSON; a client that never got that far leaves
 // the reason in its exit code. A run cut short by a signal is "interrupted" (resume reruns it).
 RunResult run_one(const PlannedRun& run, const Placement& where, const std::string& json_path,
-                  const std::atomic<int>& signal) {
+                  const std::string& json_stream_path, const std::atomic<int>& signal) {
   std::error_code ignored;
   fs::remove(json_path, ignored);
   int code = 0;
   std::string trouble;  // the runner's own failure (e.g. the server exited badly after the test)
   try {
-    code = run_pair(where, run.params, client_args(run.params, json_path), signal);
+    code = run_pair(where, run.params, client_args(run.params, json_path, json_stream_path), signal);
   } catch (const Error& e) {
     trouble = e.what();
   }
@@ -246,7 +253,8 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
       break;
     }
     progress.begin(run, done.size());
-    auto result = run_one(run, topology.placement(), folder.run_json_path(run.order), signal);
+    auto result = run_one(run, topology.placement(), folder.run_json_path(run.order),
+                          options.json_stream ? folder.json_stream_path(run.order) : std::string(), signal);
     progress.end(run, result, done.size() + 1);
     folder.add({run.order, run.point_id, run.rep, std::move(result)});
     if (signal.load() != 0) {

@@ -17,6 +17,7 @@ struct SweepOptions {
   std::string out_dir;     // created if missing; must not hold a sweep already
   std::string resume_dir;  // instead of grid/topology/seed/out_dir: the saved plan there
   bool quiet = false;
+  bool json_stream = false;  // each run's --json-stream into json-stream/run-ORDER.jsonl
   std::string secret_file;  // remote: --secret-file, also with --resume (the plan does not keep it)
 };
 

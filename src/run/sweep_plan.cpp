@@ -32,6 +32,7 @@ TestParams SweepGrid::sweep_base() {
   TestParams p;
   p.duration_ns = 2'000'000'000;
   p.warmup_ns = 500'000'000;
+  p.interval_ns = 250'000'000;  // for summary.csv's interval_cv_pct: is each point steady?
   return p;
 }
 

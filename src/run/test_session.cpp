@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "metrics/tcp_info.h"
 #include "net/protocol.h"
 #include "results/server_report.h"
 #include "run/receiver.h"
@@ -52,7 +53,25 @@ TestSession::TestSession(uint64_t id, TestParams params, std::string peer_host)
       peer_host_(std::move(peer_host)),
       counters_(params_.threads),
       meter_(params_, params_.mode == TestMode::stream && params_.latency && params_.server_sends() ? params_.threads : 0),
-      streams_(params_.threads) {}
+      streams_(params_.threads) {
+  window_.watch([this] { return read_sockets(); }, params_.interval_ns);
+}
+
+std::vector<TcpSample> TestSession::read_sockets() {
+  std::lock_guard lock(mu_);  // a stream's fd is -1 before its thread closes it (finish_stream)
+  std::vector<TcpSample> samples;
+  samples.reserve(streams_.size());
+  for (const auto& s : streams_) {
+    if (s.fd >= 0) {
+      samples.push_back(sample_tcp(s.fd));
+    } else {
+      samples.emplace_back();
+      samples.back().t_ns = now_ns();
+      samples.back().error = "the connection had ended";
+    }
+  }
+  return samples;
+}
 
 void TestSession::attach(int index, pid_t tid, int fd) {
   std::lock_guard lock(mu_);
@@ -230,7 +249,12 @@ std::string TestSession::run_control(int control_fd) {
     auto event = wait_control(control_fd, window_begin, abandoned_);
     if (event == ControlEvent::deadline) {
       window_.open();
-      event = wait_control(control_fd, window_end, abandoned_);
+      for (;;) {  // ending each --interval on the way
+        const int64_t until = std::min(window_end, window_.next_tick_ns());
+        event = wait_control(control_fd, until, abandoned_);
+        if (event != ControlEvent::deadline || until >= window_end) break;
+        window_.tick();
+      }
       window_.close();  // at the window's end, or at an early STOP
     }
     if (event == ControlEvent::deadline) event = wait_control(control_fd, window_end + kStopGraceNs, abandoned_);

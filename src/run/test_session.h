@@ -13,6 +13,7 @@
 #include "net/socket.h"
 #include "spec/params.h"
 #include "run/receiver.h"
+#include "metrics/tcp_info.h"
 #include "run/window_meter.h"
 #include "run/window.h"
 #include "strategies/recv/recv_strategy.h"
@@ -91,6 +92,7 @@ class TestSession {
   void end_streams();        // abort() but for the control connection
   void forget_control();
   std::string result_payload(int control_fd);
+  std::vector<TcpSample> read_sockets();  // each stream's TCP_INFO, for the window's edges
 
   const uint64_t id_;
   const TestParams params_;

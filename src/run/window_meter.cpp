@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "run/tcp_watch.h"
 
 namespace copybench {
 
@@ -157,14 +158,44 @@ LatencyFigures latency_figures(const LatencyHistogram& h, const std::string& wha
   return l;
 }
 
+void WindowEdges::watch(TcpReader reader, int64_t interval_ns, IntervalSink sink) {
+  reader_ = std::move(reader);
+  interval_ns_ = interval_ns;
+  sink_ = std::move(sink);
+}
+
 void WindowEdges::open() {
   meter_.begin();
   first_ = counters_.snapshot();
+  first_tcp_ = read_sockets();
+  if (interval_ns_ > 0) {
+    previous_ = *first_;
+    previous_tcp_ = first_tcp_;
+    next_tick_ns_ = first_->t_ns + interval_ns_;
+  }
+}
+
+void WindowEdges::tick() {
+  if (!first_ || last_ || interval_ns_ <= 0) return;
+  auto tcp = read_sockets();
+  end_interval(counters_.snapshot(), std::move(tcp));
+  // Intervals stay on the window's grid; a late wake-up makes one longer, never the next shorter.
+  while (next_tick_ns_ <= previous_.t_ns) next_tick_ns_ += interval_ns_;
 }
 
 void WindowEdges::close() {
+  last_tcp_ = read_sockets();
   last_ = counters_.snapshot();
   meter_.end();
+  if (first_ && interval_ns_ > 0 && last_->t_ns > previous_.t_ns) end_interval(*last_, last_tcp_);
+  next_tick_ns_ = INT64_MAX;
+}
+
+void WindowEdges::end_interval(const Snapshot& now, std::vector<TcpSample> tcp) {
+  intervals_.push_back(interval_figures(previous_, now, previous_tcp_, tcp, first_->t_ns));
+  previous_ = now;
+  previous_tcp_ = std::move(tcp);
+  if (sink_) sink_(intervals_.back());
 }
 
 void WindowEdges::abandon() { meter_.end(); }

@@ -26,8 +26,8 @@ std::string compact_size(uint64_t bytes) {
   return text.back() == 'K' || text.back() == 'M' ? text : text + "B";
 }
 
-void check_duration(const char* what, int64_t ns, int64_t min_ns, const char* range) {
-  if (ns < min_ns || ns > kMaxDurationNs)
+void check_duration(const char* what, int64_t ns, int64_t min_ns, const char* range, int64_t max_ns = kMaxDurationNs) {
+  if (ns < min_ns || ns > max_ns)
     throw UsageError(fmt::format("{} {} is out of range ({})", what, format_duration(ns), range));
 }
 
@@ -235,6 +235,16 @@ std::vector<Param> build_table() {
       // "auto" rides on this option: a default ceiling with auto is not the default.
       .is_default = [](const TestParams& p) { return p.duration_ns == TestParams{}.duration_ns && !p.auto_duration; },
       .check = [](const TestParams& p) { check_duration("duration", p.duration_ns, 10'000'000, "10 ms to 24 h"); }}));
+  t.push_back(row(&TestParams::interval_ns, {
+      .key = "interval_s", .option = "-i,--interval",
+      .help = "a report every interval while the test runs (iperf's -i): each side's rate, retransmits, cwnd and RTT, "
+              "printed live and kept in the JSON (intervals per side); 0: none (100 ms to 60 s)",
+      .unit = "s", .how = "length of each interval report (0: none)",
+      .wire = {WireSlot::interval_ms}, .json_required = false,
+      .sweep_help = "interval of each run's reports (default in a sweep: 250ms, for summary.csv's interval CV; 0: none)",
+      .check = [](const TestParams& p) {
+        if (p.interval_ns != 0) check_duration("interval", p.interval_ns, 100'000'000, "0, or 100 ms to 60 s", 60'000'000'000);
+      }}));
   t.push_back(row(&TestParams::pin, {
       .key = "pin", .option = "--pin",
       .help = "CPU affinity of the connection threads: same (both ends of connection i on CPU i), split "

@@ -21,7 +21,8 @@ namespace copybench {
 /// The header fields a parameter can travel in (net/protocol.h lays them out); `flags` is a
 /// bit field of the flags word.
 enum class WireSlot : uint8_t {
-  none, strategy_id, mode, message_bytes, response_bytes, warmup_ms, duration_ms, threads, flags, recv_strategy_id, recv_bytes
+  none, strategy_id, mode, message_bytes, response_bytes, warmup_ms, duration_ms, threads, flags, recv_strategy_id, recv_bytes,
+  interval_ms
 };
 
 struct Wire {

@@ -80,7 +80,10 @@ void validate(const TestParams& params) {
     throw UsageError(fmt::format("--verify needs the bytes in user memory; --recv {} {}", params.recv_strategy,
                                  params.recv_strategy == "splice" ? "moves them through a pipe into /dev/null"
                                                                   : "drops them in the kernel"));
-  if (params.duration_ns % 1'000'000 != 0 || params.warmup_ns % 1'000'000 != 0)
+  if (params.interval_ns > 0 && params.duration_ns / params.interval_ns > kMaxIntervals)
+    throw UsageError(fmt::format("--interval {} would cut a {} window into more than {} intervals", duration_ms_text(params.interval_ns),
+                                 duration_ms_text(params.duration_ns), kMaxIntervals));
+  if (params.duration_ns % 1'000'000 != 0 || params.warmup_ns % 1'000'000 != 0 || params.interval_ns % 1'000'000 != 0)
     throw UsageError("durations must be whole milliseconds");  // the header carries milliseconds
 }
 

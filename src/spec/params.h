@@ -46,6 +46,7 @@ struct TestParams {
   int64_t warmup_ns = 1'000'000'000;
   int64_t duration_ns = 5'000'000'000;  // with auto_duration: the ceiling
   bool auto_duration = false;            // the client ends the window once the rate is stable
+  int64_t interval_ns = 0;               // --interval: a report per interval on both sides (0: none)
   PinMode pin = PinMode::none;
   Direction direction = Direction::forward;
   bool verify = false;
@@ -68,6 +69,9 @@ void set_duration(TestParams& params, const std::string& text);
 
 /// The option's text again ("auto:30s", "5s", "1500ms"), to hand on to a client process.
 std::string duration_text(const TestParams& params);
+
+/// The most intervals one window may have: a side's intervals travel in its RESULT.
+inline constexpr int64_t kMaxIntervals = 10'000;
 
 /// Throws UsageError with one line naming the first bad value: row by row of the table, its
 /// range and its `needs` rule; then whole milliseconds for the durations.

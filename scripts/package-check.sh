@@ -16,7 +16,7 @@ build=build/release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-(cd "$build" && cpack -G DEB -B "$work/out" >/dev/null)
+(cd "$build" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log" >&2; exit 1; }
 deb=$(ls "$work"/out/copybench_*.deb)
 echo "package-check: $(basename "$deb"): depends on $(dpkg-deb -f "$deb" Depends)"
 
@@ -27,7 +27,7 @@ case "$mode" in
     touch "$root/var/lib/dpkg/status"
     # The scratch database has none of the libraries: their check is the system mode's.
     dpkg() { command dpkg --root="$root" --force-not-root --force-depends --force-script-chrootless "$@"; }
-    dpkg -i "$deb" >/dev/null
+    dpkg -i "$deb" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; exit 1; }
     prefix=$root/usr
     export MANPATH=$root/usr/share/man LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}
     remove() { dpkg --purge copybench >/dev/null; }
@@ -80,5 +80,10 @@ left=0
 while read -r f; do
   if [[ -e $root$f || -L $root$f ]]; then echo "package-check: left behind: $f" >&2; left=1; fi
 done < "$work/files"
+# The scratch root held nothing else: every folder the package made must be gone too.
+if [[ $mode == scratch ]] && find "$root" -mindepth 1 -not -path "$root/var" -not -path "$root/var/lib*" | grep .; then
+  echo "package-check: left behind in the scratch root (above)" >&2
+  left=1
+fi
 ((left == 0)) || exit 1
 echo "package-check: removed, $(wc -l < "$work/files") files gone, none left behind"

@@ -34,9 +34,9 @@ def main():
         for where, result in results_in(document):
             checked += 1
             for error in validator.iter_errors(result):
-                # oneOf/anyOf (a nullable object) say little: name the deepest cause instead.
-                error = jsonschema.exceptions.best_match([error]) if not error.context else \
-                    jsonschema.exceptions.best_match(error.context)
+                # oneOf (null or an object) says little: name the deepest cause instead.
+                while error.context:
+                    error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
                 location = "/".join(str(p) for p in error.absolute_path)
                 print(f"{path}{' ' + where if where else ''}: /{location}: {error.message[:300]}")
                 errors += 1

@@ -4,12 +4,18 @@
 #include <atomic>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <optional>
 #include <fmt/format.h>
 #include <iostream>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cli/completion.h"
+#include "core/build_version.h"
 #include "core/error.h"
+#include "core/pid_file.h"
 #include "core/units.h"
 #include "core/version.h"
 #include "report/writers.h"
@@ -96,8 +102,20 @@ int cmd_client(const std::string& host, uint16_t port, const std::string& secret
   return report(result, o);
 }
 
-int cmd_server(const ServerOptions& options, int ready_fd) {
+// --logfile: what the server writes on stderr (its log lines, and the error it ends with) goes
+// to FILE, appended, for hosts without a journal to collect stderr.
+void log_to(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) throw_sys(fmt::format("--logfile {}: open", path), errno);
+  if (::dup2(fd, STDERR_FILENO) < 0) throw_sys(fmt::format("--logfile {}: dup2", path), errno);
+  ::close(fd);
+}
+
+int cmd_server(const ServerOptions& options, int ready_fd, const std::string& pidfile) {
   Server server(options);
+  // After the bind: a pid file says a server listens; it goes when this returns or unwinds.
+  std::optional<PidFile> pid_file;
+  if (!pidfile.empty()) pid_file.emplace(pidfile);
   if (ready_fd >= 0) {
     auto line = fmt::format("{}\n", server.port());
     (void)!::write(ready_fd, line.data(), line.size());
@@ -159,7 +177,9 @@ std::vector<std::string> args_after(int argc, char** argv, const std::string& wo
 
 int dispatch(int argc, char** argv) {
   CLI::App app{"copybench: measure what copying costs in TCP network I/O, per strategy, on both sides"};
-  app.set_version_flag("-V,--version", std::string("copybench ") + kVersion);
+  app.set_version_flag("-V,--version", std::string("copybench ") + build_version());
+  // Every subcommand's options in one page: what help2man makes the man page from.
+  app.set_help_all_flag("--help-all", "print the help of every command");
   app.require_subcommand(1);
 
   TestOptions run_opts, client_opts;
@@ -168,8 +188,11 @@ int dispatch(int argc, char** argv) {
 
   std::string host = "127.0.0.1";
   uint16_t port = 7470;
+  bool client_ipv4 = false, client_ipv6 = false;
   auto* client = app.add_subcommand("client", "run a test against a copybench server (this side receives)");
-  client->add_option("--host", host, "server host name or address")->capture_default_str();
+  client->add_option("-c,--host", host, "server host name or address")->capture_default_str();
+  auto* client4 = client->add_flag("-4", client_ipv4, "connect over IPv4 only");
+  client->add_flag("-6", client_ipv6, "connect over IPv6 only")->excludes(client4);
   client->add_option("-p,--port", port, "server port")->capture_default_str();
   std::string client_secret_file;
   client->add_option("--secret-file", client_secret_file,
@@ -180,7 +203,13 @@ int dispatch(int argc, char** argv) {
   int ready_fd = -1;
   auto* server = app.add_subcommand("server", "serve tests (this side sends)");
   server->add_option("-p,--port", server_opts.port, "port to listen on (0: any free port)")->capture_default_str();
-  server->add_option("--bind", server_opts.bind, "address to bind (default: all, IPv4 and IPv6)");
+  server->add_option("-B,--bind", server_opts.bind, "address to bind (default: all, IPv4 and IPv6)");
+  bool server_ipv4 = false, server_ipv6 = false;
+  auto* server4 = server->add_flag("-4", server_ipv4, "listen on IPv4 only (with --bind: its IPv4 address)");
+  server->add_flag("-6", server_ipv6, "listen on IPv6 only (with --bind: its IPv6 address)")->excludes(server4);
+  std::string logfile, pidfile;
+  server->add_option("--logfile", logfile, "append what the server logs (stderr) to FILE");
+  server->add_option("--pidfile", pidfile, "write the server's process id to FILE while it serves (removed on exit)");
   server->add_flag("--once", server_opts.once, "serve one test, then exit");
   server->add_flag("-q,--quiet", server_opts.quiet, "no per-test log lines");
   server->add_option("--max-clients", server_opts.max_clients,
@@ -217,6 +246,11 @@ int dispatch(int argc, char** argv) {
 
   auto* cleanup = app.add_subcommand("cleanup", "remove network namespaces left behind by a killed copybench");
 
+  // For the build, which writes the installed completion script with it.
+  std::string shell;
+  auto* completion = app.add_subcommand("completion", "print the shell completion script")->group("");
+  completion->add_option("shell", shell, "bash")->required()->check(CLI::IsMember({"bash"}));
+
   bool probe_json_out = false;
   auto* probe = app.add_subcommand("probe", "show what this machine supports (zero-copy, io_uring, perf events, ...)");
   probe->add_flag("--json", probe_json_out, "print JSON");
@@ -237,11 +271,15 @@ int dispatch(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    throw UsageError(e.what());
+    auto hint = letter_change_hint(e.what(), std::vector<std::string>(argv + 1, argv + argc));
+    throw UsageError(hint.empty() ? e.what() : hint);
   }
 
   if (*run) return run_local(run_opts.params(), args_after(argc, argv, "run"), g_signal);
-  if (*client) return cmd_client(host, port, client_secret_file, client_opts);
+  if (*client) {
+    if (client_ipv4 || client_ipv6) host = numeric_host(host, client_ipv4 ? AF_INET : AF_INET6);
+    return cmd_client(host, port, client_secret_file, client_opts);
+  }
   if (*server) {
     if (!max_memory.empty() && (server_opts.max_memory_bytes = parse_size(max_memory)) == 0)
       throw UsageError("--max-memory must be more than 0");
@@ -249,11 +287,17 @@ int dispatch(int argc, char** argv) {
       throw UsageError("--max-duration must be more than 0");
     if (!server_secret_file.empty())
       server_opts.secret = std::make_shared<const Secret>(Secret::from_file(server_secret_file));
-    return cmd_server(server_opts, ready_fd);
+    if (server_ipv4 || server_ipv6) server_opts.family = server_ipv4 ? AF_INET : AF_INET6;
+    if (!logfile.empty()) log_to(logfile);
+    return cmd_server(server_opts, ready_fd, pidfile);
   }
   if (*sweep) return run_sweep(sweep_opts.options(), g_signal);
   if (*report_cmd) return cmd_report(report_dir);
   if (*cleanup) return cmd_cleanup();
+  if (*completion) {
+    std::cout << bash_completion(app);
+    return 0;
+  }
   return cmd_probe(probe_json_out);
 }
 

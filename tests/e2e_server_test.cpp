@@ -70,7 +70,7 @@ TEST(Server, RefusesOutOfRangeRequestsWithAReason) {
 TEST(Server, ServesSeveralTestsInARow) {
   ServerProcess server;
   for (const char* s : {"a1", "a2", "a3"}) {
-    auto r = run_copybench(client_args(server.port, std::string("-t 2 -s ") + s));
+    auto r = run_copybench(client_args(server.port, std::string("-P 2 -s ") + s));
     EXPECT_EQ(r.exit_code, 0) << r.output;
   }
 }

@@ -70,7 +70,9 @@ ServerProcess::ServerProcess(const std::vector<std::string>& extra) {
   Fd read_end(fds[0]), write_end(fds[1]);
   std::vector<std::string> argv{COPYBENCH_BIN, "server", "--port", "0", "--quiet", "--ready-fd",
                                 std::to_string(write_end.get())};
-  if (std::find(extra.begin(), extra.end(), "--bind") == extra.end()) argv.insert(argv.end(), {"--bind", "127.0.0.1"});
+  bool bind_given = std::find(extra.begin(), extra.end(), "--bind") != extra.end() ||
+                    std::find(extra.begin(), extra.end(), "-B") != extra.end();
+  if (!bind_given) argv.insert(argv.end(), {"--bind", "127.0.0.1"});
   argv.insert(argv.end(), extra.begin(), extra.end());
   child = std::make_unique<Child>(argv, write_end.get());
   write_end.reset();

@@ -1,15 +1,41 @@
 #include "cli/test_options.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "spec/param_table.h"
 
 namespace copybench {
+namespace {
+
+// Short letters that meant something else before the table took iperf's (-t was the thread
+// count, -d the window): a finger trained on the old ones gets the new letter in one line, not
+// a test of another meaning.
+struct RetiredLetter {
+  const char* letter;
+  const char* message;
+};
+constexpr RetiredLetter kRetiredLetters[] = {
+    {"-d", "-d is gone: the window is now -t/--time (iperf's -t) or --duration; connections are -P/--parallel"},
+};
+
+}  // namespace
+
+std::string letter_change_hint(const std::string& error, const std::vector<std::string>& args) {
+  // -t 4 --duration 5 (threads, then the window, as before): the window given twice.
+  bool dash_t = std::any_of(args.begin(), args.end(), [](const std::string& a) { return a.starts_with("-t"); });
+  if (dash_t && error.starts_with("--time:")) return "-t is now the window (iperf's -t); connections are -P/--parallel";
+  return "";
+}
 
 void ParamOptions::add(CLI::App* cmd, const TestParams& defaults, const std::function<bool(const Param&)>& include,
                        bool sweep) {
   const auto& table = test_parameters();
   for (size_t row = 0; row < table.size(); ++row)
     if (!table[row].option.empty() && include(table[row])) add_row(cmd, row, defaults, sweep);
+  // Taken (hidden, with or without a value) so that apply can refuse them by name.
+  for (const auto& retired : kRetiredLetters)
+    retired_.emplace_back(cmd->add_option(retired.letter)->expected(0, 1)->group(""), retired.message);
 }
 
 void ParamOptions::add_row(CLI::App* cmd, size_t row, const TestParams& defaults, bool sweep) {
@@ -37,6 +63,8 @@ void ParamOptions::add_row(CLI::App* cmd, size_t row, const TestParams& defaults
 }
 
 TestParams ParamOptions::apply(TestParams params) const {
+  for (const auto& [option, message] : retired_)
+    if (option->count() > 0) throw UsageError(message);
   for (const auto& b : bound_) {
     if (b->option->count() == 0) continue;
     const Param& p = test_parameters()[b->row];
@@ -52,7 +80,9 @@ TestParams ParamOptions::apply(TestParams params) const {
 
 void add_test_options(CLI::App* cmd, TestOptions& o) {
   o.params_given.add(cmd, TestParams{}, [](const Param&) { return true; });
-  cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
+  auto* json = cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
+  cmd->add_flag_callback("-J", [&o] { o.json_path = "-"; }, "the results as JSON on stdout, the table on stderr (--json -)")
+      ->excludes(json);
   cmd->add_option("--json-stream", o.json_stream_path,
                   "write JSON Lines to FILE ('-' for stdout) as the run goes: one object per --interval, then the result "
                   "(iperf3's --json-stream)");

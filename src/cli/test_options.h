@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "spec/param_table.h"
@@ -34,7 +35,8 @@ class ParamOptions {
     CLI::Option* option;
     std::string alias_value{};  // a FlagAlias: the row's value it stands for
   };
-  std::vector<std::unique_ptr<Bound>> bound_;  // stable addresses: CLI11 keeps a reference to text and flag
+  std::vector<std::unique_ptr<Bound>> bound_;
+  std::vector<std::pair<CLI::Option*, const char*>> retired_;  // old letters and what replaced them  // stable addresses: CLI11 keeps a reference to text and flag
 };
 
 /// `run`'s and `client`'s options: every parameter and the outputs.
@@ -53,5 +55,10 @@ struct TestOptions {
 };
 
 void add_test_options(CLI::App* cmd, TestOptions& options);
+
+/// The line to say instead of CLI11's `error` when the arguments used a short letter in its old
+/// meaning (-t for threads beside a --duration); "" otherwise. -d has an option of its own
+/// that refuses it (ParamOptions::apply).
+std::string letter_change_hint(const std::string& error, const std::vector<std::string>& args);
 
 }  // namespace copybench

@@ -51,9 +51,9 @@ struct FreeAddrInfo {
 };
 using AddrInfo = std::unique_ptr<addrinfo, FreeAddrInfo>;
 
-AddrInfo resolve(const std::string& host, uint16_t port, bool passive) {
+AddrInfo resolve(const std::string& host, uint16_t port, bool passive, int family = AF_UNSPEC) {
   addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
+  hints.ai_family = family;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = passive ? AI_PASSIVE : 0;
   addrinfo* list = nullptr;
@@ -82,10 +82,10 @@ namespace {
 
 // Binds and listens on the first of host's addresses that takes it; nullopt (with the errno
 // of the last try) when none does. EADDRINUSE throws: another address would not help.
-std::optional<Listener> try_listen(const std::string& host, uint16_t port, int* last_errno) {
+std::optional<Listener> try_listen(const std::string& host, uint16_t port, int* last_errno, int family = AF_UNSPEC) {
   AddrInfo addrs;
   try {
-    addrs = resolve(host, port, true);
+    addrs = resolve(host, port, true, family);
   } catch (const Error&) {
     *last_errno = EAFNOSUPPORT;
     return std::nullopt;
@@ -93,9 +93,9 @@ std::optional<Listener> try_listen(const std::string& host, uint16_t port, int* 
   for (auto* ai = addrs.get(); ai; ai = ai->ai_next) {
     Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
     if (!fd) { *last_errno = errno; continue; }
-    int one = 1, zero = 0;
+    int one = 1, v6only = family == AF_INET6 ? 1 : 0;  // -6: IPv6 alone, as iperf3 -6
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (ai->ai_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (ai->ai_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
     if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
       *last_errno = errno;
       if (errno == EADDRINUSE) throw_sys(fmt::format("bind to {}", format_address(ai->ai_addr)), errno);
@@ -115,17 +115,28 @@ std::optional<Listener> try_listen(const std::string& host, uint16_t port, int* 
 
 }  // namespace
 
-Listener listen_tcp(const std::string& bind_host, uint16_t port) {
+Listener listen_tcp(const std::string& bind_host, uint16_t port, int family) {
   int last_errno = 0;
-  if (!bind_host.empty()) {
-    if (auto l = try_listen(bind_host, port, &last_errno)) return std::move(*l);
-    throw_sys(fmt::format("bind to {} port {}", bind_host, port), last_errno);
+  if (!bind_host.empty() || family != AF_UNSPEC) {
+    const std::string host = !bind_host.empty() ? bind_host : family == AF_INET ? "0.0.0.0" : "::";
+    if (auto l = try_listen(host, port, &last_errno, family)) return std::move(*l);
+    throw_sys(fmt::format("bind to {} port {}", host, port), last_errno);
   }
   // All addresses: an IPv6 wildcard socket that also takes IPv4; on a host without IPv6
   // (ipv6.disable=1, or a sandbox that forbids AF_INET6) the IPv4 wildcard.
   if (auto l = try_listen("::", port, &last_errno)) return std::move(*l);
   if (auto l = try_listen("0.0.0.0", port, &last_errno)) return std::move(*l);
   throw_sys(fmt::format("bind to 0.0.0.0 port {}", port), last_errno);
+}
+
+std::string numeric_host(const std::string& host, int family) {
+  AddrInfo addrs;
+  try {
+    addrs = resolve(host, 0, false, family);
+  } catch (const Error&) {
+    throw Error(fmt::format("resolve '{}': no {} address", host, family == AF_INET ? "IPv4" : "IPv6"));
+  }
+  return peer_host(format_address(addrs->ai_addr));
 }
 
 Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms, const std::function<void(int)>& before_connect) {

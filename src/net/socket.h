@@ -36,7 +36,13 @@ struct Listener {
 };
 
 /// Binds and listens on `bind_host` (empty: all addresses, IPv6 dual-stack when available).
-Listener listen_tcp(const std::string& bind_host, uint16_t port);
+/// `family` AF_INET or AF_INET6 (-4, -6) takes that family's addresses alone: its wildcard when
+/// bind_host is empty, and an AF_INET6 socket refuses IPv4 (IPV6_V6ONLY).
+Listener listen_tcp(const std::string& bind_host, uint16_t port, int family = 0 /* AF_UNSPEC */);
+
+/// The first address of `family` (AF_INET or AF_INET6) that host resolves to, numeric
+/// ("192.0.2.1", "::1"), for a client told -4 or -6; throws Error naming the host.
+std::string numeric_host(const std::string& host, int family);
 
 /// Connects to host:port (IPv4 or IPv6) within timeout_ms; errors name the address.
 /// `before_connect`, when given, sets options on the new socket that the handshake must carry

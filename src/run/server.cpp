@@ -69,7 +69,7 @@ uint64_t server_buffer_bytes(const TestParams& params) {
   return per_connection * static_cast<uint64_t>(params.threads);
 }
 
-Server::Server(ServerOptions options) : options_(std::move(options)), listener_(listen_tcp(options_.bind, options_.port)) {
+Server::Server(ServerOptions options) : options_(std::move(options)), listener_(listen_tcp(options_.bind, options_.port, options_.family)) {
   if (options_.max_memory_bytes == 0) options_.max_memory_bytes = default_max_memory();
 }
 

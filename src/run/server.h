@@ -20,6 +20,7 @@ namespace copybench {
 
 struct ServerOptions {
   std::string bind;  // empty: all addresses
+  int family = 0;    // AF_UNSPEC; AF_INET or AF_INET6 for -4, -6 (listen_tcp)
   uint16_t port = 7470;
   bool once = false;  // serve one test (--bidir: its two), then return
   bool quiet = false;

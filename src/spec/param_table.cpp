@@ -170,7 +170,7 @@ std::vector<Param> build_table() {
       },
       .all = [] { return std::vector<std::string>{"forward", "reverse", "bidir"}; }}));
   t.push_back(row(&TestParams::message_bytes, {
-      .key = "message_bytes", .option = "--size",
+      .key = "message_bytes", .option = "-l,--length,--size",
       .help = "message size (rr: request size): 1024, 1K, 4KiB, 64K, 1M (1 B to 16 MiB)",
       .unit = "B", .how = "message size (8 fields); rr: the request",
       .wire = {WireSlot::message_bytes}, .identifies_test = true,
@@ -210,7 +210,7 @@ std::vector<Param> build_table() {
       },
       .applies = [](const TestParams& p) { return p.mode == TestMode::rr; }}));
   t.push_back(row(&TestParams::threads, {
-      .key = "threads", .option = "-t,--threads", .help = "connections, one thread each (1 to 256)",
+      .key = "threads", .option = "-P,--parallel,--threads", .help = "connections, one thread each (1 to 256)",
       .how = "connections, one thread each per side",
       .wire = {WireSlot::threads}, .identifies_test = true,
       .sweep_option = "--threads", .sweep_help = "thread counts (default: 1,2,4,8)",
@@ -226,7 +226,7 @@ std::vector<Param> build_table() {
       .wire = {WireSlot::warmup_ms}, .sweep_help = "warm-up of each run (0 allowed)",
       .check = [](const TestParams& p) { check_duration("warm-up", p.warmup_ns, 0, "0 to 24 h"); }}));
   t.push_back(row(&TestParams::duration_ns, {
-      .key = "duration_s", .option = "-d,--duration",
+      .key = "duration_s", .option = "-t,--time,--duration",
       .help = "measured window: 5, 5s, 500ms, or auto[:CEILING]: end once the rate is stable (default ceiling 30s)",
       .unit = "s", .how = "requested measured window; with duration_auto, its ceiling",
       .wire = {WireSlot::duration_ms}, .sweep_help = "measured window of each run, or auto[:CEILING]",

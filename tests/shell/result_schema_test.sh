@@ -13,6 +13,7 @@ short=(-t 200ms --warmup 0 --quiet)
 "$bin" run "${short[@]}" -R --strategy two-copy --recv scatter --json "$dir/reverse.json"
 "$bin" run "${short[@]}" --bidir -P 2 --json "$dir/bidir.json"
 "$bin" run "${short[@]}" --verify --no-counters --no-latency -l 1001 --json "$dir/verify.json"
+"$bin" run "${short[@]}" -i 100ms --strategy zero-copy --json "$dir/intervals.json"
 # Nothing listens on port 1: the client fails, and still writes its result (status failed).
 if "$bin" client -c 127.0.0.1 -p 1 "${short[@]}" --json "$dir/failed.json" 2>/dev/null; then
   echo "FAIL: a client with no server exited 0"; exit 1

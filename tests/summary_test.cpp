@@ -4,8 +4,10 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <map>
+#include <set>
 
 #include "core/error.h"
+#include "report/plots.h"
 #include "report/runs_table.h"
 #include "report/summary.h"
 #include "report/writers.h"
@@ -247,4 +249,23 @@ TEST(Summary, ReadsTheRealRunColumns) {
   EXPECT_EQ(s.points[0].key.response_bytes, 128u);
   EXPECT_EQ(s.points[0].key.threads, 4);
   EXPECT_DOUBLE_EQ(s.points[0].metric("receiver_latency_p50_us")->median, 12.5);
+}
+
+// Each data path of a figure gets its own colour: gnuplot cycles through 8, and the ranks (spaced
+// for receive strategies and directions) are multiples of 8 apart for one-copy and zero-copy.
+TEST(Plots, EachDataPathOfAFigureHasItsOwnColour) {
+  Summary s;
+  for (const char* path : {"one-copy", "zero-copy", "one-copy@reverse", "sendfile+discard"}) {
+    SummaryPoint p{{"loopback", "stream", path, 65536, std::nullopt, 1}, 1, 0, {}, {}};
+    p.metrics["receiver_throughput_gbps"] = Stats{1, 10, 10, 10, std::nullopt, std::nullopt};
+    s.points.push_back(p);
+  }
+  auto plan = plan_figures(s);
+  ASSERT_FALSE(plan.figures.empty());
+  const auto& series = plan.figures.front().panels.at(0).series;
+  ASSERT_EQ(series.size(), 4u);
+  std::set<int> colours;
+  for (const auto& one : series) colours.insert(one.color);
+  EXPECT_EQ(colours.size(), 4u) << "a colour shared by two paths";
+  for (int c : colours) EXPECT_TRUE(c >= 1 && c <= 8) << c;
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "core/error.h"
@@ -32,6 +33,12 @@ std::vector<Panel> collect(const Summary& summary, const std::string& topology, 
                            const std::vector<Line>& lines, bool x_is_size) {
   using PanelKey = std::tuple<int, uint64_t, uint64_t>;
   std::map<PanelKey, std::pair<std::string, std::map<std::tuple<int, std::string, size_t>, Series>>> panels;
+  // Colours by the data path's place among this figure's paths: gnuplot cycles through 8, and
+  // the ranks themselves (spaced for receive strategies and directions) would repeat one.
+  std::set<int> ranks;
+  for (const auto& p : summary.points)
+    if (p.key.topology == topology && p.key.mode == mode) ranks.insert(strategy_rank(p.key.strategy));
+  auto colour_of = [&](int rank) { return static_cast<int>(std::distance(ranks.begin(), ranks.find(rank))) + 1; };
   for (const auto& p : summary.points) {
     if (p.key.topology != topology || p.key.mode != mode) continue;
     PanelKey pk = x_is_size ? PanelKey{p.key.threads, 0, 0}
@@ -44,7 +51,7 @@ std::vector<Panel> collect(const Summary& summary, const std::string& topology, 
       int rank = strategy_rank(p.key.strategy);
       auto& series = panel.second[{rank, p.key.strategy, i}];
       series.label = p.key.strategy + lines[i].suffix;
-      series.color = rank + 1;
+      series.color = colour_of(rank);
       series.dashed = lines[i].dashed;
       double x = x_is_size ? double(p.key.message_bytes) : double(p.key.threads);
       auto [low, high] = interval(*s);  // the intervals the answers compare, so figure and text agree

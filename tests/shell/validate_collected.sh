@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# docs/result.schema.json against every result the e2e tests read (tests/e2e_util.cpp keeps them).
+#   usage: validate_collected.sh SCHEMA VALIDATOR DIR
+set -euo pipefail
+schema=$1 validator=$2 dir=$3
+python3 -c 'import jsonschema' 2>/dev/null || { echo "skip: python3-jsonschema is not installed"; exit 77; }
+shopt -s nullglob
+files=("$dir"/*.json)
+if [ ${#files[@]} -eq 0 ]; then echo "skip: no e2e test ran, so no result was collected in $dir"; exit 77; fi
+# In batches: a full suite collects hundreds. xargs fails when any batch had an error.
+status=0
+out=$(printf '%s\0' "${files[@]}" | xargs -0 -n 200 python3 "$validator" "$schema") || status=1
+grep -v ' results checked, 0 errors$' <<<"$out" || true
+echo "${#files[@]} collected result files, $(grep -o '^[0-9]* results checked' <<<"$out" | awk '{s+=$1} END {print s+0}') results checked"
+exit $status

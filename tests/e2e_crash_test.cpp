@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <sys/mount.h>
 #include <thread>
 #include <unistd.h>
@@ -69,13 +68,6 @@ std::vector<std::string> hidden_files(const std::string& dir) {
   for (const auto& entry : fs::directory_iterator(dir))
     if (entry.path().filename().string().starts_with('.')) names.push_back(entry.path().filename().string());
   return names;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::stringstream ss(text);
-  for (std::string line; std::getline(ss, line);) lines.push_back(line);
-  return lines;
 }
 
 const char* kSweep = "sweep --topology loopback --threads 1 --warmup 0 --seed 4 --quiet";

@@ -18,7 +18,7 @@ using namespace copybench::test;
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> nonempty_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::stringstream ss(text);
   for (std::string line; std::getline(ss, line);)
@@ -28,7 +28,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 // Cell `key` of every data row (simple split: the tested columns hold no commas).
 std::vector<std::string> column(const std::string& csv_text, const std::string& key) {
-  auto lines = lines_of(csv_text);
+  auto lines = nonempty_lines(csv_text);
   std::vector<std::string> header, out;
   std::stringstream hs(lines.at(0));
   for (std::string k; std::getline(hs, k, ',');) header.push_back(k);
@@ -55,7 +55,7 @@ void skip_unless_netns() {
 
 void expect_full_folder(const TempDir& dir, size_t runs, const std::string& topology) {
   auto csv = read_text(dir.file("out/runs.csv"));
-  auto rows = lines_of(csv);
+  auto rows = nonempty_lines(csv);
   ASSERT_EQ(rows.size(), runs + 1) << "one row per run:\n" << csv;
   for (const auto& status : column(csv, "status")) EXPECT_EQ(status, "ok") << csv;
   auto j = read_json(dir.file("out/results.json"));
@@ -147,7 +147,7 @@ TEST(Sweep, InterruptedHalfWayKeepsItsRunsRemovesNamespacesAndResumes) {
                                    "--quiet",     "--out",     dir.file("out")};
   Child sweep(argv);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (lines_of(read_text(dir.file("out/runs.csv"))).size() < 3 && std::chrono::steady_clock::now() < deadline)
+  while (nonempty_lines(read_text(dir.file("out/runs.csv"))).size() < 3 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::vector<pid_t> children;  // the next run's server and client
   while (children.size() < 2 && std::chrono::steady_clock::now() < deadline) children = children_of(sweep.pid());
@@ -158,7 +158,7 @@ TEST(Sweep, InterruptedHalfWayKeepsItsRunsRemovesNamespacesAndResumes) {
   EXPECT_EQ(*code, 130);
   for (pid_t child : children) EXPECT_FALSE(alive(child)) << "child " << child << " outlived the sweep";
   EXPECT_TRUE(orphaned_copybench_namespaces().empty()) << "namespaces removed on SIGINT";
-  auto rows = lines_of(read_text(dir.file("out/runs.csv"))).size() - 1;
+  auto rows = nonempty_lines(read_text(dir.file("out/runs.csv"))).size() - 1;
   EXPECT_GE(rows, 2u);
   EXPECT_LT(rows, 6u);
   EXPECT_TRUE(non_empty_file(dir.file("out/report.md"))) << "what was measured is reported";
@@ -178,7 +178,7 @@ TEST(Sweep, BadInputGetsOneClearLine) {
                            "sweep --optmem-max 0 --topology netns", "sweep --topology remote"}) {
     auto r = run_copybench(args);
     EXPECT_NE(r.exit_code, 0) << args;
-    EXPECT_EQ(lines_of(r.output).size(), 1u) << args << ":\n" << r.output;
+    EXPECT_EQ(nonempty_lines(r.output).size(), 1u) << args << ":\n" << r.output;
     EXPECT_NE(r.output.find("copybench: error:"), std::string::npos) << args << ":\n" << r.output;
   }
 }
@@ -188,12 +188,12 @@ TEST(Sweep, RepeatedValuesAreOnePointAndResumeRefusesRunsOfAnotherPlan) {
   auto r = run_copybench("sweep --topology loopback --strategies a2,one-copy --sizes 1K,1024 --threads 1,1 --reps 2 "
                          "--duration 50ms --warmup 0 --quiet --out " + dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(lines_of(read_text(dir.file("out/runs.csv"))).size(), 3u) << "one point, two repetitions";
+  EXPECT_EQ(nonempty_lines(read_text(dir.file("out/runs.csv"))).size(), 3u) << "one point, two repetitions";
   auto j = read_json(dir.file("out/results.json"));
   j["runs"][0]["point"] = "stream/two-copy/64K/8t";
   std::ofstream(dir.file("out/results.json")) << j.dump();
   auto resumed = run_copybench("sweep --quiet --resume " + dir.file("out"));
   EXPECT_EQ(resumed.exit_code, 1) << resumed.output;
   EXPECT_NE(resumed.output.find("does not belong to the saved plan"), std::string::npos) << resumed.output;
-  EXPECT_EQ(lines_of(resumed.output).size(), 1u) << resumed.output;
+  EXPECT_EQ(nonempty_lines(resumed.output).size(), 1u) << resumed.output;
 }

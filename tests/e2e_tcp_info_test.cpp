@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <sstream>
 #include <string>
 #include <sys/wait.h>
 
@@ -15,13 +14,6 @@ using namespace copybench;
 using namespace copybench::test;
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
 
 // The interval lines a run printed: those that start with the interval's times.
 size_t interval_lines(const std::string& output) {

@@ -77,6 +77,13 @@ void keep_for_the_schema_check(const nlohmann::json& document) {
 
 }  // namespace
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
 nlohmann::json read_json(const std::string& path) {
   auto document = nlohmann::json::parse(read_text(path));
   keep_for_the_schema_check(document);

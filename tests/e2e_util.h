@@ -36,6 +36,9 @@ struct TempDir {
 
 nlohmann::json read_json(const std::string& path);
 
+/// The lines of `text`, empty ones included, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
+
 /// Runs `copybench <args> --json DIR/r.json`, expects exit 0 (a test failure otherwise, with the
 /// output) and returns the JSON; `output` gets stdout and stderr.
 nlohmann::json run_json(const std::string& args, TempDir& dir, std::string* output = nullptr);

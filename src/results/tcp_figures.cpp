@@ -63,7 +63,7 @@ std::optional<double> interval_cv_pct(const std::vector<IntervalFigures>& interv
   for (size_t i = 0; i < intervals.size(); ++i) {
     const auto& v = intervals[i];
     if (!v.throughput_gbps) continue;
-    if (i + 1 == intervals.size() && i > 0 && v.end_s - v.start_s < full_s / 2) continue;  // a stub
+    if (i + 1 == intervals.size() && i > 0 && v.end_s - v.start_s < full_s / 2) continue;  // a short last interval
     rates.push_back(*v.throughput_gbps);
   }
   if (rates.size() < 2) return std::nullopt;

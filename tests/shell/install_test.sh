@@ -12,7 +12,7 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 fail=0
 check() { "$@" || { echo "FAIL: $*"; fail=1; }; }
 
-for f in bin/copybench share/man/man1/copybench.1 share/bash-completion/completions/copybench \
+for f in bin/copybench share/man/man1/copybench.1.gz share/bash-completion/completions/copybench \
          share/doc/copybench/README.md share/doc/copybench/LICENSE share/doc/copybench/METHODOLOGY.md \
          share/doc/copybench/result.schema.json share/doc/copybench/copybench.default \
          lib/systemd/system/copybench-server.service; do
@@ -20,9 +20,11 @@ for f in bin/copybench share/man/man1/copybench.1 share/bash-completion/completi
 done
 
 # The man page is this build's help: every option of run, iperf's letters among them.
-man_page=$prefix/share/man/man1/copybench.1
+# Compressed, as Debian's man pages are.
+man_page=$prefix/share/man/man1/copybench.1.gz
+check gzip -t "$man_page"
 for word in '\-\-parallel' '\-\-strategy' 'two\-copy' 'uring\-zc\-fixed' '\-\-pidfile' 'EXIT STATUS' 'FILES'; do
-  check grep -qF -- "$word" "$man_page"
+  check zgrep -qF -- "$word" "$man_page"
 done
 check test "$(MANPATH=$prefix/share/man man -w copybench)" = "$man_page"
 rendered=$(MANWIDTH=120 man -l "$man_page" 2>/dev/null)

@@ -12,6 +12,11 @@
 // kernel copied after all (loopback and veth always do). A message's buffer is rewritten only
 // after all of its fields' notifications.
 //
+// A notification belongs to a request whose first completion said one follows (F_MORE). When a
+// field's send fails, the kernel cancels the rest of the chain (-ECANCELED, no F_MORE) and still
+// posts a notification for each of those (seen on 6.18, flagged "copied"): nothing of theirs was
+// sent or pinned, so they count as notifications read, never as sends completed or copied.
+//
 // TCP byte order, as in uring: the 8 requests are linked (IOSQE_IO_LINK) and sent with
 // MSG_WAITALL, one io_uring_enter per message, and the next message is submitted only after
 // this one's first completions: one chain in flight per socket. See io_uring_prep_send_zc(3),
@@ -73,6 +78,7 @@ class UringZeroCopyFixed final : public SendStrategy {
       last->flags |= IOSQE_IO_LINK;
       last->user_data = current_ * kFieldCount + static_cast<uint64_t>(i);
       slot.expected[i] = message.field_length(i);
+      slot.state[i] = Field::awaiting_first;
       ++slot.awaiting;
     }
     last->flags &= static_cast<uint8_t>(~IOSQE_IO_LINK);  // the chain ends with the message
@@ -108,8 +114,18 @@ class UringZeroCopyFixed final : public SendStrategy {
   const SendAccounting& accounting() const override { return acct_; }
 
  private:
+  // Where each field's request stands between its two completions.
+  enum class Field : uint8_t {
+    idle,               // nothing owed (or never sent: an empty field)
+    awaiting_first,     // submitted; its first completion not read yet
+    owes_notification,  // its first completion had F_MORE; the notification not read yet
+    notified_early,     // its notification was read before its first completion (counted then)
+  };
+
   struct Slot {
     std::array<size_t, kFieldCount> expected{};  // each field's length, for its first completion
+    std::array<Field, kFieldCount> state{};
+    std::array<bool, kFieldCount> early_copied{};  // a notified_early field's notification said "copied"
     unsigned awaiting = 0;        // first completions not yet read
     unsigned notifications = 0;   // notifications owed (IORING_CQE_F_MORE seen, F_NOTIF not yet)
     int failure = 0;              // the first failed request's res (a -ECANCELED only if alone)
@@ -150,18 +166,44 @@ class UringZeroCopyFixed final : public SendStrategy {
   void record(const io_uring_cqe& cqe) {
     if (cqe.user_data == kCancelTag || cqe.user_data >= slots_.size() * kFieldCount) return;
     Slot& slot = slots_[cqe.user_data / kFieldCount];
+    const size_t field = cqe.user_data % kFieldCount;
+    Field& state = slot.state[field];
     if (cqe.flags & IORING_CQE_F_NOTIF) {
-      if (slot.notifications > 0) --slot.notifications;
       ++acct_.zc_notifications;
-      ++acct_.zc_completed;  // one notification per request
-      if (static_cast<uint32_t>(cqe.res) & IORING_NOTIF_USAGE_ZC_COPIED) ++acct_.zc_copied;
+      const bool copied = static_cast<uint32_t>(cqe.res) & IORING_NOTIF_USAGE_ZC_COPIED;
+      if (state == Field::owes_notification) {
+        state = Field::idle;
+        if (slot.notifications > 0) --slot.notifications;
+        count_completed(copied);
+      } else if (state == Field::awaiting_first) {
+        state = Field::notified_early;
+        slot.early_copied[field] = copied;
+        count_completed(copied);
+      }
+      // idle: a cancelled request's notification (see the top of this file); no send of it.
       return;
     }
     if (slot.awaiting > 0) --slot.awaiting;
-    if (cqe.flags & IORING_CQE_F_MORE) ++acct_.zc_sends, ++slot.notifications;
+    const bool owed = cqe.flags & IORING_CQE_F_MORE;
+    if (owed) ++acct_.zc_sends;
+    if (state == Field::notified_early && !owed) {  // that early notification was a cancelled one's
+      --acct_.zc_completed;
+      if (slot.early_copied[field]) --acct_.zc_copied;
+    }
+    if (state == Field::awaiting_first && owed) {
+      state = Field::owes_notification;
+      ++slot.notifications;
+    } else {
+      state = Field::idle;
+    }
     if (cqe.res < 0 && (slot.failure == 0 || slot.failure == -ECANCELED)) slot.failure = cqe.res;
     else if (cqe.res >= 0 && static_cast<size_t>(cqe.res) != slot.expected[cqe.user_data % kFieldCount])
       slot.short_send = true;
+  }
+
+  void count_completed(bool copied) {
+    ++acct_.zc_completed;  // one notification per request
+    if (copied) ++acct_.zc_copied;
   }
 
   MessageArena arena_;

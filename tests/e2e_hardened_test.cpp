@@ -47,8 +47,6 @@ constexpr int64_t kMs = 1'000'000;
 
 double seconds_since(int64_t t0_ns) { return static_cast<double>(now_ns() - t0_ns) / 1e9; }
 
-// A server started by hand, for what ServerProcess does not do: a setup step in the child
-// before exec (an fd limit, SIGHUP ignored) and stderr where the test wants it.
 // A child's stderr kept in memory (a memfd the child gets as fd 2, so it costs it no extra fd),
 // to print when a test fails.
 class CapturedStderr {
@@ -122,6 +120,8 @@ class VptrChecksOffWithoutFds {
   std::optional<std::string> saved_;
 };
 
+// A server started by hand, for what ServerProcess does not do: a setup step in the child
+// before exec (an fd limit, SIGHUP ignored) and stderr where the test wants it.
 class HandServer {
  public:
   HandServer(std::vector<std::string> args, const std::function<void()>& in_child, int stderr_fd = -1,

@@ -79,11 +79,10 @@ class UringZeroCopyFixed final : public SendStrategy {
       last->user_data = current_ * kFieldCount + static_cast<uint64_t>(i);
       slot.expected[i] = message.field_length(i);
       slot.state[i] = Field::awaiting_first;
-      ++slot.awaiting;
     }
     last->flags &= static_cast<uint8_t>(~IOSQE_IO_LINK);  // the chain ends with the message
     if (!ring_.submit_and_wait(1, kCompletionTimeoutNs)) fail(fd, "io_uring send timed out: the receiver stopped reading");
-    wait_until([&] { return slot.awaiting == 0; }, fd, "send");
+    wait_until([&] { return !slot.awaiting_first(); }, fd, "send");
     if (slot.failure == -EINVAL)
       fail(fd, "io_uring: IORING_SEND_ZC_REPORT_USAGE or fixed-buffer zero-copy send is not supported by this kernel "
                "(Linux 6.2 or later)");
@@ -126,11 +125,15 @@ class UringZeroCopyFixed final : public SendStrategy {
     std::array<size_t, kFieldCount> expected{};  // each field's length, for its first completion
     std::array<Field, kFieldCount> state{};
     std::array<bool, kFieldCount> early_copied{};  // a notified_early field's notification said "copied"
-    unsigned awaiting = 0;        // first completions not yet read
-    unsigned notifications = 0;   // notifications owed (IORING_CQE_F_MORE seen, F_NOTIF not yet)
     int failure = 0;              // the first failed request's res (a -ECANCELED only if alone)
     bool short_send = false;
-    bool held() const { return awaiting > 0 || notifications > 0; }
+    bool awaiting_first() const {  // a first completion not read yet
+      return std::any_of(state.begin(), state.end(),
+                         [](Field f) { return f == Field::awaiting_first || f == Field::notified_early; });
+    }
+    bool held() const {  // a completion of either kind still owed
+      return std::any_of(state.begin(), state.end(), [](Field f) { return f != Field::idle; });
+    }
   };
 
   [[noreturn]] void fail(int fd, const std::string& why) {
@@ -173,7 +176,6 @@ class UringZeroCopyFixed final : public SendStrategy {
       const bool copied = static_cast<uint32_t>(cqe.res) & IORING_NOTIF_USAGE_ZC_COPIED;
       if (state == Field::owes_notification) {
         state = Field::idle;
-        if (slot.notifications > 0) --slot.notifications;
         count_completed(copied);
       } else if (state == Field::awaiting_first) {
         state = Field::notified_early;
@@ -183,21 +185,15 @@ class UringZeroCopyFixed final : public SendStrategy {
       // idle: a cancelled request's notification (see the top of this file); no send of it.
       return;
     }
-    if (slot.awaiting > 0) --slot.awaiting;
     const bool owed = cqe.flags & IORING_CQE_F_MORE;
     if (owed) ++acct_.zc_sends;
     if (state == Field::notified_early && !owed) {  // that early notification was a cancelled one's
       --acct_.zc_completed;
       if (slot.early_copied[field]) --acct_.zc_copied;
     }
-    if (state == Field::awaiting_first && owed) {
-      state = Field::owes_notification;
-      ++slot.notifications;
-    } else {
-      state = Field::idle;
-    }
+    state = state == Field::awaiting_first && owed ? Field::owes_notification : Field::idle;
     if (cqe.res < 0 && (slot.failure == 0 || slot.failure == -ECANCELED)) slot.failure = cqe.res;
-    else if (cqe.res >= 0 && static_cast<size_t>(cqe.res) != slot.expected[cqe.user_data % kFieldCount])
+    else if (cqe.res >= 0 && static_cast<size_t>(cqe.res) != slot.expected[field])
       slot.short_send = true;
   }
 

@@ -10,7 +10,7 @@
 #include "core/message.h"
 #include "metrics/histogram.h"
 #include "metrics/perf_counters.h"
-#include "run/window.h"
+#include "session/window.h"
 #include "strategies/zc_tracker.h"
 
 using namespace copybench;

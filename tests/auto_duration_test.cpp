@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "run/auto_duration.h"
+#include "session/auto_duration.h"
 
 using namespace copybench;
 

@@ -9,7 +9,7 @@
 #include "core/clock.h"
 #include "e2e_util.h"
 #include "raw_peer.h"
-#include "run/server.h"
+#include "session/server.h"
 
 using namespace copybench;
 using namespace copybench::test;

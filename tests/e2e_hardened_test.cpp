@@ -35,7 +35,7 @@
 #include "core/message.h"
 #include "e2e_util.h"
 #include "raw_peer.h"
-#include "run/server.h"
+#include "session/server.h"
 #include "strategies/strategy.h"
 
 using namespace copybench;

@@ -13,7 +13,7 @@
 
 #include "core/clock.h"
 #include "e2e_util.h"
-#include "net/protocol.h"
+#include "wire/protocol.h"
 #include "net/socket.h"
 #include "results/server_report.h"
 

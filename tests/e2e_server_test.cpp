@@ -6,7 +6,7 @@
 
 #include "core/clock.h"
 #include "e2e_util.h"
-#include "net/protocol.h"
+#include "wire/protocol.h"
 
 using namespace copybench;
 using namespace copybench::test;

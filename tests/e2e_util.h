@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/socket.h"
-#include "run/subprocess.h"
+#include "sweep/subprocess.h"
 
 namespace copybench::test {
 

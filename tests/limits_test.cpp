@@ -10,7 +10,7 @@
 #include "metrics/perf_counters.h"
 #include "metrics/thread_cpu.h"
 #include "results/limits.h"
-#include "run/counter_slicer.h"
+#include "session/counter_slicer.h"
 
 using namespace copybench;
 

@@ -13,7 +13,7 @@
 #include "core/error.h"
 #include "net/netns.h"
 #include "net/socket.h"
-#include "run/subprocess.h"
+#include "sweep/subprocess.h"
 
 using namespace copybench;
 

@@ -6,9 +6,9 @@
 #include <set>
 
 #include "core/error.h"
-#include "net/protocol.h"
-#include "run/sweep_plan.h"
-#include "spec/param_table.h"
+#include "wire/protocol.h"
+#include "sweep/sweep_plan.h"
+#include "params/param_table.h"
 
 using namespace copybench;
 

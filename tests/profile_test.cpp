@@ -295,8 +295,8 @@ TEST(ProfileFigures, JsonRoundTripKeepsCountsSharesAndReasons) {
 
 }  // namespace
 
-#include "net/protocol.h"
-#include "spec/param_table.h"
+#include "wire/protocol.h"
+#include "params/param_table.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "net/auth.h"
-#include "net/protocol.h"
-#include "spec/param_table.h"
+#include "wire/auth.h"
+#include "wire/protocol.h"
+#include "params/param_table.h"
 
 using namespace copybench;
 

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "e2e_util.h"
-#include "net/protocol.h"
+#include "wire/protocol.h"
 #include "net/socket.h"
-#include "spec/params.h"
+#include "params/params.h"
 
 namespace copybench::test {
 

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "core/message.h"
 #include "net/socket.h"
-#include "spec/params.h"
+#include "params/params.h"
 #include "strategies/recv/recv_strategy.h"
 
 using namespace copybench;

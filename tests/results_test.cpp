@@ -5,11 +5,11 @@
 
 #include "metrics/histogram.h"
 #include "metrics/perf_counters.h"
-#include "report/writers.h"
+#include "output/writers.h"
 #include "results/directions.h"
 #include "results/figures.h"
 #include "results/result_json.h"
-#include "run/window_meter.h"
+#include "session/window_meter.h"
 
 using namespace copybench;
 

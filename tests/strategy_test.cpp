@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "spec/params.h"
-#include "run/server.h"
+#include "params/params.h"
+#include "session/server.h"
 #include "strategies/strategy.h"
 
 using namespace copybench;

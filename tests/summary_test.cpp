@@ -10,7 +10,7 @@
 #include "report/plots.h"
 #include "report/runs_table.h"
 #include "report/summary.h"
-#include "report/writers.h"
+#include "output/writers.h"
 
 using namespace copybench;
 using namespace copybench::report;

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "core/error.h"
-#include "run/sweep_plan.h"
+#include "sweep/sweep_plan.h"
 
 using namespace copybench;
 

@@ -13,7 +13,7 @@
 #include "net/socket.h"
 #include "results/limits.h"
 #include "results/tcp_figures.h"
-#include "run/tcp_watch.h"
+#include "session/tcp_watch.h"
 
 using namespace copybench;
 

@@ -5,9 +5,9 @@
 #include <map>
 #include <vector>
 
-#include "run/topology.h"
-#include "spec/param_table.h"
-#include "spec/params.h"
+#include "sweep/topology.h"
+#include "params/param_table.h"
+#include "params/params.h"
 #include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 

@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/units.h"
-#include "spec/param_table.h"
+#include "params/param_table.h"
 #include "strategies/recv/recv_strategy.h"
 
 namespace copybench {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli/test_options.h"
-#include "run/sweep.h"
+#include "sweep/sweep.h"
 
 namespace copybench {
 

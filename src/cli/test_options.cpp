@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "spec/param_table.h"
+#include "params/param_table.h"
 
 namespace copybench {
 namespace {

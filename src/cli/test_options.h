@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "spec/param_table.h"
+#include "params/param_table.h"
 
 namespace copybench {
 

@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "report/gnuplot.h"
-#include "report/writers.h"
+#include "report/report.h"
 #include "report/stacked_plot.h"
 
 namespace copybench::report {

@@ -9,7 +9,6 @@
 #include "report/plots.h"
 #include "report/runs_table.h"
 #include "report/summary.h"
-#include "report/writers.h"
 
 namespace copybench {
 

@@ -19,4 +19,8 @@ struct ReportOutcome {
 /// cannot be written. A torn last row (a crash or a full disk) is skipped and named in `warning`.
 ReportOutcome write_report(const std::string& dir);
 
+/// Writes `text` to `path`, replacing the file, and adds the path to `written` when given.
+/// Throws Error naming the file when it cannot be created or written.
+void write_text_file(const std::string& path, const std::string& text, std::vector<std::string>* written = nullptr);
+
 }  // namespace copybench

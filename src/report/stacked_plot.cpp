@@ -6,7 +6,7 @@
 #include "metrics/cpu_buckets.h"
 #include "report/gnuplot.h"
 #include "results/result.h"
-#include "report/writers.h"
+#include "report/report.h"
 
 namespace copybench::report {
 namespace {

@@ -1,7 +1,7 @@
 #include "results/figures.h"
 
 #include "results/tcp_figures.h"
-#include "spec/param_table.h"
+#include "params/param_table.h"
 
 #include <fmt/format.h>
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "results/profile.h"
-#include "spec/params.h"
+#include "params/params.h"
 
 namespace copybench {
 

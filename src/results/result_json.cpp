@@ -2,7 +2,7 @@
 
 #include "results/figures.h"
 #include "results/profile_json.h"
-#include "spec/param_table.h"
+#include "params/param_table.h"
 
 #include <cmath>
 

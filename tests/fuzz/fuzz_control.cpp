@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 
 #include "core/clock.h"
-#include "net/auth.h"
-#include "net/protocol.h"
+#include "wire/auth.h"
+#include "wire/protocol.h"
 #include "net/socket.h"
 #include "results/server_report.h"
 

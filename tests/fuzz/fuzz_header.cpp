@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <exception>
 
-#include "net/protocol.h"
+#include "wire/protocol.h"
 
 using namespace copybench;
 

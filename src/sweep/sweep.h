@@ -1,0 +1,32 @@
+#pragma once
+// `copybench sweep`: every run of a plan, each as a server and a client process placed by the
+// topology, written to the output folder as it arrives (runs.csv, results.json), then the
+// summary, plots and report. An interrupted sweep keeps its runs; --resume finishes the rest.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "sweep/sweep_plan.h"
+
+namespace copybench {
+
+struct SweepOptions {
+  SweepGrid grid;
+  TopologyOptions topology;
+  uint64_t seed = 0;
+  std::string out_dir;     // created if missing; must not hold a sweep already
+  std::string resume_dir;  // instead of grid/topology/seed/out_dir: the saved plan there
+  bool quiet = false;
+  bool json_stream = false;  // each run's --json-stream into json-stream/run-ORDER.jsonl
+  std::string secret_file;  // remote: --secret-file, also with --resume (the plan does not keep it)
+};
+
+/// Returns the exit code: 0 when the sweep ran to its end (failed runs are recorded in the
+/// results), 1 when every run failed, 130 when interrupted. Throws Error/UsageError when the
+/// sweep cannot start (bad folder, namespaces refused).
+int run_sweep(const SweepOptions& options, const std::atomic<int>& signal);
+
+/// The first columns of runs.csv, before those of `copybench run --csv`.
+inline constexpr const char* kSweepColumns = "run_order,point,rep,topology,seed";
+
+}  // namespace copybench

@@ -55,9 +55,7 @@ struct TestParams {
   bool profile = false;  // --profile: count data-path events and sample the CPU on both sides
 
   uint64_t response_size() const { return response_bytes ? response_bytes : message_bytes; }
-  uint64_t recv_size() const;
-  /// Whether the server sends (forward) or receives (reverse); bidir is two tests, one each way.
-  bool server_sends() const { return direction != Direction::reverse; }  // recv_bytes, or the default rule's size for this message size
+  uint64_t recv_size() const;  // recv_bytes, or the default rule's size for this message size
 };
 
 /// --recv-size auto (the default): the bytes a stream receiver asks for per call, given the

@@ -241,6 +241,14 @@ struct RunResult {
   /// --bidir: the forward and the reverse test, each complete; the figures above sum them
   /// (results/directions.h). Empty for one direction.
   std::vector<RunResult> directions;
+
+  /// One side's figures, the reason they are missing, and its machine.
+  std::optional<SideFigures>& figures(Side side) { return side == Side::sender ? sender : receiver; }
+  std::string& missing_reason(Side side) { return side == Side::sender ? sender_missing_reason : receiver_missing_reason; }
+  void set_environment(Side side, Environment environment) {
+    if (side == Side::sender) sender_env = std::move(environment);
+    else receiver_env = std::move(environment);
+  }
 };
 
 /// Derives rates from counts and the window (throughput, messages/s, time per message).

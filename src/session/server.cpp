@@ -11,13 +11,14 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/units.h"
-#include "wire/auth.h"
-#include "wire/protocol.h"
 #include "metrics/perf_counters.h"
-#include "session/test_session.h"
 #include "params/param_table.h"
+#include "session/roles/roles.h"
+#include "session/test_session.h"
 #include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
+#include "wire/auth.h"
+#include "wire/protocol.h"
 
 namespace copybench {
 namespace {
@@ -58,15 +59,7 @@ uint64_t default_max_memory() {
 }
 
 uint64_t server_buffer_bytes(const TestParams& params) {
-  if (!params.server_sends()) {  // reverse: what the server receives into
-    const auto context = stream_context(params.message_bytes, params.recv_size(), -1);
-    return recv_strategy_info(params.recv_strategy).footprint(context) * static_cast<uint64_t>(params.threads);
-  }
-  const bool rr = params.mode == TestMode::rr;
-  const uint64_t sent = rr ? params.response_size() : params.message_bytes;
-  uint64_t per_connection = strategy_info(params.strategy).buffer_bytes(sent);
-  if (rr) per_connection += std::max<uint64_t>(params.message_bytes, 1);
-  return per_connection * static_cast<uint64_t>(params.threads);
+  return connection_buffer_bytes(connection_role(params, End::server), params) * static_cast<uint64_t>(params.threads);
 }
 
 Server::Server(ServerOptions options) : options_(std::move(options)), listener_(listen_tcp(options_.bind, options_.port, options_.family)) {
@@ -252,8 +245,9 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
     return;
   }
   const auto& p = session->params();
+  const bool receives = side_of(End::server, p.direction) == Side::receiver;
   log(fmt::format("{}: test {:016x}: {}{}, {} messages, {} threads, {} after {} warm-up", peer, session->id(), p.strategy,
-                  p.server_sends() ? "" : fmt::format(" from the client, received with {}", p.recv_strategy),
+                  receives ? fmt::format(" from the client, received with {}", p.recv_strategy) : "",
                   format_size(p.message_bytes), p.threads, format_duration(p.duration_ns), format_duration(p.warmup_ns)));
   try {
     // A peer that went silent (no FIN, no RST: a cable pulled, a host frozen) ends the test
@@ -334,19 +328,18 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
     return;
   }
   const auto& params = session->params();
-  if (!params.server_sends()) {
-    receive_data(std::move(fd), peer, *session, index);
-    return;
-  }
-  std::unique_ptr<SendStrategy> strategy;
+  const RoleInfo& role = connection_role(params, End::server);
+  std::unique_ptr<SendStrategy> send;
+  std::unique_ptr<RecvStrategy> receive;
   try {
-    // The server sends the stream's messages, or the responses of a request/response test.
-    strategy = strategy_info(params.strategy).make(params.mode == TestMode::rr ? params.response_size() : params.message_bytes);
+    // What the role sends (the stream's messages, or rr's responses) and what it receives
+    // with (a reverse stream: the client's named strategy; rr's requests: plain recv()).
+    send = make_send_strategy(role, params);
+    receive = make_recv_strategy(role, params, path_mtu(fd.get()));
     set_io_timeouts(fd.get(), options_.io_timeout_ms, options_.io_timeout_ms);
-    // rr, as sockperf does: without it a response split over several sends (two-copy) waits
-    // for the peer's delayed ACK, and the round trip measures 40 ms timers, not copying.
-    if (params.mode == TestMode::rr) set_nodelay(fd.get());
-    strategy->prepare(fd.get());
+    if (role.nodelay) set_nodelay(fd.get());
+    if (send) send->prepare(fd.get());
+    if (receive) receive->prepare(fd.get());
     write_frame(fd.get(), FrameType::accept, "", now_ns() + 1'000'000'000);
   } catch (const std::exception& e) {
     log(fmt::format("{}: data connection {} of test {:016x} failed: {}", peer, index, session->id(), e.what()));
@@ -354,36 +347,20 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
     reply(fd.get(), FrameType::reject, e.what());
     return;
   }
-  auto held = session->run_stream(index, std::move(fd), std::move(strategy));
-  if (!held) return;
-  // The kernel may still send from these buffers (a peer that stopped reading, the connection
-  // reset): they stay, counted against --max-memory, until their completions come.
-  held->bytes = strategy_info(params.strategy).buffer_bytes(params.mode == TestMode::rr ? params.response_size()
-                                                                                       : params.message_bytes);
-  log(fmt::format("test {:016x}: connection {}: {} kept until the kernel releases them", session->id(), index,
-                  format_size(held->bytes)));
-  std::lock_guard lock(mu_);
-  held_bytes_ += held->bytes;
-  held_.push_back(std::move(*held));
+  auto held = session->run_data_connection(index, std::move(fd), std::move(send), std::move(receive));
+  if (held) hold(*session, index, std::move(*held));
 }
 
-// --reverse: this end receives, with the receive strategy the client named.
-void Server::receive_data(Fd fd, const std::string& peer, TestSession& session, int index) {
-  const auto& params = session.params();
-  std::unique_ptr<RecvStrategy> receiver;
-  try {
-    receiver = recv_strategy_info(params.recv_strategy)
-                   .make(stream_context(params.message_bytes, params.recv_size(), path_mtu(fd.get())));
-    set_io_timeouts(fd.get(), options_.io_timeout_ms, options_.io_timeout_ms);
-    receiver->prepare(fd.get());
-    write_frame(fd.get(), FrameType::accept, "", now_ns() + 1'000'000'000);
-  } catch (const std::exception& e) {
-    log(fmt::format("{}: data connection {} of test {:016x} failed: {}", peer, index, session.id(), e.what()));
-    session.fail_stream(index, e.what());
-    reply(fd.get(), FrameType::reject, e.what());
-    return;
-  }
-  session.run_receive_stream(index, std::move(fd), std::move(receiver));
+// The kernel may still send from these buffers (a peer that stopped reading, the connection
+// reset): they stay, counted against --max-memory, until their completions come.
+void Server::hold(const TestSession& session, int index, HeldBuffers held) {
+  const TestParams& params = session.params();
+  held.bytes = strategy_info(params.strategy).buffer_bytes(connection_role(params, End::server).sent_message_bytes(params));
+  log(fmt::format("test {:016x}: connection {}: {} kept until the kernel releases them", session.id(), index,
+                  format_size(held.bytes)));
+  std::lock_guard lock(mu_);
+  held_bytes_ += held.bytes;
+  held_.push_back(std::move(held));
 }
 
 }  // namespace copybench

@@ -1,6 +1,7 @@
 #pragma once
 // The resident server: accepts connections, one thread per connection, as in the study. A
-// control connection creates a test; its data connections join it by test id and send.
+// control connection creates a test; its data connections join it by test id and run in the
+// role the test gives the server (session/roles/roles.h).
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -42,8 +43,9 @@ int max_pending_headers_per_source(const ServerOptions& options);
 /// --max-memory's default: a quarter of the machine's physical memory.
 uint64_t default_max_memory();
 
-/// The message buffers a test makes the server allocate: per connection, its strategy's buffers
-/// for what the server sends, and in rr the buffer it receives requests into.
+/// The message buffers a test makes the server allocate: per connection, what its role's
+/// strategies allocate (connection_buffer_bytes): the send strategy's buffers for what the
+/// server sends, the receive strategy's (--reverse) or the buffer rr's requests are read into.
 uint64_t server_buffer_bytes(const TestParams& params);
 
 class Server {
@@ -64,7 +66,8 @@ class Server {
   void handle(Fd fd, const std::string& peer);
   void handle_control(Fd fd, const std::string& peer, const struct Header& header, const HeaderBytes& bytes);
   void handle_data(Fd fd, const std::string& peer, const struct Header& header);
-  void receive_data(Fd fd, const std::string& peer, TestSession& session, int index);
+  /// Keeps a connection's buffers that the kernel may still read, counted against --max-memory.
+  void hold(const TestSession& session, int index, HeldBuffers held);
   /// With a secret: CHALLENGE, then the client's AUTH must match; throws ProtocolError if not.
   void authenticate(int fd, const HeaderBytes& header);
   /// Registers the test, or returns why not (--max-clients, --max-memory or --max-duration).

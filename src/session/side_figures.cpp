@@ -8,9 +8,13 @@
 
 namespace copybench {
 
-void add_send_calls(ConnectionEnd& end, const SendAccounting& a) {
-  end.calls += a.send_calls;
-  if (a.uring) end.submissions = end.submissions.value_or(0) + a.submissions;
+ConnectionEnd connection_end(const ConnectionTotals& totals, const SendAccounting* sent) {
+  ConnectionEnd end{.error = totals.error, .calls = totals.recv_calls, .submissions = totals.submissions};
+  if (sent) {
+    end.calls += sent->send_calls;
+    if (sent->uring) end.submissions = end.submissions.value_or(0) + sent->submissions;
+  }
+  return end;
 }
 
 std::optional<ZeroCopyFigures> zerocopy_of(const std::vector<SendAccounting>& connections) {
@@ -67,8 +71,8 @@ void fill_tcp(SideFigures& side, const WindowEdges& window) {
 
 SideFigures side_figures(const SideMeasurements& m) {
   SideFigures side;
-  side.side = m.side;
-  side.role = role_of(m.side, m.mode);
+  side.side = m.role->side;
+  side.role = m.role->role;
   fill_totals(side, *m.counters);
   fill_window(side, m.window->first(), m.window->last(), m.start_ns);
   if (m.start_ns > 0) side.wall_ns = now_ns() - m.start_ns;
@@ -80,7 +84,7 @@ SideFigures side_figures(const SideMeasurements& m) {
   }
   derive_rates(side, m.counters->size());
   fill_tcp(side, *m.window);
-  m.meter->fill(side, m.latency_what, m.no_latency_reason, m.zerocopy_sends);
+  m.meter->fill(side, m.role->latency_what, m.role->no_latency_reason, m.zerocopy_sends);
   return side;
 }
 

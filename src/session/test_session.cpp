@@ -8,12 +8,8 @@
 #include "core/error.h"
 #include "metrics/tcp_info.h"
 #include "wire/protocol.h"
-#include "results/server_report.h"
-#include "session/roles/receiver.h"
 #include "machine/environment.h"
-#include "session/affinity.h"
-#include "session/roles/rr.h"
-#include "session/roles/sender.h"
+#include "results/server_report.h"
 #include "session/side_figures.h"
 
 namespace copybench {
@@ -51,8 +47,9 @@ TestSession::TestSession(uint64_t id, TestParams params, std::string peer_host)
     : id_(id),
       params_(std::move(params)),
       peer_host_(std::move(peer_host)),
+      role_(connection_role(params_, End::server)),
       counters_(params_.threads),
-      meter_(params_, params_.mode == TestMode::stream && params_.latency && params_.server_sends() ? params_.threads : 0),
+      meter_(params_, role_.timed(params_) ? params_.threads : 0),
       streams_(params_.threads) {
   window_.watch([this] { return read_sockets(); }, params_.interval_ns);
 }
@@ -87,7 +84,7 @@ void TestSession::attach(int index, pid_t tid, int fd) {
 
 void TestSession::fail_stream(int index, const std::string& error) {
   std::lock_guard lock(mu_);
-  streams_[index].error = error;
+  streams_[index].totals.error = error;
   streams_[index].fd = -1;
   streams_[index].finished = true;
   aborted_ = true;  // the test cannot run without it
@@ -106,59 +103,44 @@ bool TestSession::wait_for_start() {
   return started_ && !aborted_;
 }
 
-void TestSession::finish_stream(int index, const std::string& error, const ReceiverTotals& received) {
+void TestSession::finish_stream(int index, ConnectionTotals totals, const SendAccounting& sent,
+                                const RecvAccounting& received) {
   std::lock_guard lock(mu_);
-  streams_[index].error = error;
+  streams_[index].totals = std::move(totals);
+  streams_[index].sent = sent;
   streams_[index].received = received;
   streams_[index].fd = -1;  // closed when its thread returns: abort() must no longer touch it
   streams_[index].finished = true;
   cv_.notify_all();
 }
 
-std::optional<HeldBuffers> TestSession::run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy) {
-  wait_for_start();
-  std::string error;
-  ReceiverTotals rr;
-  try {
-    auto connection = static_cast<uint32_t>(index);
-    if (auto why = pin_current_thread(pin_cpu(params_.pin, index, true)); !why.empty()) throw Error(why);
-    if (params_.mode == TestMode::rr)
-      run_responder(fd.get(), *strategy, params_, connection, counters_[index], abandoned_, rr);
-    else if (!stop_.load())
-      run_sender(fd.get(), *strategy, params_, connection, counters_[index], stop_, meter_.histogram(index),
-                 meter_.recording());
-  } catch (const std::exception& e) {
-    error = e.what();  // run_sender has already drained what it could
-  }
-  std::optional<HeldBuffers> held;
-  if (strategy->holds_buffers())  // the kernel may still read them: not ours to free
-    held = HeldBuffers{std::move(fd), std::move(strategy), 0};
-  {
-    std::lock_guard lock(mu_);
-    streams_[index].accounting = held ? held->strategy->accounting() : strategy->accounting();
-  }
-  finish_stream(index, error, rr);
-  return held;
-}
-
-void TestSession::run_receive_stream(int index, Fd fd, std::unique_ptr<RecvStrategy> strategy) {
-  std::string error;
-  ReceiverTotals received;
-  // The client's senders stop after STOP and half-close each connection once their last
-  // message is out: EOF is the stream's end. A client that died closes its control connection
-  // too, which fails the test there.
+std::optional<HeldBuffers> TestSession::run_data_connection(int index, Fd fd, std::unique_ptr<SendStrategy> send,
+                                                            std::unique_ptr<RecvStrategy> receive) {
+  // A receiver's EOF is its stream's end at any time: the client's senders half-close each
+  // connection once their last message after STOP is out, perhaps before STOP reaches this
+  // end. A client that died closes its control connection too, which fails the test there.
   static const std::atomic<bool> eof_ends_the_stream{true};
+  ConnectionTotals totals;
   if (wait_for_start()) {
-    if (auto why = pin_current_thread(pin_cpu(params_.pin, index, false)); !why.empty()) error = why;
-    else received = run_receiver(fd.get(), *strategy, params_, static_cast<uint32_t>(index), counters_[index],
-                                 eof_ends_the_stream);
-    if (error.empty()) error = received.error;
+    const RoleSignals signals{.stop = stop_, .eof_ends = eof_ends_the_stream, .abandon = abandoned_};
+    totals = run_connection(role_,
+                            {.fd = fd.get(),
+                             .index = static_cast<uint32_t>(index),
+                             .params = &params_,
+                             .send = send.get(),
+                             .receive = receive.get(),
+                             .counters = &counters_[index],
+                             .histogram = meter_.histogram(index),
+                             .recording = &meter_.recording()},
+                            signals);
   }
-  {
-    std::lock_guard lock(mu_);
-    streams_[index].recv_accounting = strategy->accounting();
-  }
-  finish_stream(index, error, received);
+  const SendAccounting sent = send ? send->accounting() : SendAccounting{};
+  const RecvAccounting received = receive ? receive->accounting() : RecvAccounting{};
+  std::optional<HeldBuffers> held;
+  if (send && send->holds_buffers())  // the kernel may still read them: not ours to free
+    held = HeldBuffers{std::move(fd), std::move(send), 0};
+  finish_stream(index, std::move(totals), sent, received);
+  return held;
 }
 
 void TestSession::wait_for_streams(int64_t deadline_ns, int control_fd) {
@@ -169,7 +151,7 @@ void TestSession::wait_for_streams(int64_t deadline_ns, int control_fd) {
   while (!all_attached() || aborted_) {
     if (aborted_) {
       for (const auto& s : streams_)
-        if (!s.error.empty()) throw Error(fmt::format("a data connection failed: {}", s.error));
+        if (!s.totals.error.empty()) throw Error(fmt::format("a data connection failed: {}", s.totals.error));
       throw Error("the test was aborted");
     }
     if (now_ns() >= deadline_ns) {
@@ -287,30 +269,28 @@ void TestSession::forget_control() {
 
 std::string TestSession::result_payload(int control_fd) {
   std::lock_guard lock(mu_);
-  const bool sends = params_.server_sends();
-  SideMeasurements m{sends ? Side::sender : Side::receiver, params_.mode, &counters_, &window_, t0_ns_, {}, &meter_,
-                     sends ? "send_call" : "transaction",
-                     params_.mode == TestMode::rr ? "in rr mode the requester (client) times the transactions"
-                     : !sends                     ? "in stream mode the sender times its send calls; the receiver times nothing"
-                                                  : "send-call timing was turned off (--no-latency)",
-                     false};
+  SideMeasurements m{.role = &role_,
+                     .counters = &counters_,
+                     .window = &window_,
+                     .start_ns = t0_ns_,
+                     .connections = {},
+                     .meter = &meter_,
+                     .zerocopy_sends = false};  // set below, from what its sends counted
   ServerReport report;
   std::vector<SendAccounting> sent;
   std::vector<RecvAccounting> received;
   for (const auto& s : streams_) {
-    ConnectionEnd end{s.error, s.received.recv_calls, s.received.submissions};
-    if (sends) add_send_calls(end, s.accounting);
-    m.connections.push_back(std::move(end));
-    report.messages_checked += s.received.messages_checked;  // rr: the requests; reverse: the stream
-    report.corrupt_messages += s.received.corrupt_messages;
-    report.trailing_bytes += s.received.trailing_bytes;
-    sent.push_back(s.accounting);
-    received.push_back(s.recv_accounting);
+    m.connections.push_back(connection_end(s.totals, &s.sent));
+    report.messages_checked += s.totals.messages_checked;  // rr: the requests; reverse: the stream
+    report.corrupt_messages += s.totals.corrupt_messages;
+    report.trailing_bytes += s.totals.trailing_bytes;
+    sent.push_back(s.sent);
+    received.push_back(s.received);
   }
-  if (sends) report.zerocopy = zerocopy_of(sent);
+  if (role_.side == Side::sender) report.zerocopy = zerocopy_of(sent);
   m.zerocopy_sends = report.zerocopy.has_value();
   report.side = side_figures(m);
-  if (!sends) add_receive_copy(report.side, received);
+  add_receive_copy(report.side, received);
   report.environment = collect_environment(control_fd);
   report.side.host = report.environment.hostname;
   return encode_server_report(report);

@@ -1,6 +1,8 @@
 #pragma once
 // One test in progress on the server: its control conversation and its data connections,
-// each sending (--reverse: receiving) in its own thread (the connection's thread, as in the study).
+// each in its own thread (the connection's thread, as in the study) in the role the test gives
+// the server's end (session/roles/roles.h): the stream's sender, its receiver (--reverse) or
+// rr's responder.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -10,12 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "metrics/tcp_info.h"
 #include "net/socket.h"
 #include "params/params.h"
-#include "session/roles/receiver.h"
-#include "metrics/tcp_info.h"
-#include "session/window_meter.h"
+#include "session/roles/roles.h"
 #include "session/window.h"
+#include "session/window_meter.h"
 #include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 
@@ -46,13 +48,11 @@ class TestSession {
   /// A claimed connection that could not be set up: the test ends without it.
   void fail_stream(int index, const std::string& error);
 
-  /// Sends on data connection `index` until the test ends (runs in that connection's thread).
-  /// Returns the strategy and socket when the kernel still holds its buffers.
-  std::optional<HeldBuffers> run_stream(int index, Fd fd, std::unique_ptr<SendStrategy> strategy);
-
-  /// --reverse: receives on data connection `index` until the client, having sent its last
-  /// message after STOP, half-closes it (or the test's hard end shuts it down).
-  void run_receive_stream(int index, Fd fd, std::unique_ptr<RecvStrategy> strategy);
+  /// Runs data connection `index` in the server's role, with the strategies the role asked for
+  /// (connection_role), from START until its role ends it (runs in that connection's thread).
+  /// Returns the send strategy and socket when the kernel still holds its buffers.
+  std::optional<HeldBuffers> run_data_connection(int index, Fd fd, std::unique_ptr<SendStrategy> send,
+                                                 std::unique_ptr<RecvStrategy> receive);
 
   /// The control conversation: waits for the data connections and START, measures the window
   /// and stops on STOP; returns the RESULT frame's payload, for the caller to send. Throws
@@ -73,16 +73,15 @@ class TestSession {
     bool finished = false;
     int fd = -1;  // while its thread runs: shut down at the hard end
     pid_t tid = 0;
-    SendAccounting accounting;
-    ReceiverTotals received;        // rr: the requests' recv calls and verify counts; reverse: the stream's
-    RecvAccounting recv_accounting;  // reverse: what the receive strategy counted
-    std::string error;
+    ConnectionTotals totals;  // its role's: receive calls, verify counts, error
+    SendAccounting sent;      // what its send strategy counted (roles that send)
+    RecvAccounting received;  // what its receive strategy counted (roles that receive)
   };
 
   /// Blocks a connection's thread until START (true) or the test's end (false).
   bool wait_for_start();
   /// Records connection `index`'s end: its thread returns after this.
-  void finish_stream(int index, const std::string& error, const ReceiverTotals& received);
+  void finish_stream(int index, ConnectionTotals totals, const SendAccounting& sent, const RecvAccounting& received);
   void wait_for_streams(int64_t deadline_ns, int control_fd);
   void open_counters();
   /// STOP: lets each stream end by itself for a grace, then shuts their sockets down and waits
@@ -97,6 +96,7 @@ class TestSession {
   const uint64_t id_;
   const TestParams params_;
   const std::string peer_host_;
+  const RoleInfo& role_;  // of every data connection: the server's end of this test
   int control_fd_ = -1;  // guarded by mu_: shut down by abort()
   CounterSet counters_;
   std::atomic<bool> stop_{false};

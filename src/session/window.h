@@ -1,7 +1,8 @@
 #pragma once
 // The measured window. Data-path threads only bump per-connection counters (relaxed atomics,
 // one writer each); a coordinator sleeps until the window's edges and snapshots them. The hot
-// loops never read a clock.
+// loops read a clock only to time what their latency histogram records (roles/sender.h: a
+// sample of the send calls; roles/requester.h: each round trip), never to find the window.
 #include <atomic>
 #include <cstdint>
 #include <functional>

@@ -19,7 +19,7 @@ class MessageCursor {
       : size_(message_bytes), connection_(connection), verify_(verify) {}
 
   /// Consumes `len` received bytes; returns how many messages completed.
-  uint64_t consume(const std::byte* data, size_t len, ReceiverTotals& totals) {
+  uint64_t consume(const std::byte* data, size_t len, ConnectionTotals& totals) {
     uint64_t completed = 0;
     while (len > 0) {
       size_t take = static_cast<size_t>(std::min<uint64_t>(len, size_ - offset_));
@@ -63,9 +63,9 @@ class MessageCursor {
 
 }  // namespace
 
-ReceiverTotals run_receiver(int fd, RecvStrategy& strategy, const TestParams& params, uint32_t connection,
+ConnectionTotals run_receiver(int fd, RecvStrategy& strategy, const TestParams& params, uint32_t connection,
                             StreamCounters& counters, const std::atomic<bool>& stop_sent) {
-  ReceiverTotals totals;
+  ConnectionTotals totals;
   MessageCursor cursor(params.message_bytes, connection, params.verify);
   for (;;) {
     ssize_t n = strategy.receive(fd, SIZE_MAX);  // as much as the strategy reads at once

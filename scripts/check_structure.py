@@ -185,13 +185,18 @@ def check_sizes(src: pathlib.Path, findings: list) -> None:
 
 
 def check_architecture_doc(repo: pathlib.Path, findings: list) -> None:
-    """docs/ARCHITECTURE.md's layer table names the folders in LAYERS' order, bottom first."""
+    """docs/ARCHITECTURE.md's layer table (its "## Layers" section) names the folders in LAYERS' order."""
     doc = repo / "docs" / "ARCHITECTURE.md"
     if not doc.is_file():
         findings.append("docs/ARCHITECTURE.md:1: missing")
         return
     named = []
+    section = ""
     for line in doc.read_text().splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        if section != "Layers":
+            continue
         m = re.match(r"^\|\s*`(\w+)/`", line) or re.match(r"^\|\s*`(main)\.cpp`", line)
         if m and m.group(1) not in named:
             named.append(m.group(1))

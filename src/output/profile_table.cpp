@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/column_keys.h"
 #include "metrics/cpu_buckets.h"
 
 namespace copybench {
@@ -45,7 +46,7 @@ std::string missing(const SideFigures& s) {
   }
   for (const auto& [reason, names] : by_reason) out += fmt::format("    {}: not counted: {}: {}\n", side_name(s.side), names, reason);
   std::string why;
-  if (!copies_per_msg(p, &why)) out += fmt::format("    {}: copies_per_msg: {}\n", side_name(s.side), why);
+  if (!copies_per_msg(p, &why)) out += fmt::format("    {}: {}: {}\n", side_name(s.side), key::copies_per_msg, why);
   if (!p.threads) out += fmt::format("    {}: no samples of its threads: {}\n", side_name(s.side), p.threads_reason);
   if (!p.machine) out += fmt::format("    {}: no samples of the whole machine: {}\n", side_name(s.side), p.machine_reason);
   if (!p.kernel_caveat.empty()) out += fmt::format("    {}: kernel buckets unknown: {}\n", side_name(s.side), p.kernel_caveat);

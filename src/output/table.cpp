@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "core/column_keys.h"
 #include "core/units.h"
 #include "output/profile_table.h"
 #include "output/writers.h"
@@ -61,7 +62,7 @@ std::string sides_table(const RunResult& r) {
   std::string out = fmt::format("  {:<34} {:>16} {:>16}\n", "figure", snd ? role_name(snd->role) : "sender", rcv ? role_name(rcv->role) : "receiver");
   std::string group;
   for (const auto& col : side_columns()) {
-    if (col.key == "zc_mapped_note") continue;  // a sentence: printed below the block
+    if (col.key == key::zc_mapped_note) continue;  // a sentence: printed below the block
     if (col.group == "profile_detail") continue;  // CSV and JSON only: the table would be too long
     Value a = snd ? col.get(*snd) : Value{}, b = rcv ? col.get(*rcv) : Value{};
     // Beyond the rates, a figure neither side has is left out; the reasons follow the block.
@@ -135,13 +136,13 @@ std::string bidir_table(const RunResult& r) {
   for (const auto& part : r.directions) out += render_table(part);
   out += "both directions together (summed):\n";
   out += fmt::format("  {:<34} {:>16} {:>16}\n", "figure", "senders", "receivers");
-  auto row = [&](const char* label, auto get) {
+  auto row = [&](const std::string& label, auto get) {
     out += fmt::format("  {:<34} {:>16} {:>16}\n", label, r.sender ? get(*r.sender) : "n/a",
                        r.receiver ? get(*r.receiver) : "n/a");
   };
   row("throughput (Gbit/s)", [](const SideFigures& s) { return show_gbps(s.throughput_gbps); });
-  row("bytes_total (B)", [](const SideFigures& s) { return std::to_string(s.bytes_total); });
-  row("messages_total", [](const SideFigures& s) { return std::to_string(s.messages_total); });
+  row(fmt::format("{} (B)", key::bytes_total), [](const SideFigures& s) { return std::to_string(s.bytes_total); });
+  row(std::string(key::messages_total), [](const SideFigures& s) { return std::to_string(s.messages_total); });
   if (r.verify.enabled)
     out += fmt::format("verify (both directions): {} messages checked, {} corrupt\n", r.verify.messages_checked,
                        r.verify.corrupt_messages);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "core/column_keys.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/message.h"
@@ -31,10 +32,11 @@ void check_duration(const char* what, int64_t ns, int64_t min_ns, const char* ra
     throw UsageError(fmt::format("{} {} is out of range ({})", what, format_duration(ns), range));
 }
 
+// (declarative table): one row per column
 std::vector<Param> build_table() {
   std::vector<Param> t;
   t.push_back(row(&TestParams::strategy, {
-      .key = "strategy", .option = "-s,--strategy", .help = "send strategy:",
+      .key = std::string(key::strategy), .option = "-s,--strategy", .help = "send strategy:",
       .how = "send strategy of the sender",
       .wire = {WireSlot::strategy_id}, .identifies_test = true,
       .sweep_option = "--strategies",
@@ -64,7 +66,7 @@ std::vector<Param> build_table() {
         return names;
       }}));
   t.push_back(row(&TestParams::recv_strategy, {
-      .key = "recv_strategy", .option = "--recv", .help = "receive strategy of the receiving side (the client; the server with --reverse):",
+      .key = std::string(key::recv_strategy), .option = "--recv", .help = "receive strategy of the receiving side (the client; the server with --reverse):",
       .how = "receive strategy of the receiver (client; --reverse: the server); the rr responder reads with recv",
       .wire = {WireSlot::recv_strategy_id}, .json_required = false,
       .sweep_option = "--recvs", .sweep_help = "receive strategies, comma-separated, or all (default: recv)",
@@ -94,7 +96,7 @@ std::vector<Param> build_table() {
         return names;
       }}));
   t.push_back(row(&TestParams::recv_bytes, {
-      .key = "recv_size_bytes", .option = "--recv-size",
+      .key = std::string(key::recv_size_bytes), .option = "--recv-size",
       .help = "stream: bytes the receiver asks for per call (recv: its buffer; scatter: whole messages' fields "
               "up to this; zerocopy-recv: its copy buffer), 1 B to 16 MiB, or auto: the measured default",
       .unit = "B", .how = "stream: bytes the receiver asked for per receive call (recv_size_auto: the default rule's)",
@@ -126,7 +128,7 @@ std::vector<Param> build_table() {
   // gave (recv_size_bytes) and that it was the rule's (this), so a report keeps "auto" runs as
   // one line across message sizes and gives each typed size its own.
   t.push_back(row(&TestParams::recv_bytes, {
-      .key = "recv_size_auto", .kind = OptionKind::flag,
+      .key = std::string(key::recv_size_auto), .kind = OptionKind::flag,
       .how = "stream: the receive size was the default rule's (--recv-size auto), not typed",
       .json_required = false,
       .text = [](const TestParams& p) { return p.recv_bytes ? std::string("false") : std::string("true"); },
@@ -137,7 +139,7 @@ std::vector<Param> build_table() {
       .is_default = [](const TestParams&) { return true; },  // nothing of its own to pass on or refuse
       .reset = [](TestParams&) {}}));
   t.push_back(row(&TestParams::mode, {
-      .key = "mode", .option = "-m,--mode",
+      .key = std::string(key::mode), .option = "-m,--mode",
       .help = "stream: the server sends, the client receives; rr: request/response, one transaction in flight "
               "per connection, the client times each round trip",
       .how = "stream (one-way messages) or rr (request/response transactions)",
@@ -146,7 +148,7 @@ std::vector<Param> build_table() {
       .plan_key = "modes", .sweep_default = {"stream"}, .axis_rank = 0,
       .id_part = [](const TestParams& p) { return std::string(mode_name(p.mode)); }}));
   t.push_back(row(&TestParams::direction, {
-      .key = "direction", .option = "--direction",
+      .key = std::string(key::direction), .option = "--direction",
       .help = "stream: forward (the server sends, the client receives), reverse (the client sends, the server "
               "receives with --recv) or bidir (both at once, --threads connections each way)",
       .aliases = {{"-R,--reverse", "reverse", "the client sends and the server receives (--direction reverse)"},
@@ -170,7 +172,7 @@ std::vector<Param> build_table() {
       },
       .all = [] { return std::vector<std::string>{"forward", "reverse", "bidir"}; }}));
   t.push_back(row(&TestParams::message_bytes, {
-      .key = "message_bytes", .option = "-l,--length,--size",
+      .key = std::string(key::message_bytes), .option = "-l,--length,--size",
       .help = "message size (rr: request size): 1024, 1K, 4KiB, 64K, 1M (1 B to 16 MiB)",
       .unit = "B", .how = "message size (8 fields); rr: the request",
       .wire = {WireSlot::message_bytes}, .identifies_test = true,
@@ -187,7 +189,7 @@ std::vector<Param> build_table() {
         return p.mode == TestMode::rr ? id + "+" + compact_size(p.response_size()) : id;
       }}));
   t.push_back(row(&TestParams::response_bytes, {
-      .key = "response_bytes", .option = "--response-size",
+      .key = std::string(key::response_bytes), .option = "--response-size",
       .help = "rr: response size (default: the message size; 1 B allowed)",
       .unit = "B", .how = "rr: response size (8 fields)",
       .wire = {WireSlot::response_bytes}, .identifies_test = true, .json_required = false,
@@ -210,7 +212,7 @@ std::vector<Param> build_table() {
       },
       .applies = [](const TestParams& p) { return p.mode == TestMode::rr; }}));
   t.push_back(row(&TestParams::threads, {
-      .key = "threads", .option = "-P,--parallel,--threads", .help = "connections, one thread each (1 to 256)",
+      .key = std::string(key::threads), .option = "-P,--parallel,--threads", .help = "connections, one thread each (1 to 256)",
       .how = "connections, one thread each per side",
       .wire = {WireSlot::threads}, .identifies_test = true,
       .sweep_option = "--threads", .sweep_help = "thread counts (default: 1,2,4,8)",
@@ -221,12 +223,12 @@ std::vector<Param> build_table() {
       },
       .id_part = [](const TestParams& p) { return fmt::format("/{}t", p.threads); }}));
   t.push_back(row(&TestParams::warmup_ns, {
-      .key = "warmup_s", .option = "--warmup", .help = "warm-up before the window, discarded (0 allowed)",
+      .key = std::string(key::warmup_s), .option = "--warmup", .help = "warm-up before the window, discarded (0 allowed)",
       .unit = "s", .how = "warm-up run and discarded",
       .wire = {WireSlot::warmup_ms}, .sweep_help = "warm-up of each run (0 allowed)",
       .check = [](const TestParams& p) { check_duration("warm-up", p.warmup_ns, 0, "0 to 24 h"); }}));
   t.push_back(row(&TestParams::duration_ns, {
-      .key = "duration_s", .option = "-t,--time,--duration",
+      .key = std::string(key::duration_s), .option = "-t,--time,--duration",
       .help = "measured window: 5, 5s, 500ms, or auto[:CEILING]: end once the rate is stable (default ceiling 30s)",
       .unit = "s", .how = "requested measured window; with duration_auto, its ceiling",
       .wire = {WireSlot::duration_ms}, .sweep_help = "measured window of each run, or auto[:CEILING]",

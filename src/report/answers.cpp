@@ -5,6 +5,8 @@
 #include <map>
 #include <tuple>
 
+#include "core/column_keys.h"
+
 namespace copybench::report {
 namespace {
 
@@ -24,7 +26,7 @@ double interpolate(const SizeComparison& lo, const SizeComparison& hi) {
   return std::exp2(x_lo + frac * (x_hi - x_lo));
 }
 
-const Stats* throughput(const SummaryPoint& p) { return p.metric("receiver_throughput_gbps"); }
+const Stats* throughput(const SummaryPoint& p) { return p.metric(key::receiver(key::throughput_gbps)); }
 
 }  // namespace
 
@@ -168,7 +170,7 @@ namespace {
 
 // Points of `mode` with `metric`, grouped by configuration but strategy, in the summary's order.
 std::vector<std::vector<const SummaryPoint*>> by_configuration(const Summary& summary, std::string_view mode,
-                                                               const char* metric) {
+                                                               std::string_view metric) {
   std::vector<std::vector<const SummaryPoint*>> groups;
   for (const auto& p : summary.points) {
     if (p.key.mode != mode || !p.metric(metric)) continue;
@@ -187,7 +189,7 @@ std::vector<std::vector<const SummaryPoint*>> by_configuration(const Summary& su
 
 std::vector<BestStrategy> best_stream_strategies(const Summary& summary) {
   std::vector<BestStrategy> out;
-  const char* metric = "receiver_throughput_gbps";
+  const std::string metric = key::receiver(key::throughput_gbps);
   for (const auto& g : by_configuration(summary, "stream", metric)) {
     const SummaryPoint* best = g.front();
     for (const auto* p : g)
@@ -203,7 +205,7 @@ std::vector<BestStrategy> best_stream_strategies(const Summary& summary) {
 
 std::vector<UringBatching> uring_batching(const Summary& summary) {
   std::vector<UringBatching> out;
-  const char* metric = "receiver_throughput_gbps";
+  const std::string metric = key::receiver(key::throughput_gbps);
   for (const auto& g : by_configuration(summary, "stream", metric)) {
     auto find = [&](const char* name) {
       auto it = std::find_if(g.begin(), g.end(), [&](const SummaryPoint* p) { return p->key.strategy == name; });
@@ -213,8 +215,9 @@ std::vector<UringBatching> uring_batching(const Summary& summary) {
     if (!u || !t) continue;
     const Stats &us = *u->metric(metric), &ts = *t->metric(metric);
     UringBatching b{u->key.topology, u->key.threads, u->key.message_bytes, us.median, ts.median, {}, {}, 0};
-    if (const Stats* c = u->metric("sender_calls_per_msg")) b.uring_calls = c->median;
-    if (const Stats* c = t->metric("sender_calls_per_msg")) b.two_copy_calls = c->median;
+    const std::string calls = key::sender(key::calls_per_msg);
+    if (const Stats* c = u->metric(calls)) b.uring_calls = c->median;
+    if (const Stats* c = t->metric(calls)) b.two_copy_calls = c->median;
     if (!overlap(us, ts)) b.verdict = interval(us).first > interval(ts).second ? 1 : -1;
     out.push_back(b);
   }
@@ -224,14 +227,14 @@ std::vector<UringBatching> uring_batching(const Summary& summary) {
 std::vector<MappedShare> mapped_shares(const Summary& summary) {
   std::vector<MappedShare> out;
   for (const auto& p : summary.points)
-    if (const Stats* s = p.metric("receiver_zc_mapped_pct"))
+    if (const Stats* s = p.metric(key::receiver(key::zc_mapped_pct)))
       out.push_back({p.key.topology, p.key.strategy, p.key.threads, p.key.message_bytes, s->min, s->max});
   return out;
 }
 
 std::vector<LowestLatency> lowest_rr_latency(const Summary& summary) {
   std::vector<LowestLatency> out;
-  const char* metric = "receiver_latency_p50_us";
+  const std::string metric = key::receiver(key::latency_p50_us);
   for (const auto& g : by_configuration(summary, "rr", metric)) {
     const SummaryPoint* best = g.front();
     for (const auto* p : g)
@@ -248,7 +251,7 @@ std::vector<LowestLatency> lowest_rr_latency(const Summary& summary) {
 std::vector<ZeroCopyShare> zero_copy_shares(const Summary& summary) {
   std::vector<ZeroCopyShare> out;
   for (const auto& p : summary.points) {
-    const Stats* s = p.metric("zc_copied_pct");
+    const Stats* s = p.metric(key::zc_copied_pct);
     if (!s) continue;
     if (out.empty() || out.back().topology != p.key.topology) out.push_back({p.key.topology, 0, 0, s->min, s->max});
     auto& z = out.back();

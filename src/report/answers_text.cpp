@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 
+#include "core/column_keys.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "report/answers.h"
@@ -53,8 +54,8 @@ std::string limit_words(const std::string& name) {
 // "; its TCP sender held by its send buffer 71%, the receiver's window 3% of the window" (the
 // medians of summary.csv sender_tcp_*_limited_pct), "" when TCP_INFO had no chrono clocks.
 std::string tcp_held_text(const SummaryPoint& p) {
-  const Stats* sndbuf = p.metric("sender_tcp_sndbuf_limited_pct");
-  const Stats* rwnd = p.metric("sender_tcp_rwnd_limited_pct");
+  const Stats* sndbuf = p.metric(key::sender(key::tcp_sndbuf_limited_pct));
+  const Stats* rwnd = p.metric(key::sender(key::tcp_rwnd_limited_pct));
   if (!sndbuf || !rwnd) return "";
   return fmt::format("; its TCP sender held by its send buffer {}%, by the receiver's window {}% of the window",
                      short_number(sndbuf->median), short_number(rwnd->median));
@@ -87,7 +88,8 @@ std::string saturation_text(const Summary& s, const Crossover& c) {
   const uint64_t high = crossed ? c.above_bytes : c.sizes.back().message_bytes;
   auto below = saturation_at(s, c, low), above = low == high ? std::string() : saturation_at(s, c, high);
   if (below.empty() && above.empty()) return "";
-  return fmt::format(" Limited by (runs.csv limited_by) {}{}{}.", below, !below.empty() && !above.empty() ? "; " : "", above);
+  return fmt::format(" Limited by (runs.csv {}) {}{}{}.", key::limited_by, below,
+                     !below.empty() && !above.empty() ? "; " : "", above);
 }
 
 std::string crossover_text(const Summary& s, const Crossover& c) {
@@ -135,10 +137,11 @@ std::string crossover_text(const Summary& s, const Crossover& c) {
 }
 
 std::string crossovers_section(const Summary& s) {
-  std::string out = "### Where does one strategy overtake another? (stream throughput vs message size)\n\n"
-                    "From the figure \"Stream throughput vs message size\" and summary.csv columns "
-                    "receiver_throughput_gbps_median, _ci95_low and _ci95_high. \"Overtakes\" is the first change "
-                    "from behind to ahead as the size grows.\n\n";
+  std::string out = fmt::format("### Where does one strategy overtake another? (stream throughput vs message size)\n\n"
+                                "From the figure \"Stream throughput vs message size\" and summary.csv columns "
+                                "{}_median, _ci95_low and _ci95_high. \"Overtakes\" is the first change "
+                                "from behind to ahead as the size grows.\n\n",
+                                key::receiver(key::throughput_gbps));
   auto all = stream_crossovers(s);
   if (all.empty()) return out + "No stream runs with a receiver throughput: nothing to compare.\n\n";
   std::string group;
@@ -184,7 +187,7 @@ std::string zero_copy_held(const Summary& s, const std::string& topology) {
   for (const auto& p : s.points) {
     if (p.key.topology != topology || p.key.mode != "stream" || p.key.strategy != "zero-copy") continue;
     if (auto limit = p.main_limit()) verdicts[limit->first] += limit->second;
-    if (const Stats* sndbuf = p.metric("sender_tcp_sndbuf_limited_pct")) {
+    if (const Stats* sndbuf = p.metric(key::sender(key::tcp_sndbuf_limited_pct))) {
       low = low ? std::min(*low, sndbuf->median) : sndbuf->median;
       high = high ? std::max(*high, sndbuf->median) : sndbuf->median;
     }
@@ -192,12 +195,13 @@ std::string zero_copy_held(const Summary& s, const std::string& topology) {
   std::vector<std::string> parts;
   if (low)
     parts.push_back(fmt::format("its sender was held by its own send buffer {}% of the window (medians per point, "
-                                "summary.csv sender_tcp_sndbuf_limited_pct)",
-                                *low == *high ? short_number(*low) : short_number(*low) + "% to " + short_number(*high)));
+                                "summary.csv {})",
+                                *low == *high ? short_number(*low) : short_number(*low) + "% to " + short_number(*high),
+                                key::sender(key::tcp_sndbuf_limited_pct)));
   if (!verdicts.empty()) {
     std::string list;
     for (const auto& [name, runs] : verdicts) list += fmt::format("{}{} ({} runs)", list.empty() ? "" : ", ", limit_words(name), runs);
-    parts.push_back("its runs were limited by " + list + " (runs.csv limited_by)");
+    parts.push_back(fmt::format("its runs were limited by {} (runs.csv {})", list, key::limited_by));
   }
   if (parts.empty()) return "";
   std::string out = " Zero-copy: " + parts[0];
@@ -206,9 +210,10 @@ std::string zero_copy_held(const Summary& s, const std::string& topology) {
 }
 
 std::string zero_copy_section(const Summary& s) {
-  std::string out = "### Did zero-copy avoid the copy?\n\nFrom the figure \"Zero-copy sends the kernel copied vs "
-                    "message size\" and summary.csv zc_copied_pct_* (completions the kernel flagged "
-                    "SO_EE_CODE_ZEROCOPY_COPIED, as a share of all completions).\n\n";
+  std::string out = fmt::format("### Did zero-copy avoid the copy?\n\nFrom the figure \"Zero-copy sends the kernel "
+                                "copied vs message size\" and summary.csv {}_* (completions the kernel flagged "
+                                "SO_EE_CODE_ZEROCOPY_COPIED, as a share of all completions).\n\n",
+                                key::zc_copied_pct);
   auto shares = zero_copy_shares(s);
   if (shares.empty()) return out + "No zero-copy run reported completion counts.\n\n";
   for (const auto& z : shares) {
@@ -224,10 +229,11 @@ std::string zero_copy_section(const Summary& s) {
 std::string rr_section(const Summary& s) {
   auto lowest = lowest_rr_latency(s);
   if (lowest.empty()) return "";
-  std::string out = "### Request/response: which strategy has the lowest median round trip?\n\nFrom the figure "
-                    "\"Request/response latency vs thread count\" and summary.csv receiver_latency_p50_us_* (the "
-                    "requester's round trip).\n\n| topology | threads | request/response | lowest p50 | p50 µs | tie "
-                    "with |\n|---|---|---|---|---|---|\n";
+  std::string out = fmt::format("### Request/response: which strategy has the lowest median round trip?\n\nFrom the "
+                                "figure \"Request/response latency vs thread count\" and summary.csv {}_* (the "
+                                "requester's round trip).\n\n| topology | threads | request/response | lowest p50 | "
+                                "p50 µs | tie with |\n|---|---|---|---|---|---|\n",
+                                key::receiver(key::latency_p50_us));
   for (const auto& l : lowest) {
     std::string tied;
     for (const auto& t : l.tied) tied += (tied.empty() ? "" : ", ") + t;
@@ -248,10 +254,11 @@ std::string names(const std::vector<std::string>& list) {
 std::string winners_section(const Summary& s) {
   auto best = best_stream_strategies(s);
   if (best.empty()) return "";
-  std::string out = "### Who wins at each size? (stream throughput)\n\nFrom summary.csv receiver_throughput_gbps_*: "
-                    "the strategy (send+receive data path) with the highest median, and those whose interval "
-                    "overlaps it.\n\n| topology | threads | size | highest | Gbit/s | tie with | measured |\n"
-                    "|---|---|---|---|---|---|---|\n";
+  std::string out = fmt::format("### Who wins at each size? (stream throughput)\n\nFrom summary.csv {}_*: the "
+                                "strategy (send+receive data path) with the highest median, and those whose interval "
+                                "overlaps it.\n\n| topology | threads | size | highest | Gbit/s | tie with | measured "
+                                "|\n|---|---|---|---|---|---|---|\n",
+                                key::receiver(key::throughput_gbps));
   for (const auto& b : best)
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", b.topology, b.threads, short_size(b.message_bytes),
                        b.strategy, short_number(b.median), names(b.tied), b.strategies_measured);
@@ -261,11 +268,12 @@ std::string winners_section(const Summary& s) {
 std::string batching_section(const Summary& s) {
   auto rows = uring_batching(s);
   if (rows.empty()) return "";
-  std::string out = "### Where does io_uring's batching pay? (uring against two-copy)\n\nBoth make 8 sends per "
-                    "message; uring submits them as 8 linked SQEs in one io_uring_enter. From summary.csv "
-                    "receiver_throughput_gbps_* and sender_calls_per_msg_*.\n\n| topology | threads | size | uring "
-                    "Gbit/s | two-copy Gbit/s | uring calls/msg | two-copy calls/msg | uring is |\n"
-                    "|---|---|---|---|---|---|---|---|\n";
+  std::string out = fmt::format("### Where does io_uring's batching pay? (uring against two-copy)\n\nBoth make 8 "
+                                "sends per message; uring submits them as 8 linked SQEs in one io_uring_enter. From "
+                                "summary.csv {}_* and {}_*.\n\n| topology | threads | size | uring Gbit/s | two-copy "
+                                "Gbit/s | uring calls/msg | two-copy calls/msg | uring is |\n"
+                                "|---|---|---|---|---|---|---|---|\n",
+                                key::receiver(key::throughput_gbps), key::sender(key::calls_per_msg));
   auto calls = [](const std::optional<double>& v) { return v ? short_number(*v) : std::string("?"); };
   for (const auto& b : rows)
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", b.topology, b.threads,
@@ -278,12 +286,14 @@ std::string batching_section(const Summary& s) {
 std::string mapped_section(const Summary& s) {
   auto shares = mapped_shares(s);
   if (shares.empty()) return "";
-  std::string out = "### Did zerocopy-recv map the received pages?\n\nFrom the figure \"Received bytes mapped "
-                    "instead of copied vs message size\" and summary.csv receiver_zc_mapped_pct_* (bytes "
-                    "TCP_ZEROCOPY_RECEIVE mapped, as a share of all received). The kernel maps only whole, single "
-                    "pages: on loopback and veth a copying sender's data sits in compound pages and maps at 0%, "
-                    "while a MSG_ZEROCOPY sender's pages, copied by the kernel before local delivery, can map.\n\n"
-                    "| topology | data path | threads | size | mapped % (runs' range) |\n|---|---|---|---|---|\n";
+  std::string out = fmt::format("### Did zerocopy-recv map the received pages?\n\nFrom the figure \"Received bytes "
+                                "mapped instead of copied vs message size\" and summary.csv {}_* (bytes "
+                                "TCP_ZEROCOPY_RECEIVE mapped, as a share of all received). The kernel maps only "
+                                "whole, single pages: on loopback and veth a copying sender's data sits in compound "
+                                "pages and maps at 0%, while a MSG_ZEROCOPY sender's pages, copied by the kernel "
+                                "before local delivery, can map.\n\n| topology | data path | threads | size | mapped "
+                                "% (runs' range) |\n|---|---|---|---|---|\n",
+                                key::receiver(key::zc_mapped_pct));
   for (const auto& m : shares)
     out += fmt::format("| {} | {} | {} | {} | {} |\n", m.topology, m.strategy, m.threads, short_size(m.message_bytes),
                        m.min_pct == m.max_pct ? short_number(m.min_pct)
@@ -293,7 +303,7 @@ std::string mapped_section(const Summary& s) {
 
 bool any_single_run(const Summary& s) {
   for (const auto& p : s.points)
-    if (const Stats* t = p.metric("receiver_throughput_gbps"); t && t->n == 1) return true;
+    if (const Stats* t = p.metric(key::receiver(key::throughput_gbps)); t && t->n == 1) return true;
   return false;
 }
 
@@ -308,10 +318,10 @@ std::string render_answers(const Summary& summary) {
   out += winners_section(summary);
   out += crossovers_section(summary);
   out += batching_section(summary);
-  out += best_threads_section(summary, "stream", "receiver_throughput_gbps", "stream throughput");
+  out += best_threads_section(summary, "stream", key::receiver(key::throughput_gbps), "stream throughput");
   bool rr = false;
   for (const auto& p : summary.points) rr = rr || p.key.mode == "rr";
-  if (rr) out += best_threads_section(summary, "rr", "receiver_messages_per_s", "rr transactions per second");
+  if (rr) out += best_threads_section(summary, "rr", key::receiver(key::messages_per_s), "rr transactions per second");
   out += zero_copy_section(summary);
   out += render_copies_answers(summary);
   out += mapped_section(summary);

@@ -1,7 +1,6 @@
 #include "report/copies.h"
 
-#include <fmt/format.h>
-
+#include "core/column_keys.h"
 #include "metrics/cpu_buckets.h"
 
 namespace copybench::report {
@@ -13,7 +12,10 @@ std::optional<double> median(const SummaryPoint& p, const std::string& metric) {
 }
 
 // The data path's order: the application, the send call, the deferred copy, the receive call.
-constexpr const char* kCopyOrder[] = {"copy_user_space", "copy_to_kernel", "copy_zc_deferred", "copy_to_user"};
+constexpr Bucket kCopyOrder[] = {Bucket::copy_user_space, Bucket::copy_to_kernel, Bucket::copy_zc_deferred,
+                                 Bucket::copy_to_user};
+
+bool is(const std::string& bucket, Bucket b) { return bucket == bucket_info(b).key; }
 
 }  // namespace
 
@@ -21,13 +23,13 @@ std::vector<std::string> profile_summary_metrics() {
   std::vector<std::string> names;
   for (Side side : kSides) {
     const std::string s = side_name(side);
-    names.push_back(s + "_copies_per_msg");
-    names.push_back(s + "_cpu_in_copies_pct");
-    for (const auto& b : bucket_infos()) names.push_back(fmt::format("{}_cpu_{}_pct", s, b.key));
-    names.push_back(s + "_profile_overhead_pct");
+    names.push_back(key::of_side(s, key::copies_per_msg));
+    names.push_back(key::of_side(s, key::cpu_in_copies_pct));
+    for (const auto& b : bucket_infos()) names.push_back(key::of_side(s, key::cpu_bucket_pct(b.key)));
+    names.push_back(key::of_side(s, key::profile_overhead_pct));
   }
-  names.push_back("receiver_rx_copies_per_msg");
-  names.push_back("sender_tx_chunks_per_msg");
+  names.push_back(key::receiver(key::rx_copies_per_msg));
+  names.push_back(key::sender(key::tx_chunks_per_msg));
   return names;
 }
 
@@ -38,11 +40,12 @@ std::vector<std::string> with_profile_metrics(const std::vector<std::string>& ba
 }
 
 std::string copy_component(const std::string& bucket) {
-  if (bucket == "copy_user_space") return "the application itself (memcpy/memmove in user space)";
-  if (bucket == "copy_to_kernel") return "the send system call (tcp_sendmsg copying the iovec into skbs: _copy_from_iter)";
-  if (bucket == "copy_zc_deferred")
+  if (is(bucket, Bucket::copy_user_space)) return "the application itself (memcpy/memmove in user space)";
+  if (is(bucket, Bucket::copy_to_kernel))
+    return "the send system call (tcp_sendmsg copying the iovec into skbs: _copy_from_iter)";
+  if (is(bucket, Bucket::copy_zc_deferred))
     return "the receive path delivering MSG_ZEROCOPY pages to a local socket (skb_copy_ubufs)";
-  if (bucket == "copy_to_user")
+  if (is(bucket, Bucket::copy_to_user))
     return "the receive system call (tcp_recvmsg copying skbs out: skb_copy_datagram_iter, _copy_to_iter)";
   return bucket;
 }
@@ -51,13 +54,14 @@ std::vector<PointCopies> point_copies(const Summary& summary) {
   std::vector<PointCopies> out;
   for (const auto& p : summary.points) {
     if (p.key.mode != "stream") continue;
-    PointCopies c{p.key, median(p, "sender_copies_per_msg"), median(p, "receiver_copies_per_msg"), {}, 0,
-                  median(p, "receiver_profile_overhead_pct")};
+    PointCopies c{p.key, median(p, key::sender(key::copies_per_msg)), median(p, key::receiver(key::copies_per_msg)),
+                  {}, 0, median(p, key::receiver(key::profile_overhead_pct))};
     bool any = false;
-    for (const char* bucket : kCopyOrder) {
+    for (Bucket b : kCopyOrder) {
+      const char* bucket = bucket_info(b).key;
       bool counted = false;
       for (Side side : kSides) {
-        const auto pct = median(p, fmt::format("{}_cpu_{}_pct", side_name(side), bucket));
+        const auto pct = median(p, key::of_side(side_name(side), key::cpu_bucket_pct(bucket)));
         any = any || pct.has_value();
         if (!pct || *pct < kStagePct) continue;
         c.stages.push_back({bucket, copy_component(bucket), side, *pct});

@@ -7,6 +7,8 @@
 #include <set>
 #include <tuple>
 
+#include "core/column_keys.h"
+#include "metrics/cpu_buckets.h"
 #include "report/copies.h"
 #include "report/markdown.h"
 
@@ -45,7 +47,7 @@ std::string two_copies_section(const std::vector<PointCopies>& all) {
   std::map<std::string, std::set<std::string>> zero_copy;  // strategy -> its deferred-copy points
   for (const auto& c : all)
     for (const auto& s : c.stages)
-      if (s.bucket == "copy_zc_deferred") zero_copy[c.key.strategy].insert(point_name(c.key));
+      if (s.bucket == bucket_info(Bucket::copy_zc_deferred).key) zero_copy[c.key.strategy].insert(point_name(c.key));
   for (const auto& [strategy, points] : zero_copy)
     out += fmt::format("- {} still copied at {} point{}: the kernel copied the pinned pages later "
                        "(skb_copy_ubufs) instead of in the send call, so MSG_ZEROCOPY moved the copy, it did not "
@@ -78,13 +80,14 @@ std::string components_section(const std::vector<PointCopies>& all) {
 }
 
 std::string per_message_table(const std::vector<PointCopies>& all) {
-  std::string out =
+  std::string out = fmt::format(
       "### Copies per message\n\nCopy operations counted by the kernel's tracepoints on each side's threads, per "
-      "message (summary.csv `sender_copies_per_msg` / `receiver_copies_per_msg`, medians): receive copies "
+      "message (summary.csv `{}` / `{}`, medians): receive copies "
       "(skb_copy_datagram_iovec, one per skb or part of one) plus send copies (tcp_sendmsg_locked chunks, or "
       "kprobes where the kernel has them). An operation copies part of a message, so these count operations, "
       "not passes over the bytes. n/a: not counted (MSG_ZEROCOPY sends' deferred copies need a kprobe; "
-      "results.json says why).\n\n";
+      "results.json says why).\n\n",
+      key::sender(key::copies_per_msg), key::receiver(key::copies_per_msg));
   std::map<std::pair<std::string, int>, std::vector<const PointCopies*>> tables;
   for (const auto& c : all) tables[{c.key.topology, c.key.threads}].push_back(&c);
   auto cell = [](const std::optional<double>& v) { return v ? short_number(*v) : std::string("n/a"); };

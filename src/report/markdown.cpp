@@ -5,6 +5,8 @@
 #include <optional>
 #include <fmt/format.h>
 
+#include "core/column_keys.h"
+
 namespace copybench::report {
 namespace {
 
@@ -36,7 +38,7 @@ bool numeric_before(const std::string& a, const std::string& b) {
 }
 
 // The distinct values of a column, in order of first appearance (or numerically).
-std::vector<std::string> distinct(const RunsTable& runs, const std::string& column, bool numeric = false) {
+std::vector<std::string> distinct(const RunsTable& runs, std::string_view column, bool numeric = false) {
   std::vector<std::string> out;
   for (size_t r = 0; r < runs.size(); ++r)
     if (auto v = runs.text(r, column); v && std::find(out.begin(), out.end(), *v) == out.end()) out.push_back(*v);
@@ -46,7 +48,7 @@ std::vector<std::string> distinct(const RunsTable& runs, const std::string& colu
 
 std::string listed(const std::vector<std::string>& values) { return values.empty() ? "unknown" : join(values); }
 
-std::string sizes_listed(const RunsTable& runs, const std::string& column) {
+std::string sizes_listed(const RunsTable& runs, std::string_view column) {
   std::vector<std::string> out;
   // Sizes come from rows summarize() already checked, but a failed row's cell may be odd.
   for (const auto& v : distinct(runs, column, true)) {
@@ -59,21 +61,21 @@ std::string sizes_listed(const RunsTable& runs, const std::string& column) {
 
 std::string environment(const RunsTable& runs) {
   std::string out = "## Environment\n\nFrom the runs (the receiver's side when the two differ).\n\n| | |\n|---|---|\n";
-  auto row = [&](const char* label, const std::string& column) {
+  auto row = [&](const char* label, std::string_view column) {
     out += fmt::format("| {} | {} |\n", label, cell(listed(distinct(runs, column))));
   };
-  row("topology", "topology");
-  row("kernel", "kernel");
-  row("CPU model", "cpu_model");
-  row("online CPUs", "cores");
-  row("path MTU (bytes)", "path_mtu");
-  row("receiver host", "receiver_host");
-  row("sender host", "sender_host");
+  row("topology", key::topology);
+  row("kernel", key::kernel);
+  row("CPU model", key::cpu_model);
+  row("online CPUs", key::cores);
+  row("path MTU (bytes)", key::path_mtu);
+  row("receiver host", key::receiver_host);
+  row("sender host", key::sender_host);
   return out + "\n";
 }
 
 std::string grid(const RunsTable& runs, const Summary& summary) {
-  std::vector<std::string> strategies = distinct(runs, "strategy");
+  std::vector<std::string> strategies = distinct(runs, key::strategy);
   std::stable_sort(strategies.begin(), strategies.end(),
                    [](const std::string& a, const std::string& b) { return strategy_rank(a) < strategy_rank(b); });
   int fewest = 0, most = 0;
@@ -83,22 +85,24 @@ std::string grid(const RunsTable& runs, const Summary& summary) {
     most = std::max(most, n);
   }
   std::string out = "## Grid\n\n| | |\n|---|---|\n";
-  out += fmt::format("| strategies | {} |\n| modes | {} |\n", listed(strategies), listed(distinct(runs, "mode")));
-  if (runs.has_column("direction") && !distinct(runs, "direction").empty())
+  out += fmt::format("| strategies | {} |\n| modes | {} |\n", listed(strategies), listed(distinct(runs, key::mode)));
+  if (runs.has_column(key::direction) && !distinct(runs, key::direction).empty())
     out += fmt::format("| directions (stream) | {} (a path@reverse: the client sent; @bidir: both ways at once, "
                        "throughputs summed) |\n",
-                       listed(distinct(runs, "direction")));
-  out += fmt::format("| message sizes | {} |\n", sizes_listed(runs, "message_bytes"));
-  if (runs.has_column("response_bytes") && !distinct(runs, "response_bytes").empty())
-    out += fmt::format("| response sizes (rr) | {} |\n", sizes_listed(runs, "response_bytes"));
-  out += fmt::format("| threads | {} |\n", listed(distinct(runs, "threads", true)));
-  auto reps = distinct(runs, "rep", true);
+                       listed(distinct(runs, key::direction)));
+  out += fmt::format("| message sizes | {} |\n", sizes_listed(runs, key::message_bytes));
+  if (runs.has_column(key::response_bytes) && !distinct(runs, key::response_bytes).empty())
+    out += fmt::format("| response sizes (rr) | {} |\n", sizes_listed(runs, key::response_bytes));
+  out += fmt::format("| threads | {} |\n", listed(distinct(runs, key::threads, true)));
+  auto reps = distinct(runs, key::rep, true);
   out += fmt::format("| repetitions | up to {} (runs per point: {}) |\n", reps.empty() ? "unknown" : reps.back(),
                      fewest == most ? std::to_string(most) : fmt::format("{} to {}", fewest, most));
-  out += fmt::format("| window, warm-up (s) | {}; {} |\n", listed(distinct(runs, "duration_s", true)),
-                     listed(distinct(runs, "warmup_s", true)));
-  out += fmt::format("| seed | {} |\n| points | {} |\n\n", listed(distinct(runs, "seed")), summary.points.size());
-  return out + "The sweep ran its runs in a shuffled order; run_order in runs.csv gives each run's place in it.\n\n";
+  out += fmt::format("| window, warm-up (s) | {}; {} |\n", listed(distinct(runs, key::duration_s, true)),
+                     listed(distinct(runs, key::warmup_s, true)));
+  out += fmt::format("| seed | {} |\n| points | {} |\n\n", listed(distinct(runs, key::seed)), summary.points.size());
+  return out + fmt::format("The sweep ran its runs in a shuffled order; {} in runs.csv gives each run's place in "
+                           "it.\n\n",
+                           key::run_order);
 }
 
 std::string runs_section(const Summary& s) {
@@ -129,8 +133,8 @@ std::string summary_table(const Summary& s) {
       "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& p : s.points) {
     const auto& k = p.key;
-    const Stats* t = p.metric("receiver_throughput_gbps");
-    const Stats* lat = p.metric("receiver_latency_p50_us");
+    const Stats* t = p.metric(key::receiver(key::throughput_gbps));
+    const Stats* lat = p.metric(key::receiver(key::latency_p50_us));
     std::string size = short_size(k.message_bytes) + (k.response_bytes ? "/" + short_size(*k.response_bytes) : "");
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(k.topology), cell(k.mode),
                        cell(k.strategy), size, k.threads, p.runs_ok, p.runs_failed, t ? short_number(t->median) : "",

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include "core/column_keys.h"
 #include "core/error.h"
 
 namespace copybench::report {
@@ -94,8 +95,10 @@ std::string drop_torn_last_row(Records& split, size_t header_cells, const std::s
 }  // namespace
 
 const std::vector<std::string>& required_run_columns() {
-  static const std::vector<std::string> cols = {"run_order", "point",   "rep",           "topology", "seed",
-                                                "status",    "strategy", "mode", "message_bytes", "threads"};
+  static constexpr std::string_view names[] = {key::run_order, key::point,    key::rep,  key::topology,
+                                               key::seed,      key::status,   key::strategy, key::mode,
+                                               key::message_bytes, key::threads};
+  static const std::vector<std::string> cols(std::begin(names), std::end(names));
   return cols;
 }
 
@@ -117,8 +120,8 @@ RunsTable RunsTable::parse(std::string_view text, const std::string& source) {
     if (!table.has_column(name)) missing += (missing.empty() ? "" : ", ") + name;
   if (!missing.empty())
     throw Error(fmt::format("{} line 1: bad header, no column {}; expected the runs.csv of copybench sweep "
-                            "(run_order,point,rep,topology,seed, then the columns of copybench run --csv)",
-                            source, missing));
+                            "({},{},{},{},{}, then the columns of copybench run --csv)",
+                            source, missing, key::run_order, key::point, key::rep, key::topology, key::seed));
   table.torn_row_ = drop_torn_last_row(split, header.size(), source);
   for (size_t r = 1; r < records.size(); ++r) {
     auto& rec = records[r];

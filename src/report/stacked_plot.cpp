@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <map>
 
+#include "core/column_keys.h"
 #include "metrics/cpu_buckets.h"
 #include "report/gnuplot.h"
 #include "results/result.h"
@@ -43,8 +44,9 @@ std::string body(const StackedFigure& f) {
 
 std::optional<StackedFigure> cpu_buckets_figure(const Summary& summary, const std::string& topology) {
   int threads = 0;  // the lowest thread count with shares: one bar per strategy and size stays readable
+  const std::string shares = key::receiver(key::cpu_bucket_pct(bucket_info(Bucket::tcp_ip).key));
   for (const auto& p : summary.points)
-    if (p.key.topology == topology && p.key.mode == "stream" && p.metric("receiver_cpu_tcp_ip_pct") &&
+    if (p.key.topology == topology && p.key.mode == "stream" && p.metric(shares) &&
         (threads == 0 || p.key.threads < threads))
       threads = p.key.threads;
   if (threads == 0) return std::nullopt;
@@ -69,7 +71,7 @@ std::optional<StackedFigure> cpu_buckets_figure(const Summary& summary, const st
       StackedBar bar{p.key.strategy + " " + short_size(p.key.message_bytes), {}};
       bool any = false;
       for (const auto& b : bucket_infos()) {
-        const Stats* s = p.metric(fmt::format("{}_cpu_{}_pct", side_name(side), b.key));
+        const Stats* s = p.metric(key::of_side(side_name(side), key::cpu_bucket_pct(b.key)));
         any = any || s;
         bar.values.push_back(s ? s->median : 0.0);
       }

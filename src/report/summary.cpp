@@ -6,6 +6,7 @@
 #include <numeric>
 #include <tuple>
 
+#include "core/column_keys.h"
 #include "core/error.h"
 #include "report/copies.h"
 #include "strategies/recv/recv_strategy.h"
@@ -34,17 +35,18 @@ std::string num(std::optional<double> v) { return v ? fmt::format("{:.6g}", *v) 
 
 // The configuration of one row; nullopt when any part of it is unknown.
 std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
-  auto topology = runs.text(row, "topology"), mode = runs.text(row, "mode"), strategy = runs.text(row, "strategy");
-  auto size = runs.count(row, "message_bytes"), threads = runs.count(row, "threads");
+  auto topology = runs.text(row, key::topology), mode = runs.text(row, key::mode);
+  auto strategy = runs.text(row, key::strategy);
+  auto size = runs.count(row, key::message_bytes), threads = runs.count(row, key::threads);
   if (!topology || !mode || !strategy || !size || !threads) return std::nullopt;
   // A receive strategy other than recv makes another data path, compared as its own line.
-  auto receive = runs.text(row, "recv_strategy");
+  auto receive = runs.text(row, key::recv_strategy);
   std::optional<uint64_t> typed_read;  // a receive size given as a number is a data path of its own
-  if (runs.text(row, "recv_size_auto") == "false") typed_read = runs.count(row, "recv_size_bytes");
+  if (runs.text(row, key::recv_size_auto) == "false") typed_read = runs.count(row, key::recv_size_bytes);
   auto path = data_path_label(*strategy, receive.value_or(std::string(kDefaultRecvStrategy)), typed_read,
-                              runs.text(row, "direction").value_or("forward"));
+                              runs.text(row, key::direction).value_or("forward"));
   PointKey key{*topology, *mode, path, *size, std::nullopt, static_cast<int>(*threads)};
-  if (*mode == "rr") key.response_bytes = runs.count(row, "response_bytes");
+  if (*mode == "rr") key.response_bytes = runs.count(row, key::response_bytes);
   return key;
 }
 
@@ -62,8 +64,8 @@ Accumulator& accumulator_for(std::vector<Accumulator>& points, const PointKey& k
 }
 
 void count_failure(Summary& summary, const RunsTable& runs, size_t row) {
-  auto status = runs.text(row, "status").value_or("");
-  auto error = runs.text(row, "error").value_or("");
+  auto status = runs.text(row, key::status).value_or("");
+  auto error = runs.text(row, key::error).value_or("");
   for (auto& reason : summary.failure_reasons)
     if (reason.status == status && reason.error == error) return void(++reason.runs);
   summary.failure_reasons.push_back({status, error, 1});
@@ -168,18 +170,19 @@ const Stats* SummaryPoint::metric(std::string_view name) const {
 }
 
 const std::vector<std::string>& summary_metrics() {
+  using key::receiver, key::sender;
   static const std::vector<std::string> names = {
-      "receiver_throughput_gbps",      "receiver_messages_per_s",    "sender_time_per_msg_us",
-      "receiver_latency_p50_us",       "receiver_latency_p99_us",    "sender_latency_p50_us",
-      "sender_latency_p99_us",         "sender_cpu_ns_per_byte",     "receiver_cpu_ns_per_byte",
-      "sender_system_cpu_ns_per_byte", "sender_cycles_per_byte",     "receiver_cycles_per_byte",
-      "sender_llc_misses_per_kib",     "receiver_llc_misses_per_kib", "sender_context_switches",
-      "receiver_context_switches",     "zc_copied_pct",              "receiver_zc_mapped_pct",
-      "sender_calls_per_msg",          "sender_submissions_per_msg", "receiver_calls_per_msg",
-      "sender_thread_on_cpu_max_pct",  "receiver_thread_on_cpu_max_pct", "receiver_system_cpu_idle_pct",
-      "sender_tcp_retransmits",        "sender_tcp_rtt_us",          "sender_tcp_snd_cwnd",
-      "sender_tcp_busy_pct",           "sender_tcp_rwnd_limited_pct", "sender_tcp_sndbuf_limited_pct",
-      "receiver_interval_cv_pct"};
+      receiver(key::throughput_gbps),        receiver(key::messages_per_s),        sender(key::time_per_msg_us),
+      receiver(key::latency_p50_us),         receiver(key::latency_p99_us),        sender(key::latency_p50_us),
+      sender(key::latency_p99_us),           sender(key::cpu_ns_per_byte),         receiver(key::cpu_ns_per_byte),
+      sender(key::system_cpu_ns_per_byte),   sender(key::cycles_per_byte),         receiver(key::cycles_per_byte),
+      sender(key::llc_misses_per_kib),       receiver(key::llc_misses_per_kib),    sender(key::context_switches),
+      receiver(key::context_switches),       std::string(key::zc_copied_pct),      receiver(key::zc_mapped_pct),
+      sender(key::calls_per_msg),            sender(key::submissions_per_msg),     receiver(key::calls_per_msg),
+      sender(key::thread_on_cpu_max_pct),    receiver(key::thread_on_cpu_max_pct), receiver(key::system_cpu_idle_pct),
+      sender(key::tcp_retransmits),          sender(key::tcp_rtt_us),              sender(key::tcp_snd_cwnd),
+      sender(key::tcp_busy_pct),             sender(key::tcp_rwnd_limited_pct),    sender(key::tcp_sndbuf_limited_pct),
+      receiver(key::interval_cv_pct)};
   static const std::vector<std::string> all = with_profile_metrics(names);  // report/copies.h
   return all;
 }
@@ -190,31 +193,30 @@ Summary summarize(const RunsTable& runs) {
   std::map<std::string, PointKey> key_of_id;  // point id -> configuration, from rows that have one
   for (size_t row = 0; row < runs.size(); ++row)
     if (auto key = own_key(runs, row))
-      if (auto id = runs.text(row, "point")) key_of_id.emplace(*id, *key);
+      if (auto id = runs.text(row, key::point)) key_of_id.emplace(*id, *key);
 
   for (size_t row = 0; row < runs.size(); ++row) {
     ++summary.runs;
     auto key = own_key(runs, row);
-    if (runs.text(row, "status") != "ok") {
+    if (runs.text(row, key::status) != "ok") {
       ++summary.failed_runs;
       count_failure(summary, runs, row);
       // A run that failed early may have left its configuration empty; its point id still says
       // which configuration it belonged to.
-      auto id = runs.text(row, "point");
+      auto id = runs.text(row, key::point);
       if (!key && id && key_of_id.count(*id)) key = key_of_id.at(*id);
       if (key) ++accumulator_for(points, *key).point.runs_failed;
       else ++summary.unplaced_failures;
       continue;
     }
     if (!key)
-      throw Error(fmt::format("{}: status ok but its configuration (topology, mode, strategy, message_bytes, "
-                              "threads) is incomplete",
-                              runs.where(row)));
+      throw Error(fmt::format("{}: {} ok but its configuration ({}, {}, {}, {}, {}) is incomplete", runs.where(row),
+                              key::status, key::topology, key::mode, key::strategy, key::message_bytes, key::threads));
     auto& acc = accumulator_for(points, *key);
     ++acc.point.runs_ok;
     for (const auto& metric : summary_metrics())
       if (auto v = runs.number(row, metric)) acc.values[metric].push_back(*v);
-    if (auto limit = runs.text(row, "limited_by"); limit && !limit->empty()) ++acc.point.limits[*limit];
+    if (auto limit = runs.text(row, key::limited_by); limit && !limit->empty()) ++acc.point.limits[*limit];
   }
   for (auto& acc : points) {
     for (auto& [metric, list] : acc.values) acc.point.metrics.emplace(metric, describe(std::move(list)));
@@ -230,10 +232,13 @@ Summary summarize(const RunsTable& runs) {
 }
 
 std::string summary_csv(const Summary& summary) {
-  std::string out = "topology,mode,strategy,message_bytes,response_bytes,threads,runs_ok,runs_failed";
+  // The configuration's columns are named as in runs.csv; runs_ok, runs_failed and the metrics' statistics are
+  // summary.csv's own.
+  std::string out = fmt::format("{},{},{},{},{},{},runs_ok,runs_failed", key::topology, key::mode, key::strategy,
+                                key::message_bytes, key::response_bytes, key::threads);
   for (const auto& m : summary_metrics())
     for (const char* suffix : {"_n", "_median", "_min", "_max", "_ci95_low", "_ci95_high"}) out += "," + m + suffix;
-  out += ",limited_by,limited_by_runs\n";
+  out += fmt::format(",{0},{0}_runs\n", key::limited_by);
   for (const auto& p : summary.points) {
     const auto& k = p.key;
     out += fmt::format("{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy),

@@ -12,14 +12,11 @@ bool at_most(std::optional<double> v, double threshold) { return v && *v <= thre
 
 std::optional<double> idle_of(const SideFigures& side) { return side.cpu ? side.cpu->system_idle_pct : std::nullopt; }
 
-}  // namespace
+bool tcp_known(const RunResult& r) { return r.params.mode == TestMode::stream && r.sender->tcp_info.has_value(); }
 
-void decide_limit(RunResult& r) {
-  r.limited_by.reset();
-  if (!r.sender || !r.receiver || !r.sender->cpu || !r.receiver->cpu) {
-    r.limited_by_reason = !r.sender ? "the sender's figures are missing" : "no window was measured";
-    return;
-  }
+// The figures a verdict is decided from: each side's busiest thread and machine idle share,
+// and a stream sender's TCP chrono clocks.
+LimitFigures measured_figures(const RunResult& r) {
   LimitFigures f;
   f.thread_threshold_pct = kSaturatedThreadPct;
   f.idle_threshold_pct = kSaturatedIdlePct;
@@ -27,21 +24,21 @@ void decide_limit(RunResult& r) {
   f.receiver_thread_pct = r.receiver->cpu->busiest_thread_pct();
   f.sender_idle_pct = idle_of(*r.sender);
   f.receiver_idle_pct = idle_of(*r.receiver);
-  if (!f.sender_thread_pct && !f.receiver_thread_pct) {
-    r.limited_by_reason = "neither side knows its threads' CPU time: " +
-                          (r.sender->cpu->thread_reason.empty() ? r.receiver->cpu->thread_reason : r.sender->cpu->thread_reason);
-    return;
-  }
   // A stream's sender says in TCP_INFO what held it; in rr both ends send and wait by turns.
   f.tcp_limited_threshold_pct = kTcpLimitedPct;
-  const bool tcp_known = r.params.mode == TestMode::stream && r.sender->tcp_info;
-  if (tcp_known) {
+  if (tcp_known(r)) {
     f.sender_busy_pct = r.sender->tcp_info->busy_pct;
     f.sender_rwnd_limited_pct = r.sender->tcp_info->rwnd_limited_pct;
     f.sender_sndbuf_limited_pct = r.sender->tcp_info->sndbuf_limited_pct;
   }
   // Loopback and netns: both sides read one machine's /proc/stat, and their threads share its CPUs.
   f.one_machine = !r.sender->host.empty() && r.sender->host == r.receiver->host;
+  return f;
+}
+
+// The verdict and its words from the figures, first match wins: a saturated side, a shared
+// machine with no CPU idle, the sender's send buffer, the receiver's window, else neither.
+void decide(LimitFigures& f) {
   const bool sender_thread = at_least(f.sender_thread_pct, kSaturatedThreadPct);
   const bool receiver_thread = at_least(f.receiver_thread_pct, kSaturatedThreadPct);
   const bool sender_machine = at_most(f.sender_idle_pct, kSaturatedIdlePct);
@@ -80,7 +77,24 @@ void decide_limit(RunResult& r) {
     f.why = fmt::format("no side saturated ({}; {}): the rate was set by waiting (round trips, TCP's windows, the link)",
                         threads, idle);
   }
-  if (tcp_known && f.verdict != Limit::sender_sndbuf && f.verdict != Limit::receiver_window)
+}
+
+}  // namespace
+
+void decide_limit(RunResult& r) {
+  r.limited_by.reset();
+  if (!r.sender || !r.receiver || !r.sender->cpu || !r.receiver->cpu) {
+    r.limited_by_reason = !r.sender ? "the sender's figures are missing" : "no window was measured";
+    return;
+  }
+  LimitFigures f = measured_figures(r);
+  if (!f.sender_thread_pct && !f.receiver_thread_pct) {
+    r.limited_by_reason = "neither side knows its threads' CPU time: " +
+                          (r.sender->cpu->thread_reason.empty() ? r.receiver->cpu->thread_reason : r.sender->cpu->thread_reason);
+    return;
+  }
+  decide(f);
+  if (tcp_known(r) && f.verdict != Limit::sender_sndbuf && f.verdict != Limit::receiver_window)
     f.why += fmt::format("; the sender's TCP: busy {}, receiver window limited {}, send buffer limited {} of the window",
                          pct_text(f.sender_busy_pct), pct_text(f.sender_rwnd_limited_pct), pct_text(f.sender_sndbuf_limited_pct));
   r.limited_by = std::move(f);

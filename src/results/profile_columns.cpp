@@ -2,6 +2,7 @@
 // Group "profile" is shown in the table; "profile_detail" only in CSV and JSON.
 #include <fmt/format.h>
 
+#include "core/column_keys.h"
 #include "metrics/cpu_buckets.h"
 #include "metrics/tracepoints.h"
 #include "results/figures.h"
@@ -22,13 +23,13 @@ bool shown(const std::string& key) {
 
 std::vector<SideColumn> profile_side_columns() {
   std::vector<SideColumn> cols = {
-      {"profile", "profile_overhead_pct", "%",
+      {"profile", std::string(key::profile_overhead_pct), "%",
        "--profile: this side's throughput lost while profiling: (rate in the slices without - rate in the slices with) / rate without * 100",
        [](const SideFigures& s) {
          std::string why;
          return s.profile ? opt(profile_overhead_pct(*s.profile, &why)) : Value{};
        }},
-      {"profile", "copies_per_msg", "copies/msg",
+      {"profile", std::string(key::copies_per_msg), "copies/msg",
        "--profile: copy operations counted on the side's threads per message: receive copies (skb_copy_datagram_iovec) + "
        "send copies (kprobes, else tcp_sendmsg_locked chunks when the sends copy)",
        [](const SideFigures& s) {
@@ -56,13 +57,13 @@ std::vector<SideColumn> profile_side_columns() {
                       const auto& v = !s.profile ? std::nullopt : machine ? s.profile->machine : s.profile->threads;
                       return v ? Value{v->samples} : Value{};
                     }});
-    cols.push_back({"profile", "cpu_in_copies" + suffix + "_pct", "%",
+    cols.push_back({"profile", machine ? "cpu_in_copies_machine_pct" : std::string(key::cpu_in_copies_pct), "%",
                     "--profile: share of the cpu-clock samples of " + view + " in the copy buckets", [machine](const SideFigures& s) {
                       std::string why;
                       return s.profile ? opt(copies_pct(*s.profile, machine, &why)) : Value{};
                     }});
     for (const BucketInfo& b : bucket_infos()) {
-      cols.push_back({machine ? "profile_detail" : "profile", fmt::format("cpu_{}{}_pct", b.key, suffix), "%",
+      cols.push_back({machine ? "profile_detail" : "profile", key::cpu_bucket_pct(b.key, machine), "%",
                       fmt::format("--profile: share of the cpu-clock samples of {} classified as {}", view, b.title),
                       [machine, key = std::string(b.key)](const SideFigures& s) {
                         return s.profile ? opt(bucket_pct(*s.profile, machine, key)) : Value{};

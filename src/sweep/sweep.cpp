@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -49,7 +50,7 @@ class SweepFolder {
     topology_ = std::move(topology);
     runs_ = std::move(kept);
     remove_leftovers();
-    std::string csv = std::string(kSweepColumns) + ',' + csv_header() + '\n';
+    std::string csv = fmt::format("{},{}\n", fmt::join(kSweepColumns, ","), csv_header());
     for (const auto& r : runs_) csv += row(r) + '\n';
     replace_file_durably(path("runs.csv"), csv);
     save_json();
@@ -214,6 +215,33 @@ int exit_code(const std::vector<Recorded>& runs, bool interrupted) {
   return any_ok || runs.empty() ? 0 : 1;
 }
 
+// As root, namespaces of copybench processes that died are removed first.
+void remove_stale_namespaces(Progress& progress) {
+  if (!has_netns_privileges() || !ip_command()) return;
+  try {
+    for (const auto& name : cleanup_stale_namespaces()) progress.note(fmt::format("removed namespace {} left by a killed run", name));
+  } catch (const Error& e) {
+    progress.note(fmt::format("copybench sweep: leftover namespaces: {}", e.what()));
+  }
+}
+
+// Each run of the plan not yet recorded, in plan order; returns whether a signal ended the loop.
+bool run_left(const SweepPlan& plan, const Topology& topology, SweepFolder& folder, Progress& progress, bool json_stream,
+              const std::atomic<int>& signal) {
+  for (const auto& run : plan.runs) {
+    const auto& done = folder.runs();
+    if (std::any_of(done.begin(), done.end(), [&](const Recorded& r) { return r.order == run.order; })) continue;
+    if (signal.load() != 0) return true;
+    progress.begin(run, done.size());
+    auto result = run_one(run, topology.placement(), folder.run_json_path(run.order),
+                          json_stream ? folder.json_stream_path(run.order) : std::string(), signal);
+    progress.end(run, result, done.size() + 1);
+    folder.add({run.order, run.point_id, run.rep, std::move(result)});
+    if (signal.load() != 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
@@ -226,13 +254,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
     throw UsageError(fmt::format("{} already holds a sweep: use --resume {} or another --out", dir, dir));
 
   Progress progress(Progress::style_for(options.quiet), plan.runs.size(), estimated_ns(plan, 1));
-  if (has_netns_privileges() && ip_command()) {
-    try {
-      for (const auto& name : cleanup_stale_namespaces()) progress.note(fmt::format("removed namespace {} left by a killed run", name));
-    } catch (const Error& e) {
-      progress.note(fmt::format("copybench sweep: leftover namespaces: {}", e.what()));
-    }
-  }
+  remove_stale_namespaces(progress);
   Topology topology(plan.topology);  // before the folder: a refused topology leaves nothing behind
   std::error_code made;
   fs::create_directories(dir, made);
@@ -244,24 +266,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
                             plan.runs.size() - folder.runs().size(), topology.describe(),
                             format_duration(estimated_ns(plan, plan.runs.size() - folder.runs().size())), dir));
 
-  bool interrupted = false;
-  for (const auto& run : plan.runs) {
-    const auto& done = folder.runs();
-    if (std::any_of(done.begin(), done.end(), [&](const Recorded& r) { return r.order == run.order; })) continue;
-    if (signal.load() != 0) {
-      interrupted = true;
-      break;
-    }
-    progress.begin(run, done.size());
-    auto result = run_one(run, topology.placement(), folder.run_json_path(run.order),
-                          options.json_stream ? folder.json_stream_path(run.order) : std::string(), signal);
-    progress.end(run, result, done.size() + 1);
-    folder.add({run.order, run.point_id, run.rep, std::move(result)});
-    if (signal.load() != 0) {
-      interrupted = true;
-      break;
-    }
-  }
+  const bool interrupted = run_left(plan, topology, folder, progress, options.json_stream, signal);
   progress.finish();
 
   auto failed = std::count_if(folder.runs().begin(), folder.runs().end(), [](const Recorded& r) { return r.result.status != RunStatus::ok; });

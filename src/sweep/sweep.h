@@ -2,10 +2,13 @@
 // `copybench sweep`: every run of a plan, each as a server and a client process placed by the
 // topology, written to the output folder as it arrives (runs.csv, results.json), then the
 // summary, plots and report. An interrupted sweep keeps its runs; --resume finishes the rest.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "core/column_keys.h"
 #include "sweep/sweep_plan.h"
 
 namespace copybench {
@@ -27,6 +30,7 @@ struct SweepOptions {
 int run_sweep(const SweepOptions& options, const std::atomic<int>& signal);
 
 /// The first columns of runs.csv, before those of `copybench run --csv`.
-inline constexpr const char* kSweepColumns = "run_order,point,rep,topology,seed";
+inline constexpr std::array<std::string_view, 5> kSweepColumns = {key::run_order, key::point, key::rep, key::topology,
+                                                                  key::seed};
 
 }  // namespace copybench

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/units.h"
 #include "report/answers.h"
+#include "report/limits_table.h"
 #include "report/markdown.h"
 #include "results/result.h"
 
@@ -43,56 +44,7 @@ std::string one_way(const Crossover& c, const char* way) {
   return fmt::format("is {} at {} and tied (95% intervals overlap) at {}", way, sizes_text(clear), sizes_text(ties));
 }
 
-std::string limit_words(const std::string& name) {
-  try {
-    return limit_text(parse_limit(name));
-  } catch (const Error&) {
-    return name;  // a verdict of a newer build: shown as written
-  }
-}
-
-// "; its TCP sender held by its send buffer 71%, the receiver's window 3% of the window" (the
-// medians of summary.csv sender_tcp_*_limited_pct), "" when TCP_INFO had no chrono clocks.
-std::string tcp_held_text(const SummaryPoint& p) {
-  const Stats* sndbuf = p.metric(key::sender(key::tcp_sndbuf_limited_pct));
-  const Stats* rwnd = p.metric(key::sender(key::tcp_rwnd_limited_pct));
-  if (!sndbuf || !rwnd) return "";
-  return fmt::format("; its TCP sender held by its send buffer {}%, by the receiver's window {}% of the window",
-                     short_number(sndbuf->median), short_number(rwnd->median));
-}
-
-// What limited both strategies' runs at one size (runs.csv limited_by), "" when unknown.
-std::string saturation_at(const Summary& s, const Crossover& c, uint64_t bytes) {
-  std::string parts;
-  for (const std::string* name : {&c.challenger, &c.baseline}) {
-    for (const auto& p : s.points) {
-      const auto& k = p.key;
-      if (k.mode != "stream" || k.topology != c.topology || k.threads != c.threads || k.strategy != *name ||
-          k.message_bytes != bytes)
-        continue;
-      if (auto limit = p.main_limit())
-        parts += fmt::format("{}{} {} ({} of {} runs{})", parts.empty() ? "" : ", ", *name, limit_words(limit->first),
-                             limit->second, p.runs_ok, tcp_held_text(p));
-    }
-  }
-  return parts.empty() ? "" : fmt::format("at {}: {}", short_size(bytes), parts);
-}
-
-// Next to a crossover: which side's CPU held each strategy back on either side of it; with no
-// crossover, at the smallest and the largest size compared.
-std::string saturation_text(const Summary& s, const Crossover& c) {
-  const bool crossed = c.kind == Crossover::Kind::overtakes || c.kind == Crossover::Kind::overtakes_within_noise ||
-                       c.kind == Crossover::Kind::falls_behind;
-  if (!crossed && c.sizes.empty()) return "";
-  const uint64_t low = crossed ? c.below_bytes : c.sizes.front().message_bytes;
-  const uint64_t high = crossed ? c.above_bytes : c.sizes.back().message_bytes;
-  auto below = saturation_at(s, c, low), above = low == high ? std::string() : saturation_at(s, c, high);
-  if (below.empty() && above.empty()) return "";
-  return fmt::format(" Limited by (runs.csv {}) {}{}{}.", key::limited_by, below,
-                     !below.empty() && !above.empty() ? "; " : "", above);
-}
-
-std::string crossover_text(const Summary& s, const Crossover& c) {
+std::string crossover_text(const Crossover& c) {
   std::string who = fmt::format("**{} over {}**: ", c.challenger, c.baseline);
   std::string range = c.sizes.empty() ? ""
                                       : fmt::format("{} to {}", short_size(c.sizes.front().message_bytes),
@@ -133,7 +85,7 @@ std::string crossover_text(const Summary& s, const Crossover& c) {
                    c.kind == Crossover::Kind::always_behind;
   if (!ties.empty() && !ties_told)
     text += fmt::format(" Tied (95% intervals overlap) at {}.", sizes_text(ties));
-  return "- " + who + text + saturation_text(s, c) + "\n";
+  return "- " + who + text + "\n";
 }
 
 std::string crossovers_section(const Summary& s) {
@@ -149,7 +101,7 @@ std::string crossovers_section(const Summary& s) {
     std::string g = fmt::format("{}, {} thread{}", c.topology, c.threads, c.threads == 1 ? "" : "s");
     if (g != group) out += fmt::format("{}{}:\n\n", group.empty() ? "" : "\n", g);
     group = g;
-    out += crossover_text(s, c);
+    out += crossover_text(c);
   }
   return out + "\n";
 }
@@ -178,35 +130,23 @@ std::string best_threads_section(const Summary& s, const std::string& mode, cons
   return out + "\n";
 }
 
-// What held zero-copy's sender in a topology: the verdicts of its stream points (runs.csv
-// limited_by) and the range of its send-buffer-limited share (TCP_INFO tcpi_sndbuf_limited),
-// where pinned pages and optmem would show; "" when neither was measured.
+// What held zero-copy's sender in a topology: the range of its send-buffer-limited share
+// (TCP_INFO tcpi_sndbuf_limited), where pinned pages and optmem would show; "" when not measured.
+// Its verdicts are in the table of what limited each run.
 std::string zero_copy_held(const Summary& s, const std::string& topology) {
-  std::map<std::string, int> verdicts;
   std::optional<double> low, high;
   for (const auto& p : s.points) {
     if (p.key.topology != topology || p.key.mode != "stream" || p.key.strategy != "zero-copy") continue;
-    if (auto limit = p.main_limit()) verdicts[limit->first] += limit->second;
     if (const Stats* sndbuf = p.metric(key::sender(key::tcp_sndbuf_limited_pct))) {
       low = low ? std::min(*low, sndbuf->median) : sndbuf->median;
       high = high ? std::max(*high, sndbuf->median) : sndbuf->median;
     }
   }
-  std::vector<std::string> parts;
-  if (low)
-    parts.push_back(fmt::format("its sender was held by its own send buffer {}% of the window (medians per point, "
-                                "summary.csv {})",
-                                *low == *high ? short_number(*low) : short_number(*low) + "% to " + short_number(*high),
-                                key::sender(key::tcp_sndbuf_limited_pct)));
-  if (!verdicts.empty()) {
-    std::string list;
-    for (const auto& [name, runs] : verdicts) list += fmt::format("{}{} ({} runs)", list.empty() ? "" : ", ", limit_words(name), runs);
-    parts.push_back(fmt::format("its runs were limited by {} (runs.csv {})", list, key::limited_by));
-  }
-  if (parts.empty()) return "";
-  std::string out = " Zero-copy: " + parts[0];
-  if (parts.size() > 1) out += "; " + parts[1];
-  return out + ".";
+  if (!low) return "";
+  return fmt::format(" Zero-copy: its sender was held by its own send buffer {}% of the window (medians per point, "
+                     "summary.csv {}).",
+                     *low == *high ? short_number(*low) : short_number(*low) + "% to " + short_number(*high),
+                     key::sender(key::tcp_sndbuf_limited_pct));
 }
 
 std::string zero_copy_section(const Summary& s) {
@@ -317,6 +257,7 @@ std::string render_answers(const Summary& summary) {
   out += "\n\n";
   out += winners_section(summary);
   out += crossovers_section(summary);
+  out += render_limits(summary);
   out += batching_section(summary);
   out += best_threads_section(summary, "stream", key::receiver(key::throughput_gbps), "stream throughput");
   bool rr = false;

@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev libbenchmark-dev liburing-dev libssl-dev iproute2 gnuplot-nox
-          help2man man-db python3-jsonschema dpkg-dev file)  # the man page; the tests of the installed tool and the package
+          help2man man-db python3 python3-jsonschema dpkg-dev file  # the man page; the tests of the installed tool and the package
+          clang-format)  # scripts/check-format.sh
 
 install_missing() {
   local missing=()

@@ -27,14 +27,8 @@ void expect_reject(const std::optional<Frame>& reply, const std::string& needle,
   EXPECT_NE(reply->payload.find(needle), std::string::npos) << what << ": " << reply->payload;
 }
 
-TestParams small_test(const std::string& strategy = "one-copy") {
-  TestParams p;
-  p.strategy = strategy;
-  p.message_bytes = 64 * 1024;
-  p.warmup_ns = 0;
-  p.duration_ns = 200'000'000;
-  return p;
-}
+// A 200 ms stream test of 64 KiB messages on one connection.
+TestParams small_test(const std::string& strategy = "one-copy") { return stream_params(strategy, 64 * 1024, 200); }
 
 void attack_with_garbage(uint16_t port) {
   expect_reject(send_and_answer(port, std::string(kHeaderBytes, 'G')), "magic", "64 bytes of garbage");

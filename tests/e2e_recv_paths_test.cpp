@@ -43,13 +43,13 @@ void expect_counted(const nlohmann::json& j, const std::string& receive) {
 
 }  // namespace
 
-class NewReceiver : public ::testing::TestWithParam<std::string> {
+class ReceivePaths : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override { skip_unless_runs(GetParam()); }
   std::string verify() const { return recv_strategy_info(GetParam()).verifiable ? " --verify" : ""; }
 };
 
-TEST_P(NewReceiver, StreamOverLoopbackCountsEveryMessage) {
+TEST_P(ReceivePaths, StreamOverLoopbackCountsEveryMessage) {
   TempDir dir;
   for (const char* strategy : {"one-copy", "zero-copy"}) {
     SCOPED_TRACE(strategy);
@@ -63,7 +63,7 @@ TEST_P(NewReceiver, StreamOverLoopbackCountsEveryMessage) {
   }
 }
 
-TEST_P(NewReceiver, RequestResponseReadsEveryResponse) {
+TEST_P(ReceivePaths, RequestResponseReadsEveryResponse) {
   TempDir dir;
   auto j = run_json("run --mode rr --recv " + GetParam() + " --size 3001 --response-size 16K --duration 300ms --warmup 0 "
                     "--no-counters" + verify(), dir);
@@ -77,7 +77,7 @@ TEST_P(NewReceiver, RequestResponseReadsEveryResponse) {
 }
 
 // Two namespaces joined by a veth pair: a sweep over the three, each a row of runs.csv.
-TEST(NewReceiverNetns, EachRunsBetweenTwoNamespaces) {
+TEST(ReceivePathsInNetns, EachRunsBetweenTwoNamespaces) {
   if (!has_netns_privileges() || !ip_command()) GTEST_SKIP() << "needs root and iproute2 to create namespaces";
   std::string receives;
   for (const char* r : {"discard", "splice", "uring"})
@@ -101,9 +101,9 @@ TEST(NewReceiverNetns, EachRunsBetweenTwoNamespaces) {
   EXPECT_EQ(seen, static_cast<size_t>(std::count(receives.begin(), receives.end(), ',') + 1)) << results.dump().substr(0, 2000);
 }
 
-INSTANTIATE_TEST_SUITE_P(DiscardSpliceUring, NewReceiver, ::testing::Values("discard", "splice", "uring"));
+INSTANTIATE_TEST_SUITE_P(DiscardSpliceUring, ReceivePaths, ::testing::Values("discard", "splice", "uring"));
 
-TEST(NewReceiverRefusals, VerifyWithoutTheBytesInUserMemoryIsOneLine) {
+TEST(ReceivePathRefusals, VerifyWithoutTheBytesInUserMemoryIsOneLine) {
   for (const char* receive : {"discard", "splice"}) {
     auto r = run_copybench(std::string("run --verify --recv ") + receive + " --duration 100ms");
     EXPECT_EQ(r.exit_code, 2) << r.output;
@@ -117,7 +117,7 @@ TEST(NewReceiverRefusals, VerifyWithoutTheBytesInUserMemoryIsOneLine) {
 
 // A sweep over every receiver with --verify measures those that can verify and says which it left
 // out; naming one that cannot is refused as `run` refuses it.
-TEST(NewReceiverRefusals, SweepOfAllReceiversWithVerifyLeavesOutThoseThatCannotVerify) {
+TEST(ReceivePathRefusals, SweepOfAllReceiversWithVerifyLeavesOutThoseThatCannotVerify) {
   TempDir dir;
   auto out = dir.file("out");
   auto r = run_copybench("sweep --strategies one-copy --recvs all --verify --sizes 1K --threads 1 --reps 1 "
@@ -146,7 +146,7 @@ TEST(NewReceiverRefusals, SweepOfAllReceiversWithVerifyLeavesOutThoseThatCannotV
 
 // Without locked memory (and without root's CAP_IPC_LOCK) io_uring cannot be set up: the uring
 // receiver refuses in one line naming the limit, as the uring send strategy does.
-TEST(NewReceiverRefusals, UringWhereIoUringCannotBeSetUpIsOneLine) {
+TEST(ReceivePathRefusals, UringWhereIoUringCannotBeSetUpIsOneLine) {
   skip_unless_runs("uring");
   std::string prefix = ::geteuid() == 0 ? "ulimit -l 0 && setpriv --bounding-set=-ipc_lock" : "ulimit -l 0 &&";
   auto r = run_copybench_with(prefix, "run --recv uring --duration 200ms --warmup 0 --no-counters --quiet", 30);
@@ -159,7 +159,7 @@ TEST(NewReceiverRefusals, UringWhereIoUringCannotBeSetUpIsOneLine) {
 // The sender's process is stopped mid-run (SIGSTOP: its connections stay open and silent) for
 // 12 s. io_uring waits are not bounded by SO_RCVTIMEO; the receiver's own 10 s bound ends the
 // window with the reason, and once the server runs again it answers STOP.
-TEST(NewReceiverFaults, UringReceiverOfAStalledSenderGivesUpWithTheReason) {
+TEST(ReceivePathFaults, UringReceiverOfAStalledSenderGivesUpWithTheReason) {
   skip_unless_runs("uring");
   ServerProcess server;
   TempDir dir;
@@ -181,7 +181,7 @@ TEST(NewReceiverFaults, UringReceiverOfAStalledSenderGivesUpWithTheReason) {
 }
 
 // The sender's process is killed mid-run: the uring receiver sees the end (reset or EOF) at once.
-TEST(NewReceiverFaults, UringReceiverOfAKilledSenderEndsWithOneError) {
+TEST(ReceivePathFaults, UringReceiverOfAKilledSenderEndsWithOneError) {
   skip_unless_runs("uring");
   ServerProcess server;
   TempDir dir;

@@ -1,5 +1,6 @@
 #include "e2e_util.h"
 
+#include "core/clock.h"
 #include "net/netns.h"
 
 #include <gtest/gtest.h>
@@ -9,13 +10,17 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <poll.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,6 +127,133 @@ ServerProcess::ServerProcess(const std::vector<std::string>& extra) {
 }
 
 Fd raw_connect(uint16_t port) { return connect_tcp("127.0.0.1", port, 2000); }
+
+std::string write_secret(TempDir& dir, const std::string& name, const std::string& secret) {
+  auto path = dir.file(name);
+  std::ofstream(path) << secret << "\n";
+  return path;
+}
+
+double seconds_since(int64_t t0_ns) { return static_cast<double>(now_ns() - t0_ns) / 1e9; }
+
+HandServer::HandServer(std::vector<std::string> args, const std::function<void()>& in_child, int stderr_fd,
+                       bool on_loopback) {
+  int ready[2];
+  if (::pipe(ready) != 0) throw std::runtime_error("pipe");
+  args.insert(args.begin(), {COPYBENCH_BIN, "server", "--port", "0", "--ready-fd", std::to_string(ready[1])});
+  if (on_loopback) args.insert(args.end(), {"--bind", "127.0.0.1"});
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::close(ready[0]);
+    int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0);
+    ::dup2(stderr_fd >= 0 ? stderr_fd : null, 2);
+    in_child();
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(ready[1]);
+  char buf[32] = {};
+  pollfd p{ready[0], POLLIN, 0};
+  if (::poll(&p, 1, 10'000) <= 0 || ::read(ready[0], buf, sizeof buf - 1) <= 0) {
+    ::close(ready[0]);
+    throw std::runtime_error("the server did not report its port");
+  }
+  ::close(ready[0]);
+  port = static_cast<uint16_t>(std::stoul(buf));
+}
+
+HandServer::~HandServer() {
+  if (exited_) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+}
+
+int HandServer::wait_for(int timeout_ms) {
+  const int64_t deadline = now_ns() + int64_t{timeout_ms} * 1'000'000;
+  while (now_ns() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+CapturedStderr::CapturedStderr() : fd_(static_cast<int>(::syscall(SYS_memfd_create, "stderr", 1u /* MFD_CLOEXEC */))) {
+  if (fd_ < 0) throw std::runtime_error("memfd_create");
+}
+
+CapturedStderr::~CapturedStderr() { ::close(fd_); }
+
+std::string CapturedStderr::text() const {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  for (off_t at = 0; (n = ::pread(fd_, buf, sizeof buf, at)) > 0; at += n) out.append(buf, static_cast<size_t>(n));
+  return out.empty() ? "(nothing)" : out;
+}
+
+VptrChecksOffWithoutFds::VptrChecksOffWithoutFds() {
+  char path[] = "/tmp/copybench-ubsan-XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) throw std::runtime_error("mkstemp");
+  const std::string rule = "vptr:*\n";  // by location: the type itself cannot be read then
+  const bool written = ::write(fd, rule.data(), rule.size()) == static_cast<ssize_t>(rule.size());
+  ::close(fd);
+  path_ = path;
+  if (!written) throw std::runtime_error("write " + path_);
+  const char* old = std::getenv("UBSAN_OPTIONS");
+  if (old) saved_ = old;
+  const std::string ours = "halt_on_error=0:suppressions=" + path_;  // the last of a flag wins
+  const std::string options = saved_ ? *saved_ + ":" + ours : ours;
+  ::setenv("UBSAN_OPTIONS", options.c_str(), 1);
+}
+
+VptrChecksOffWithoutFds::~VptrChecksOffWithoutFds() {
+  if (saved_) ::setenv("UBSAN_OPTIONS", saved_->c_str(), 1);
+  else ::unsetenv("UBSAN_OPTIONS");
+  ::unlink(path_.c_str());
+}
+
+std::string VptrChecksOffWithoutFds::other_reports(const std::string& log) {
+  std::istringstream in(log);
+  std::string line, next, out;
+  std::getline(in, line);
+  while (std::getline(in, next)) {
+    if (line.find("runtime error:") != std::string::npos && next.find("object has invalid vptr") == std::string::npos)
+      out += line + "\n";
+    line = next;
+  }
+  if (line.find("runtime error:") != std::string::npos) out += line + "\n";
+  return out;
+}
+
+long status_kb(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+  return -1;
+}
+
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string f;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stol(f);
+    if (i == 15) stime = std::stol(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
 
 }  // namespace copybench::test
 

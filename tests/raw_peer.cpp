@@ -1,14 +1,25 @@
 #include "raw_peer.h"
 
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <netinet/in.h>
+#include <poll.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstring>
 #include <gtest/gtest.h>
 #include <fmt/format.h>
+#include <stdexcept>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/message.h"
 #include "e2e_util.h"
 
 namespace copybench::test {
@@ -54,6 +65,51 @@ void close_with_rst(Fd& fd) {
   linger now{1, 0};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &now, sizeof now);
   fd.reset();
+}
+
+void connect_to_loopback(int fd, uint16_t port) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0)
+    throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno));
+}
+
+Fd connect_from(uint16_t port, const char* from) {
+  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in src{}, dst{};
+  src.sin_family = dst.sin_family = AF_INET;
+  ::inet_pton(AF_INET, from, &src.sin_addr);
+  ::inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+  dst.sin_port = htons(port);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      ::connect(fd.get(), reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0)
+    throw std::runtime_error(std::string("connect from ") + from + ": " + std::strerror(errno));
+  return fd;
+}
+
+std::optional<Frame> claim_stream(int fd, const TestParams& p, uint64_t test_id, int index) {
+  auto bytes = header_bytes(header_for(p, ConnectionKind::data, test_id, static_cast<uint16_t>(index)));
+  send_all(fd, bytes.data(), bytes.size(), now_ns() + 2000 * kMs, "send header");
+  return answer(fd, 5000);
+}
+
+void go_silent(int fd) {
+  sock_filter drop_all[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
+  sock_fprog prog{1, drop_all};
+  ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog), 0) << std::strerror(errno);
+}
+
+TestParams stream_params(const std::string& strategy, uint64_t size, int64_t duration_ms, bool verify) {
+  TestParams p;
+  p.strategy = strategy;
+  p.message_bytes = size;
+  p.threads = 1;
+  p.warmup_ns = 0;
+  p.duration_ns = duration_ms * kMs;
+  p.verify = verify;
+  return p;
 }
 
 std::string normal_client(uint16_t port, const std::string& duration) {
@@ -138,6 +194,45 @@ void RawTest::read_some(size_t bytes) {
 void RawTest::vanish() {
   for (auto& fd : data_) close_with_rst(fd);
   close_with_rst(control_);
+}
+
+bool StreamChecker::read(int fd, size_t bytes, int deadline_ms) {
+  std::vector<std::byte> buf(64 * 1024);
+  const int64_t deadline = now_ns() + deadline_ms * kMs;
+  size_t got = 0;
+  while (got < bytes && now_ns() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n == 0) return false;
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      reset = errno == ECONNRESET;
+      return false;
+    }
+    check(buf.data(), static_cast<size_t>(n));
+    got += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void StreamChecker::read_paced(int fd, size_t chunk, int interval_ms, int duration_ms) {
+  const int64_t end = now_ns() + duration_ms * kMs;
+  while (now_ns() < end && read(fd, chunk, interval_ms))
+    std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
+}
+
+void StreamChecker::check(const std::byte* p, size_t n) {
+  while (n > 0) {
+    const size_t len = std::min(n, size_ - offset_);
+    for (size_t i = 0; i < len; i += 64) {  // in runs of 64, to count corrupt bytes roughly
+      const size_t run = std::min<size_t>(64, len - i);
+      if (!check_pattern({0, sequence_}, offset_ + i, p + i, run)) corrupt_bytes += run;
+    }
+    checked_bytes += len;
+    p += len, n -= len, offset_ += len;
+    if (offset_ == size_) offset_ = 0, ++sequence_;
+  }
 }
 
 }  // namespace copybench::test

@@ -1,6 +1,7 @@
 #pragma once
 // A hand-driven copybench peer for hostile-input and fault tests: it speaks the wire protocol
 // (or breaks it) one step at a time, so a test can stop at any step, stall, or vanish.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,25 @@ std::string header_bytes(const Header& header);
 
 /// SO_LINGER {1, 0}, then close: the kernel resets the connection, as for a peer that vanished.
 void close_with_rst(Fd& fd);
+
+/// Connects the socket fd (made, and its options set, by the caller) to 127.0.0.1:port; throws
+/// std::runtime_error on failure. For a connection whose options must be set before it connects.
+void connect_to_loopback(int fd, uint16_t port);
+
+/// A TCP connection to 127.0.0.1:port from the source address `from` (another 127/8 address);
+/// throws std::runtime_error on failure.
+Fd connect_from(uint16_t port, const char* from);
+
+/// Sends on fd the header of data connection `index` of test `test_id` and returns the server's
+/// answer (ACCEPT or REJECT); nullopt as answer's.
+std::optional<Frame> claim_stream(int fd, const TestParams& p, uint64_t test_id, int index);
+
+/// Attaches a socket filter that drops every segment before TCP sees it: this end's kernel no
+/// longer acknowledges anything, as a host that froze or lost its cable.
+void go_silent(int fd);
+
+/// The parameters of a stream test of one connection, without warm-up.
+TestParams stream_params(const std::string& strategy, uint64_t size, int64_t duration_ms, bool verify = false);
 
 /// Server options for the hostile tests: one test at once, and short header and I/O limits
 /// (hidden options) so that stalls end in a moment instead of 5 s and 10 s.
@@ -74,6 +94,27 @@ class RawTest {
   Fd control_;
   uint64_t id_ = 0;
   std::vector<Fd> data_;
+};
+
+/// Reads a verified stream (connection 0 of its test) and checks every byte against its
+/// message's pattern, counting the corrupt ones.
+class StreamChecker {
+ public:
+  explicit StreamChecker(size_t message_bytes) : size_(message_bytes) {}
+  /// Reads until `bytes` more have come, EOF, an error (a reset) or deadline_ms; returns false
+  /// when the connection ended (EOF or error).
+  bool read(int fd, size_t bytes, int deadline_ms);
+  /// Reads at most `chunk` bytes every interval_ms for duration_ms: a receiver slower than the
+  /// sender, whose send queue stays full while its sends keep completing.
+  void read_paced(int fd, size_t chunk, int interval_ms, int duration_ms);
+  uint64_t corrupt_bytes = 0, checked_bytes = 0;
+  bool reset = false;  // the connection ended with ECONNRESET
+
+ private:
+  void check(const std::byte* p, size_t n);
+  size_t size_;
+  size_t offset_ = 0;
+  uint64_t sequence_ = 0;
 };
 
 }  // namespace copybench::test

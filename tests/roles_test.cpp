@@ -1,5 +1,6 @@
 // The connection roles' table: which role each end's connections have, and what each role
-// asks of its end (strategies, TCP_NODELAY, timing, buffers).
+// asks of its end (strategies, TCP_NODELAY, timing, buffers); what each strategy makes the
+// server allocate (server_buffer_bytes, counted against --max-memory).
 #include <gtest/gtest.h>
 
 #include "session/roles/roles.h"
@@ -93,6 +94,34 @@ TEST(Roles, TheServersBuffersAreItsRolesStrategies) {
   p.threads = 2;
   EXPECT_EQ(server_buffer_bytes(p),
             2 * recv_strategy_info("scatter").footprint(stream_context(p.message_bytes, p.recv_size(), -1)));
+}
+
+TEST(ServerMemory, WhatEachStrategyMakesTheServerAllocate) {
+  TestParams p;
+  p.message_bytes = 4096;
+  p.threads = 2;
+  p.strategy = "one-copy";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 4096);
+  p.strategy = "pack";  // the fields and the contiguous copy
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 8192);
+  p.strategy = "zero-copy";  // a 4 MiB pool (16 MiB / 4 KiB would be 4096 buffers: at most 1024)
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 4096);
+  // The pools in one mapping: the same 1024 messages, in whole pages; splice and uring-zc-fixed
+  // place each field 16 bytes after the previous one (16-byte aligned): 8 x (512 + 16) bytes.
+  p.strategy = "sendfile";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 4096);
+  p.strategy = "splice";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 8 * (512 + 16));
+  p.strategy = "uring-zc-fixed";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 1024 * 8 * (512 + 16));
+  p.message_bytes = 3;  // 7 empty fields still take a byte each
+  p.strategy = "two-copy";
+  EXPECT_EQ(server_buffer_bytes(p), 2u * 10);
+  p.mode = TestMode::rr;  // responses sent with the strategy, requests received into one buffer
+  p.message_bytes = 1024;
+  p.response_bytes = 100;
+  EXPECT_EQ(server_buffer_bytes(p), 2u * (100 + 1024));
+  EXPECT_GE(default_max_memory(), 1u << 20);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 using namespace copybench;
 
-TEST(ParseSize, AcceptsTheIssuesForms) {
+TEST(ParseSize, AcceptsBinarySuffixesAndFractions) {
   EXPECT_EQ(parse_size("1024"), 1024u);
   EXPECT_EQ(parse_size("1K"), 1024u);
   EXPECT_EQ(parse_size("4KiB"), 4096u);

@@ -38,7 +38,7 @@ std::vector<Column> build_run_columns() {
   for (const auto& p : test_parameters())  // the parameters' columns, from their table
     if (!p.how.empty())
       cols.push_back({p.key, p.unit, p.how, [&p](const RunResult& r) { return json_value(p.to_json(r.params)); }});
-  cols.insert(cols.end(), {
+  const std::vector<Column> environment = {
       {"server", "", "address the client connected to", [](const RunResult& r) { return Value{r.server}; }},
       {std::string(key::receiver_host), "", "receiver's hostname", [](const RunResult& r) { return Value{r.receiver_env.hostname}; }},
       {std::string(key::sender_host), "", "sender's hostname", [](const RunResult& r) { return r.sender_env ? Value{r.sender_env->hostname} : Value{}; }},
@@ -49,7 +49,8 @@ std::vector<Column> build_run_columns() {
       {"sender_optmem_max", "B", "net.core.optmem_max in the sender's namespace", [](const RunResult& r) {
          return r.sender_env ? opt(r.sender_env->optmem_max) : Value{};
        }},
-  });
+  };
+  cols.insert(cols.end(), environment.begin(), environment.end());
   for (Side side : kSides) {
     for (const auto& sc : side_columns()) {
       std::string name = side_name(side);
@@ -62,7 +63,7 @@ std::vector<Column> build_run_columns() {
   auto zc = [](auto field) {
     return [field](const RunResult& r) { return r.zerocopy ? field(*r.zerocopy) : Value{}; };
   };
-  cols.insert(cols.end(), {
+  const std::vector<Column> accounting = {
       {"zc_sends", "", "sender: MSG_ZEROCOPY calls that queued data (one notification id each)", zc([](const ZeroCopyFigures& z) { return Value{z.sends}; })},
       {"zc_notifications", "", "sender: error-queue notifications read", zc([](const ZeroCopyFigures& z) { return Value{z.notifications}; })},
       {"zc_completed", "", "sender: ids covered by the notifications' ranges", zc([](const ZeroCopyFigures& z) { return Value{z.completed}; })},
@@ -85,7 +86,8 @@ std::vector<Column> build_run_columns() {
       {"limited_by_why", "", "the figures that decided limited_by, in words", [](const RunResult& r) {
          return r.limited_by ? Value{r.limited_by->why} : Value{r.limited_by_reason};
        }},
-  });
+  };
+  cols.insert(cols.end(), accounting.begin(), accounting.end());
   return cols;
 }
 
@@ -210,7 +212,7 @@ std::vector<SideColumn> build_side_columns() {
                       }});
     }
   }
-  cols.insert(cols.end(), {
+  const std::vector<SideColumn> after_counters = {
       {"counter", "counters_scope", "", "privilege levels the counters include: user+kernel, or user when the kernel refused (perf_event_paranoid)", [](const SideFigures& s) {
          for (const auto& c : s.counters)
            if (c.value && c.name.find(":k") == std::string::npos) return Value{c.scope};
@@ -264,7 +266,8 @@ std::vector<SideColumn> build_side_columns() {
       {"latency", "latency_p999_us", "us", "99.9th percentile, from the histogram (within 1%)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::p999_ns); }},
       {"latency", "latency_p9999_us", "us", "99.99th percentile, from the histogram (within 1%)", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::p9999_ns); }},
       {"latency", "latency_max_us", "us", "largest value, exact", [](const SideFigures& s) { return latency_us(s, &LatencyFigures::max_ns); }},
-  });
+  };
+  cols.insert(cols.end(), after_counters.begin(), after_counters.end());
   for (auto& col : profile_side_columns()) cols.push_back(std::move(col));
   return cols;
 }

@@ -1,11 +1,11 @@
 // copybench's command line: subcommands only (cli/commands.h). Everything below main is a
 // library call; errors come here as exceptions and leave as one line and an exit code.
+#include <fmt/format.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
-#include <fmt/format.h>
 #include <optional>
-#include <sys/resource.h>
 
 #include "cli/commands.h"
 #include "cli/test_options.h"
@@ -52,7 +52,8 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   bool known = argc <= 1 || argv[1][0] == '-';
   for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];
   if (!known)
-    throw UsageError(fmt::format("unknown command '{}' (choose run, client, server, sweep, report, cleanup or probe)", argv[1]));
+    throw UsageError(
+        fmt::format("unknown command '{}' (choose run, client, server, sweep, report, cleanup or probe)", argv[1]));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -79,7 +80,8 @@ int dispatch(int argc, char** argv) {
   for (auto& command : commands) subcommands.push_back(command->add(app));
   if (auto code = parse(app, argc, argv)) return *code;
   for (size_t i = 0; i < commands.size(); ++i)
-    if (*subcommands[i]) return commands[i]->run({std::vector<std::string>(argv + 1, argv + argc), g_interrupted, g_signal});
+    if (*subcommands[i])
+      return commands[i]->run({std::vector<std::string>(argv + 1, argv + argc), g_interrupted, g_signal});
   return 0;  // unreachable: CLI11 requires one subcommand
 }
 

@@ -25,7 +25,7 @@ TEST(AutoDuration, NoisyOrDriftingRatesKeepGoing) {
   const int64_t step = noisy.rule().interval_ns;
   for (int i = 1; i <= 40; ++i) {
     EXPECT_FALSE(noisy.add(i % 2 ? 70.0 : 130.0, i * step)) << i;  // +-30%
-    EXPECT_FALSE(drifting.add(10.0 * i, i * step)) << i;             // climbing
+    EXPECT_FALSE(drifting.add(10.0 * i, i * step)) << i;           // climbing
   }
   EXPECT_GT(noisy.relative_half_width(), 0.02);
 }

@@ -22,23 +22,21 @@ namespace {
 // The constants of core/column_keys.h, by group: a constant added there belongs in one of these.
 constexpr std::string_view kSweepKeys[] = {key::run_order, key::point, key::rep, key::topology, key::seed};
 
-constexpr std::string_view kRunKeys[] = {key::status,        key::error,       key::kernel,        key::cpu_model,
-                                         key::cores,         key::path_mtu,    key::receiver_host, key::sender_host,
+constexpr std::string_view kRunKeys[] = {key::status,        key::error,     key::kernel,        key::cpu_model,
+                                         key::cores,         key::path_mtu,  key::receiver_host, key::sender_host,
                                          key::zc_copied_pct, key::limited_by};
 
-constexpr std::string_view kParameterKeys[] = {key::strategy,      key::recv_strategy,  key::recv_size_bytes,
-                                               key::recv_size_auto, key::mode,          key::direction,
-                                               key::message_bytes, key::response_bytes, key::threads,
-                                               key::warmup_s,      key::duration_s};
+constexpr std::string_view kParameterKeys[] = {
+    key::strategy,      key::recv_strategy,  key::recv_size_bytes, key::recv_size_auto, key::mode,      key::direction,
+    key::message_bytes, key::response_bytes, key::threads,         key::warmup_s,       key::duration_s};
 
 constexpr std::string_view kSideKeys[] = {
-    key::throughput_gbps,      key::messages_per_s,         key::time_per_msg_us,     key::bytes_total,
-    key::messages_total,       key::calls_per_msg,          key::submissions_per_msg, key::cpu_ns_per_byte,
-    key::system_cpu_idle_pct,  key::thread_on_cpu_max_pct,  key::system_cpu_ns_per_byte, key::context_switches,
-    key::cycles_per_byte,      key::llc_misses_per_kib,     key::zc_mapped_pct,       key::zc_mapped_note,
-    key::tcp_retransmits,      key::tcp_rtt_us,             key::tcp_snd_cwnd,        key::tcp_busy_pct,
-    key::tcp_rwnd_limited_pct, key::tcp_sndbuf_limited_pct, key::interval_cv_pct,     key::latency_p50_us,
-    key::latency_p99_us,
+    key::throughput_gbps, key::messages_per_s, key::time_per_msg_us, key::bytes_total, key::messages_total,
+    key::calls_per_msg, key::submissions_per_msg, key::cpu_ns_per_byte, key::system_cpu_idle_pct,
+    key::thread_on_cpu_max_pct, key::system_cpu_ns_per_byte, key::context_switches, key::cycles_per_byte,
+    key::llc_misses_per_kib, key::zc_mapped_pct, key::zc_mapped_note, key::tcp_retransmits, key::tcp_rtt_us,
+    key::tcp_snd_cwnd, key::tcp_busy_pct, key::tcp_rwnd_limited_pct, key::tcp_sndbuf_limited_pct, key::interval_cv_pct,
+    key::latency_p50_us, key::latency_p99_us,
     // --profile
     key::profile_overhead_pct, key::copies_per_msg, key::cpu_in_copies_pct, key::rx_copies_per_msg,
     key::tx_chunks_per_msg};

@@ -95,10 +95,10 @@ TEST(CpuUsage, ToleratesOnlyFourFields) {
 TEST(CpuUsage, RejectsGarbage) {
   EXPECT_FALSE(parse_proc_stat(""));
   EXPECT_FALSE(parse_proc_stat("hello world\n"));
-  EXPECT_FALSE(parse_proc_stat("cpu 1 2 3\n"));             // fewer than four fields
-  EXPECT_FALSE(parse_proc_stat("cpu a b c d\n"));           // not numbers
-  EXPECT_FALSE(parse_proc_stat("cpu 1 2 3x 4\n"));          // trailing junk in a field
-  EXPECT_FALSE(parse_proc_stat("cpu 1 2 -3 4\n"));          // negative
+  EXPECT_FALSE(parse_proc_stat("cpu 1 2 3\n"));                   // fewer than four fields
+  EXPECT_FALSE(parse_proc_stat("cpu a b c d\n"));                 // not numbers
+  EXPECT_FALSE(parse_proc_stat("cpu 1 2 3x 4\n"));                // trailing junk in a field
+  EXPECT_FALSE(parse_proc_stat("cpu 1 2 -3 4\n"));                // negative
   EXPECT_FALSE(parse_proc_stat("cpu0 1 2 3 4\ncpu1 1 2 3 4\n"));  // per-CPU lines only
 }
 
@@ -177,8 +177,7 @@ TEST(CpuUsage, SystemFiguresArePresentAndInRange) {
     EXPECT_LE(*pct, 100.0);
   }
   EXPECT_GT(*u.system_busy_pct, 0.0);
-  EXPECT_NEAR(*u.system_busy_pct, *u.system_user_pct + *u.system_system_pct + *u.system_irq_pct +
-                                      *u.system_softirq_pct,
+  EXPECT_NEAR(*u.system_busy_pct, *u.system_user_pct + *u.system_system_pct + *u.system_irq_pct + *u.system_softirq_pct,
               1e-9);
 }
 

@@ -2,9 +2,9 @@
 // client's and server's address options, and the server's files for hosts without systemd.
 #include <gtest/gtest.h>
 
-#include <csignal>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <csignal>
 
 #include "e2e_util.h"
 
@@ -63,7 +63,8 @@ TEST(Letters, DashTBesideDurationIsReadAsTheOldThreadCountAndRefused) {
   auto r = run_copybench("run -t 4 --duration 5");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_EQ(lines(r.output), 1) << r.output;
-  EXPECT_NE(r.output.find("-t is now the window (iperf's -t); connections are -P/--parallel"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("-t is now the window (iperf's -t); connections are -P/--parallel"), std::string::npos)
+      << r.output;
 }
 
 TEST(Letters, JsonToStdoutAndToAFileAreOneChoice) {
@@ -107,8 +108,8 @@ TEST(ServerFiles, PidfileLivesAsLongAsTheServerAndTheLogfileGetsItsLog) {
   const auto pidfile = dir.file("copybench.pid"), logfile = dir.file("copybench.log");
   {
     // Not --quiet: the listening line and each test's line are what the log is for.
-    std::vector<std::string> argv{COPYBENCH_BIN, "server", "--port", "0", "-B", "127.0.0.1", "--pidfile", pidfile,
-                                  "--logfile", logfile, "--once"};
+    std::vector<std::string> argv{COPYBENCH_BIN, "server", "--port",    "0",     "-B",    "127.0.0.1",
+                                  "--pidfile",   pidfile,  "--logfile", logfile, "--once"};
     Child server(argv);
     for (int i = 0; i < 100 && read_text(logfile).find("listening on") == std::string::npos; ++i) ::usleep(50'000);
     ASSERT_TRUE(exists(pidfile));

@@ -4,16 +4,16 @@
 // a small tmpfs of their own (root only; they skip with the reason otherwise).
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <sys/mount.h>
 #include <thread>
-#include <unistd.h>
 
 #include "e2e_util.h"
 #include "report/runs_table.h"
@@ -114,9 +114,9 @@ void fill(const SmallDisk& disk) {
 
 TEST(Crash, SigkilledSweepLeavesNoClientOrServerAndResumesClean) {
   TempDir dir;
-  Child sweep({COPYBENCH_BIN, "sweep", "--topology", "loopback", "--strategies", "one-copy", "--sizes", "1K",
-               "--threads", "1", "--duration", "4s", "--warmup", "0", "--reps", "1", "--seed", "4", "--quiet", "--out",
-               dir.file("out")});
+  Child sweep({COPYBENCH_BIN, "sweep",     "--topology", "loopback",   "--strategies", "one-copy", "--sizes",
+               "1K",          "--threads", "1",          "--duration", "4s",           "--warmup", "0",
+               "--reps",      "1",         "--seed",     "4",          "--quiet",      "--out",    dir.file("out")});
   kill_and_expect_no_orphans(sweep);
 
   auto r = run_copybench("sweep --quiet --resume " + dir.file("out"));
@@ -133,11 +133,14 @@ TEST(Crash, SigkilledRunLeavesNoClientOrServer) {
 TEST(Crash, TornLastRowIsSkippedWithOneWarningByReportAndResume) {
   TempDir dir;
   const std::string out = dir.file("out");
-  auto r = run_copybench(std::string(kSweep) + " --strategies one-copy --sizes 1K,4K,16K --reps 1 --duration 50ms --out " + out);
+  auto r = run_copybench(std::string(kSweep) +
+                         " --strategies one-copy --sizes 1K,4K,16K --reps 1 --duration 50ms --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string csv_path = out + "/runs.csv", whole = read_text(csv_path);
   auto last_row = whole.rfind('\n', whole.size() - 2) + 1;
-  auto tear = [&] { fs::resize_file(csv_path, last_row + (whole.size() - last_row) / 2); };  // mid-row, as a crash leaves it
+  auto tear = [&] {
+    fs::resize_file(csv_path, last_row + (whole.size() - last_row) / 2);
+  };  // mid-row, as a crash leaves it
 
   tear();
   auto report = run_copybench("report " + out + " 2>" + dir.file("err"));
@@ -145,7 +148,8 @@ TEST(Crash, TornLastRowIsSkippedWithOneWarningByReportAndResume) {
   EXPECT_NE(report.output.find("2 runs, 0 failed"), std::string::npos) << report.output;
   auto warning = lines_of(read_text(dir.file("err")));
   ASSERT_EQ(warning.size(), 1u) << read_text(dir.file("err"));
-  EXPECT_EQ(warning[0].rfind("copybench: warning: " + csv_path + " line 4: skipped a torn last row (no line end)", 0), 0u)
+  EXPECT_EQ(warning[0].rfind("copybench: warning: " + csv_path + " line 4: skipped a torn last row (no line end)", 0),
+            0u)
       << warning[0];
 
   tear();
@@ -163,8 +167,10 @@ TEST(Crash, FullDiskEndsTheSweepWithOneLineKeepsWhatWasRecordedAndResumes) {
   SmallDisk disk("512k");  // a run's result is some 70 KiB: full after a few of 16 runs
   if (!disk.skip_reason.empty()) GTEST_SKIP() << "mounting a tmpfs was refused: " << disk.skip_reason;
   const std::string out = disk.file("out");
-  auto r = run_copybench(std::string(kSweep) + " --strategies one-copy,two-copy --sizes 1K,2K,4K,8K --reps 2 "
-                         "--duration 50ms --out " + out + " 2>" + disk.file("err"));
+  auto r = run_copybench(std::string(kSweep) +
+                         " --strategies one-copy,two-copy --sizes 1K,2K,4K,8K --reps 2 "
+                         "--duration 50ms --out " +
+                         out + " 2>" + disk.file("err"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   auto err = read_text(disk.file("err"));
   auto lines = lines_of(err);
@@ -178,7 +184,8 @@ TEST(Crash, FullDiskEndsTheSweepWithOneLineKeepsWhatWasRecordedAndResumes) {
   auto runs = read_json(out + "/results.json")["runs"].size();
   EXPECT_GE(table.size(), 1u);
   EXPECT_LT(table.size(), 16u);
-  EXPECT_TRUE(runs == table.size() || runs == table.size() + 1) << runs << " in results.json, " << table.size() << " rows";
+  EXPECT_TRUE(runs == table.size() || runs == table.size() + 1)
+      << runs << " in results.json, " << table.size() << " rows";
   EXPECT_EQ(hidden_files(out), std::vector<std::string>{}) << "temporary files are removed, their space given back";
 
   disk.resize("16m");
@@ -193,7 +200,8 @@ TEST(Crash, JsonOnAFullDiskKeepsTheFileItWouldReplace) {
   if (!disk.skip_reason.empty()) GTEST_SKIP() << "mounting a tmpfs was refused: " << disk.skip_reason;
   std::ofstream(disk.file("r.json")) << "{\"earlier\": true}\n";
   fill(disk);
-  auto r = run_copybench("run --size 1K --warmup 0 --duration 50ms --no-counters --quiet --json " + disk.file("r.json"));
+  auto r =
+      run_copybench("run --size 1K --warmup 0 --duration 50ms --no-counters --quiet --json " + disk.file("r.json"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(r.output, "copybench: error: write " + disk.file("r.json") + ": No space left on device\n");
   EXPECT_EQ(read_text(disk.file("r.json")), "{\"earlier\": true}\n") << "the old file, whole";

@@ -102,7 +102,9 @@ TEST(Direction, TheServerReceivesWithTheNamedStrategyAndSize) {
   auto mapped = run_json("run --reverse --recv zerocopy-recv --verify --size 64K --warmup 0 --duration 300ms", dir);
   expect_verified(mapped, "reverse");
   EXPECT_TRUE(mapped["receiver"]["zc_copied_bytes"].is_number()) << mapped["receiver"];
-  EXPECT_GT(mapped["receiver"]["zc_copied_bytes"].get<uint64_t>() + mapped["receiver"]["zc_mapped_bytes"].get<uint64_t>(), 0u);
+  EXPECT_GT(
+      mapped["receiver"]["zc_copied_bytes"].get<uint64_t>() + mapped["receiver"]["zc_mapped_bytes"].get<uint64_t>(),
+      0u);
 }
 
 TEST(Direction, ClientAndServerProcessesBothWays) {
@@ -154,9 +156,11 @@ TEST(Direction, RefusedWhereItMeansNothingOrConflicts) {
 TEST(Direction, NetnsSweepMeasuresEachDirectionAsItsOwnPath) {
   skip_unless_netns();
   TempDir dir;
-  auto r = run_copybench("sweep --topology netns --directions forward,reverse,bidir --modes stream,rr --verify "
-                         "--strategies one-copy --sizes 16K --threads 1 --reps 1 --duration 300ms --warmup 0 "
-                         "--quiet --out " + dir.file("out"));
+  auto r = run_copybench(
+      "sweep --topology netns --directions forward,reverse,bidir --modes stream,rr --verify "
+      "--strategies one-copy --sizes 16K --threads 1 --reps 1 --duration 300ms --warmup 0 "
+      "--quiet --out " +
+      dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto results = read_json(dir.file("out/results.json"));
   std::set<std::string> seen;

@@ -54,7 +54,8 @@ TEST(Cli, UnreachableServerBusyPortAndForeignAddress) {
   expect_one_line_error("server --bind 127.0.0.1 --port " + port,
                         "bind to 127.0.0.1:" + port + ": Address already in use", 1);
   // TEST-NET-1 (RFC 5737): an address no host of ours has.
-  expect_one_line_error("server --bind 192.0.2.1 --port 0", "bind to 192.0.2.1 port 0: Cannot assign requested address", 1);
+  expect_one_line_error("server --bind 192.0.2.1 --port 0", "bind to 192.0.2.1 port 0: Cannot assign requested address",
+                        1);
 
   listener.fd.reset();  // now nothing listens there
   expect_one_line_error("client --host 127.0.0.1 --port " + port + " --duration 100ms",

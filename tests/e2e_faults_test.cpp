@@ -4,9 +4,9 @@
 // e2e_sweep_test.cpp, busy ports and unavailable addresses in e2e_errors_test.cpp.)
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <csignal>
-#include <unistd.h>
 #include <thread>
 
 #include "core/clock.h"
@@ -54,8 +54,10 @@ TEST(Faults, ZeroCopyBacksOffFromEnobufsAndFinishesCountingRetries) {
   if (!netns_allowed()) GTEST_SKIP() << "needs root and iproute2: optmem_max is set inside a namespace";
   TempDir dir;
   // 1 KiB of optmem holds about one pending notification: nearly every send meets ENOBUFS.
-  auto r = run_copybench("sweep --topology netns --optmem-max 1024 --strategies zero-copy --sizes 64K --threads 1 "
-                         "--reps 1 --duration 300ms --warmup 0 --seed 1 --quiet --out " + dir.file("out"));
+  auto r = run_copybench(
+      "sweep --topology netns --optmem-max 1024 --strategies zero-copy --sizes 64K --threads 1 "
+      "--reps 1 --duration 300ms --warmup 0 --seed 1 --quiet --out " +
+      dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto run = read_json(dir.file("out/results.json"))["runs"].at(0)["result"];
   EXPECT_EQ(run["status"], "ok") << run["error"];
@@ -90,8 +92,7 @@ TEST(Faults, IoUringWithTooLittleLockedMemoryIsOneClearLine) {
   if (plain.exit_code != 0) GTEST_SKIP() << "io_uring does not run here: " << plain.output;
   auto r = run_copybench_with(with_no_locked_memory(), std::string("run --strategy uring") + kShortRun, 30);
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("out of locked memory (RLIMIT_MEMLOCK is 0 KiB"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("out of locked memory (RLIMIT_MEMLOCK is 0 KiB"), std::string::npos) << r.output;
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
 }
 

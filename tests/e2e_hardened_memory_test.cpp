@@ -94,7 +94,7 @@ TEST(Hardened, SendfileAndSpliceReuseShowsAsCorruptBytesZeroCopyWithNotification
     ASSERT_EQ(accepted->type, FrameType::accept) << accepted->payload;
     test.start();
     StreamChecker checker(p.message_bytes);
-    ASSERT_TRUE(checker.read(data.get(), 1 << 20, 5000));  // the window opens as bytes are read
+    ASSERT_TRUE(checker.read(data.get(), 1 << 20, 5000));          // the window opens as bytes are read
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the queue fills, the pool wraps
     checker.read(data.get(), SIZE_MAX, 1500);
     test.stop();
@@ -159,8 +159,7 @@ TEST(Hardened, ZeroCopyBuffersAreNeverFreedWhileTheKernelMayStillSendThem) {
   std::this_thread::sleep_for(std::chrono::milliseconds(15'000 - 1000));
   while (checker.read(data.get(), SIZE_MAX, 10'000) && checker.checked_bytes < (1ull << 34)) {
   }
-  EXPECT_EQ(checker.corrupt_bytes, 0u) << "of " << checker.checked_bytes << " bytes checked; reset "
-                                       << checker.reset;
+  EXPECT_EQ(checker.corrupt_bytes, 0u) << "of " << checker.checked_bytes << " bytes checked; reset " << checker.reset;
   test.vanish();
   expect_clean_exit(server);
 }

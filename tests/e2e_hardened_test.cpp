@@ -9,12 +9,12 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -69,7 +69,8 @@ TEST(Hardened, TheSharedSecretAdmitsOnlyItsHolders) {
   auto good = write_secret(dir, "good", secret), bad = write_secret(dir, "bad", "another-secret");
   auto log_path = dir.file("server.log");
   Fd log_fd(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  HandServer server({"--secret-file", good}, [] {}, log_fd.get());
+  HandServer server(
+      {"--secret-file", good}, [] {}, log_fd.get());
   const std::string to = normal_client(server.port);
 
   auto none = run_copybench(to);
@@ -199,8 +200,8 @@ TEST(Hardened, ASighupIgnoredAtStartStaysIgnored) {
 // --max-duration: a longer test is refused in one line naming the limit; 0 s is refused at start.
 TEST(Hardened, TestsLongerThanMaxDurationAreRefusedWithAReason) {
   ServerProcess server({"--max-duration", "2s"});
-  auto r = run_copybench("client --host 127.0.0.1 --port " + std::to_string(server.port) +
-                         " --warmup 500ms --duration 2s");
+  auto r =
+      run_copybench("client --host 127.0.0.1 --port " + std::to_string(server.port) + " --warmup 500ms --duration 2s");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("at most 2 s (--max-duration)"), std::string::npos) << r.output;
   EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
@@ -252,7 +253,8 @@ TEST(Hardened, ASilentControlConnectionFreesItsPlaceWithinTheIoTimeout) {
 TEST(Hardened, AServerWhoseStderrIsAClosedPipeServesOn) {
   int pipe_fds[2];
   ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
-  HandServer server({"--max-clients", "1", "--header-timeout-ms", "500"}, [] {}, pipe_fds[1]);
+  HandServer server(
+      {"--max-clients", "1", "--header-timeout-ms", "500"}, [] {}, pipe_fds[1]);
   ::close(pipe_fds[1]);
   ::close(pipe_fds[0]);  // every write to its stderr now fails with EPIPE
   auto garbage = send_and_answer(server.port, std::string(kHeaderBytes, 'G'));
@@ -270,12 +272,15 @@ TEST(Hardened, AServerWhoseStderrIsAClosedPipeServesOn) {
 TEST(Hardened, AcceptFailingWithEmfileDoesNotSpin) {
   CapturedStderr log;  // not --quiet: when this fails, what the server said (and any sanitizer report) shows
   VptrChecksOffWithoutFds ubsan;
-  HandServer server({"--header-timeout-ms", "5000"}, [] {
-    // Below what the per-address cap on pending headers (16) holds, so that accept() does fail;
-    // the hard limit too: the server lifts the soft one to it.
-    rlimit few{16, 16};
-    ::setrlimit(RLIMIT_NOFILE, &few);
-  }, log.fd());
+  HandServer server(
+      {"--header-timeout-ms", "5000"},
+      [] {
+        // Below what the per-address cap on pending headers (16) holds, so that accept() does fail;
+        // the hard limit too: the server lifts the soft one to it.
+        rlimit few{16, 16};
+        ::setrlimit(RLIMIT_NOFILE, &few);
+      },
+      log.fd());
   std::vector<Fd> conns;
   for (int i = 0; i < 40; ++i) conns.push_back(raw_connect(server.port));  // the backlog takes them
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -285,11 +290,14 @@ TEST(Hardened, AcceptFailingWithEmfileDoesNotSpin) {
   const double share = (cpu_seconds(server.pid()) - cpu0) / seconds_since(t0);
   EXPECT_LT(share, 0.5) << "the accept loop spins on EMFILE";
   EXPECT_NE(log.text().find("accept() fails: Too many open files"), std::string::npos)
-      << "accept() never failed: the test does not test EMFILE\n" << log.text();
+      << "accept() never failed: the test does not test EMFILE\n"
+      << log.text();
   conns.clear();
   std::this_thread::sleep_for(std::chrono::milliseconds(5500));  // the accepted ones' header deadline
   auto r = run_copybench(normal_client(server.port));
-  EXPECT_EQ(r.exit_code, 0) << "serves again once fds are free:\n" << r.output << "\nthe server's stderr:\n" << log.text();
+  EXPECT_EQ(r.exit_code, 0) << "serves again once fds are free:\n"
+                            << r.output << "\nthe server's stderr:\n"
+                            << log.text();
   ::kill(server.pid(), SIGTERM);
   EXPECT_EQ(server.wait_for(5000), 0) << "the server's stderr:\n" << log.text();
   EXPECT_EQ(VptrChecksOffWithoutFds::other_reports(log.text()), "") << log.text();
@@ -341,19 +349,22 @@ TEST(Hardened, ProfileNeedsAServerThatAllowsIt) {
 // 0.0.0.0. The sandbox here is a seccomp filter that fails socket(AF_INET6, ...) with
 // EAFNOSUPPORT, as such a kernel does.
 TEST(Hardened, WithoutIpv6AllAddressesFallsBackToIpv4) {
-  HandServer server({"--quiet"}, [] {
-    sock_filter no_inet6[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    sock_fprog prog{static_cast<unsigned short>(sizeof no_inet6 / sizeof no_inet6[0]), no_inet6};
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
-      ::_exit(126);
-  }, -1, false);
+  HandServer server(
+      {"--quiet"},
+      [] {
+        sock_filter no_inet6[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        sock_fprog prog{static_cast<unsigned short>(sizeof no_inet6 / sizeof no_inet6[0]), no_inet6};
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+          ::_exit(126);
+      },
+      -1, false);
   auto r = run_copybench(normal_client(server.port));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   ::kill(server.pid(), SIGTERM);

@@ -4,18 +4,18 @@
 // and still write the JSON with what it measured.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <atomic>
 #include <poll.h>
 #include <sys/socket.h>
+#include <algorithm>
+#include <atomic>
 #include <thread>
 #include <vector>
 
 #include "core/clock.h"
 #include "e2e_util.h"
-#include "wire/protocol.h"
 #include "net/socket.h"
 #include "results/server_report.h"
+#include "wire/protocol.h"
 
 using namespace copybench;
 using namespace copybench::test;
@@ -88,9 +88,7 @@ class FakeServer {
         for (auto& fd : data_) ::shutdown(fd.get(), SHUT_WR);
         while (!client_left()) ::usleep(10'000);
         break;
-      case AfterStop::stream_without_result:
-        stream_until(client_left);
-        break;
+      case AfterStop::stream_without_result: stream_until(client_left); break;
     }
   }
 
@@ -149,8 +147,8 @@ struct Outcome {
 // (the hidden --result-timeout-ms; the default is 60 s + 1 s per connection).
 Outcome run_client_against(FakeServer& server, TempDir& dir, int threads = 2) {
   const int64_t t0 = now_ns();
-  auto r = run_copybench("client --host 127.0.0.1 --port " + std::to_string(server.port()) +
-                             " --size 4K --threads " + std::to_string(threads) +
+  auto r = run_copybench("client --host 127.0.0.1 --port " + std::to_string(server.port()) + " --size 4K --threads " +
+                             std::to_string(threads) +
                              " --warmup 0 --duration 300ms --no-counters --result-timeout-ms 1500 --json " +
                              dir.file("r.json") + " 2>" + dir.file("err"),
                          30);

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 #include <poll.h>
-#include <random>
 #include <sys/socket.h>
+#include <random>
 #include <thread>
 
 #include "core/clock.h"
@@ -41,7 +41,8 @@ void attack_with_garbage(uint16_t port) {
     auto bytes = header;
     bytes[4] = static_cast<char>(version >> 8);
     bytes[5] = static_cast<char>(version);
-    expect_reject(send_and_answer(port, bytes), fmt::format("protocol version {} is not supported", version), "version");
+    expect_reject(send_and_answer(port, bytes), fmt::format("protocol version {} is not supported", version),
+                  "version");
   }
   auto wrong_kind = header;
   wrong_kind[6] = 9;

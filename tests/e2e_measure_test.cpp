@@ -190,7 +190,8 @@ TEST(Stream, EveryRunSaysWhatLimitedItWithTheFiguresThatDecided) {
   const auto& l = j["limited_by"];
   ASSERT_FALSE(l.is_null()) << j["limited_by_reason"];
   const std::string verdict = l["verdict"];
-  EXPECT_TRUE(verdict == "sender_cpu" || verdict == "receiver_cpu" || verdict == "both_cpus" || verdict == "neither") << verdict;
+  EXPECT_TRUE(verdict == "sender_cpu" || verdict == "receiver_cpu" || verdict == "both_cpus" || verdict == "neither")
+      << verdict;
   EXPECT_EQ(l["sender"]["busiest_thread_on_cpu_pct"], j["sender"]["thread_on_cpu_max_pct"]);
   EXPECT_EQ(l["receiver"]["busiest_thread_on_cpu_pct"], j["receiver"]["thread_on_cpu_max_pct"]);
   EXPECT_TRUE(l["one_machine"].get<bool>());

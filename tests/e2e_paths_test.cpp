@@ -101,7 +101,9 @@ void expect_honest_run(const nlohmann::json& j, const std::string& send, const s
 }
 
 // --verify where the receiver can check the bytes.
-std::string verify_flag(const std::string& receive) { return recv_strategy_info(receive).verifiable ? " --verify" : ""; }
+std::string verify_flag(const std::string& receive) {
+  return recv_strategy_info(receive).verifiable ? " --verify" : "";
+}
 
 }  // namespace
 
@@ -116,9 +118,8 @@ class DataPath : public ::testing::TestWithParam<std::tuple<std::string, std::st
 TEST_P(DataPath, StreamVerifiedAndAccounted) {
   const auto& [send, receive] = GetParam();
   TempDir dir;
-  auto r = run_copybench("run --strategy " + send + " --recv " + receive +
-                         " --size 64K --duration 200ms --warmup 0" + verify_flag(receive) + " --no-counters --json " +
-                         dir.file("r.json"));
+  auto r = run_copybench("run --strategy " + send + " --recv " + receive + " --size 64K --duration 200ms --warmup 0" +
+                         verify_flag(receive) + " --no-counters --json " + dir.file("r.json"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto j = read_json(dir.file("r.json"));
   expect_honest_run(j, send, receive);
@@ -158,9 +159,11 @@ TEST(ReceiveStrategyCli, UnknownNameIsOneLineWithASuggestion) {
 TEST(SweepAll, EveryDataPathSideBySideInTheReport) {
   TempDir dir;
   auto out = dir.file("out");
-  auto r = run_copybench("sweep --topology loopback --strategies all --recvs recv,zerocopy-recv --sizes 64K --threads 1 "
-                         "--reps 1 --duration 200ms --warmup 0 --no-counters --seed 5 --quiet --out " + out,
-                         300);
+  auto r = run_copybench(
+      "sweep --topology loopback --strategies all --recvs recv,zerocopy-recv --sizes 64K --threads 1 "
+      "--reps 1 --duration 200ms --warmup 0 --no-counters --seed 5 --quiet --out " +
+          out,
+      300);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto runs = read_text(out + "/runs.csv");
   auto summary = read_text(out + "/summary.csv");

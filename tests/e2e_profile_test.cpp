@@ -38,7 +38,7 @@ bool kprobe_pmu_present() {
 }
 
 // The receiver's receive-copy count, or a skip naming why it is unknown.
-#define REQUIRE_COUNTED(e)                                                        \
+#define REQUIRE_COUNTED(e) \
   if ((e)["count"].is_null()) GTEST_SKIP() << "not counted here: " << (e)["reason"]
 
 TEST(Profile, ReceiveCopiesAreCountedWithinWhatTheBytesAndPacketsAllow) {
@@ -88,13 +88,14 @@ TEST(Profile, ZeroCopyOnLoopbackIsCopiedAnywayAndTheTableSaysSo) {
     EXPECT_TRUE(sender["copies_per_msg"].is_null());
     EXPECT_NE(sender["profile"]["copies_per_msg_reason"].get<std::string>().find("skb_copy_ubufs"), std::string::npos);
   }
-  const json& view = !sender["profile"]["machine"].is_null() ? sender["profile"]["machine"] : sender["profile"]["threads"];
+  const json& view =
+      !sender["profile"]["machine"].is_null() ? sender["profile"]["machine"] : sender["profile"]["threads"];
   if (view.is_null()) GTEST_SKIP() << "no samples: " << sender["profile"]["threads_reason"];
   if (!sender["profile"]["kernel_caveat"].is_null()) GTEST_SKIP() << sender["profile"]["kernel_caveat"];
   EXPECT_GT(bucket_samples(view, "copy_zc_deferred"), 0u) << "skb_copy_ubufs copied the pinned pages: " << view;
   EXPECT_GT(bucket_samples(sender["profile"]["threads"], "zc_bookkeeping"), 0u) << "pinning the pages";
-  const json& receiving = !receiver["profile"]["machine"].is_null() ? receiver["profile"]["machine"]
-                                                                    : receiver["profile"]["threads"];
+  const json& receiving =
+      !receiver["profile"]["machine"].is_null() ? receiver["profile"]["machine"] : receiver["profile"]["threads"];
   EXPECT_GT(bucket_samples(receiving, "copy_to_user"), 0u) << "the receive copy";
 }
 
@@ -114,7 +115,8 @@ TEST(Profile, PackCopiesInUserSpaceWhereOneCopyDoesNot) {
 TEST(Profile, OffByDefaultWithTheReason) {
   TempDir dir;
   std::string out;
-  auto j = run_json("run --strategy one-copy --size 4K --duration 100ms --warmup 0 --csv " + dir.file("r.csv"), dir, &out);
+  auto j =
+      run_json("run --strategy one-copy --size 4K --duration 100ms --warmup 0 --csv " + dir.file("r.csv"), dir, &out);
   for (const char* side : {"sender", "receiver"}) {
     EXPECT_TRUE(j[side]["profile"].is_null());
     EXPECT_EQ(j[side]["profile_reason"], "profiling was off (--profile not given)");
@@ -135,8 +137,11 @@ namespace {
 TEST(Profile, SweepAnswersTheCopyQuestionsAndDrawsTheBuckets) {
   TempDir dir;
   const std::string out = dir.file("sweep");
-  auto r = run_copybench("sweep --profile --topology loopback --strategies one-copy,zero-copy --sizes 64K --threads 1 "
-                         "--reps 1 --duration 400ms --warmup 100ms --quiet --seed 1 -o " + out, 180);
+  auto r = run_copybench(
+      "sweep --profile --topology loopback --strategies one-copy,zero-copy --sizes 64K --threads 1 "
+      "--reps 1 --duration 400ms --warmup 100ms --quiet --seed 1 -o " +
+          out,
+      180);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string report = read_text(out + "/report.md");
   const std::string csv = read_text(out + "/runs.csv");

@@ -65,8 +65,11 @@ TEST_P(ReceivePaths, StreamOverLoopbackCountsEveryMessage) {
 
 TEST_P(ReceivePaths, RequestResponseReadsEveryResponse) {
   TempDir dir;
-  auto j = run_json("run --mode rr --recv " + GetParam() + " --size 3001 --response-size 16K --duration 300ms --warmup 0 "
-                    "--no-counters" + verify(), dir);
+  auto j = run_json("run --mode rr --recv " + GetParam() +
+                        " --size 3001 --response-size 16K --duration 300ms --warmup 0 "
+                        "--no-counters" +
+                        verify(),
+                    dir);
   ASSERT_EQ(j["status"], "ok") << j["error"];
   EXPECT_GT(j["receiver"]["messages_total"].get<uint64_t>(), 10u);
   EXPECT_EQ(j["verify"]["bytes_match"], true);
@@ -84,8 +87,11 @@ TEST(ReceivePathsInNetns, EachRunsBetweenTwoNamespaces) {
     if (recv_strategy_info(r).missing().empty()) receives += (receives.empty() ? "" : ",") + std::string(r);
   TempDir dir;
   auto out = dir.file("out");
-  auto r = run_copybench("sweep --topology netns --strategies one-copy --recvs " + receives + " --sizes 64K --threads 1 --reps 1 "
-                         "--duration 300ms --warmup 0 --no-counters --seed 3 --quiet --out " + out, 300);
+  auto r = run_copybench("sweep --topology netns --strategies one-copy --recvs " + receives +
+                             " --sizes 64K --threads 1 --reps 1 "
+                             "--duration 300ms --warmup 0 --no-counters --seed 3 --quiet --out " +
+                             out,
+                         300);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto runs = read_text(out + "/runs.csv");
   EXPECT_EQ(runs.find(",failed,"), std::string::npos) << runs;
@@ -98,7 +104,8 @@ TEST(ReceivePathsInNetns, EachRunsBetweenTwoNamespaces) {
     ++seen;
     expect_counted(result, result["parameters"]["recv_strategy"].get<std::string>());
   }
-  EXPECT_EQ(seen, static_cast<size_t>(std::count(receives.begin(), receives.end(), ',') + 1)) << results.dump().substr(0, 2000);
+  EXPECT_EQ(seen, static_cast<size_t>(std::count(receives.begin(), receives.end(), ',') + 1))
+      << results.dump().substr(0, 2000);
 }
 
 INSTANTIATE_TEST_SUITE_P(DiscardSpliceUring, ReceivePaths, ::testing::Values("discard", "splice", "uring"));
@@ -107,7 +114,8 @@ TEST(ReceivePathRefusals, VerifyWithoutTheBytesInUserMemoryIsOneLine) {
   for (const char* receive : {"discard", "splice"}) {
     auto r = run_copybench(std::string("run --verify --recv ") + receive + " --duration 100ms");
     EXPECT_EQ(r.exit_code, 2) << r.output;
-    EXPECT_NE(r.output.find("--verify needs the bytes in user memory; --recv " + std::string(receive)), std::string::npos)
+    EXPECT_NE(r.output.find("--verify needs the bytes in user memory; --recv " + std::string(receive)),
+              std::string::npos)
         << r.output;
     EXPECT_EQ(lines(r.output), 1u) << r.output;
   }
@@ -120,8 +128,11 @@ TEST(ReceivePathRefusals, VerifyWithoutTheBytesInUserMemoryIsOneLine) {
 TEST(ReceivePathRefusals, SweepOfAllReceiversWithVerifyLeavesOutThoseThatCannotVerify) {
   TempDir dir;
   auto out = dir.file("out");
-  auto r = run_copybench("sweep --strategies one-copy --recvs all --verify --sizes 1K --threads 1 --reps 1 "
-                         "--duration 100ms --warmup 0 --no-counters --seed 3 --out " + out, 120);
+  auto r = run_copybench(
+      "sweep --strategies one-copy --recvs all --verify --sizes 1K --threads 1 --reps 1 "
+      "--duration 100ms --warmup 0 --no-counters --seed 3 --out " +
+          out,
+      120);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("--recvs all with --verify leaves out discard, splice"), std::string::npos) << r.output;
   auto results = read_json(out + "/results.json");
@@ -137,8 +148,10 @@ TEST(ReceivePathRefusals, SweepOfAllReceiversWithVerifyLeavesOutThoseThatCannotV
   size_t verifiable = 0;
   for (const auto& info : recv_strategies_available()) verifiable += info.verifiable;
   EXPECT_EQ(seen, verifiable);
-  auto named = run_copybench("sweep --strategies one-copy --recvs recv,discard --verify --sizes 1K --threads 1 --reps 1 "
-                             "--duration 100ms --out " + dir.file("named"));
+  auto named = run_copybench(
+      "sweep --strategies one-copy --recvs recv,discard --verify --sizes 1K --threads 1 --reps 1 "
+      "--duration 100ms --out " +
+      dir.file("named"));
   EXPECT_EQ(named.exit_code, 2) << named.output;
   EXPECT_NE(named.output.find("--recv discard"), std::string::npos) << named.output;
   EXPECT_EQ(lines(named.output), 1u) << named.output;
@@ -170,8 +183,10 @@ TEST(ReceivePathFaults, UringReceiverOfAStalledSenderGivesUpWithTheReason) {
     server.child->signal(SIGCONT);
   });
   auto start = now_ns();
-  auto r = run_copybench("client --host 127.0.0.1 --port " + std::to_string(server.port) +
-                         " --recv uring --size 64K --warmup 0 --duration 30s --no-counters --json " + dir.file("r.json"), 90);
+  auto r =
+      run_copybench("client --host 127.0.0.1 --port " + std::to_string(server.port) +
+                        " --recv uring --size 64K --warmup 0 --duration 30s --no-counters --json " + dir.file("r.json"),
+                    90);
   stopper.join();
   EXPECT_LT(now_ns() - start, 25'000'000'000) << "ended by the receiver's bound, not the 30 s window: " << r.output;
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -191,8 +206,9 @@ TEST(ReceivePathFaults, UringReceiverOfAKilledSenderEndsWithOneError) {
   });
   auto start = now_ns();
   auto r = run_copybench("client --host 127.0.0.1 --port " + std::to_string(server.port) +
-                         " --recv uring --verify --size 64K --warmup 0 --duration 5s --no-counters --json " +
-                         dir.file("r.json"), 60);
+                             " --recv uring --verify --size 64K --warmup 0 --duration 5s --no-counters --json " +
+                             dir.file("r.json"),
+                         60);
   killer.join();
   EXPECT_LT(now_ns() - start, 30'000'000'000) << "the client must give up in bounded time";
   EXPECT_EQ(r.exit_code, 1) << r.output;

@@ -15,8 +15,9 @@ class RunEachStrategy : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(RunEachStrategy, VerifiedBytesArriveAndBothSidesReport) {
   TempDir dir;
-  auto r = run_copybench(std::string("run --strategy ") + GetParam() +
-                     " --size 4K --threads 2 --duration 300ms --warmup 100ms --verify --json " + dir.file("r.json"));
+  auto r =
+      run_copybench(std::string("run --strategy ") + GetParam() +
+                    " --size 4K --threads 2 --duration 300ms --warmup 100ms --verify --json " + dir.file("r.json"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto j = read_json(dir.file("r.json"));
   EXPECT_EQ(j["status"], "ok");
@@ -58,7 +59,7 @@ TEST(Run, OddSizesSplitAcrossFieldsStayIntact) {
   TempDir dir;
   for (const char* size : {"1", "8", "1001", "1M"}) {
     auto r = run_copybench(std::string("run -s a1 --size ") + size + " --duration 200ms --warmup 0 --verify --json " +
-                       dir.file("r.json"));
+                           dir.file("r.json"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto j = read_json(dir.file("r.json"));
     EXPECT_EQ(j["verify"]["corrupt_messages"], 0) << size;
@@ -71,7 +72,7 @@ TEST(Run, CsvAppendsRowsUnderOneHeaderAndAgreesWithJson) {
   auto csv = dir.file("runs.csv");
   for (int i = 0; i < 2; ++i) {
     auto r = run_copybench("run --strategy one-copy --size 1K --duration 200ms --warmup 0 --csv " + csv + " --json " +
-                       dir.file("r.json"));
+                           dir.file("r.json"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   auto text = read_text(csv);
@@ -97,8 +98,8 @@ TEST(Run, JsonToStdoutKeepsTheTableOnStderr) {
 
 TEST(Run, InterruptedDuringWarmupStillReportsBothSidesWithUnknownRates) {
   TempDir dir;
-  copybench::Child run({COPYBENCH_BIN, "run", "--size", "4K", "--warmup", "5s", "--duration", "1s", "--json",
-                        dir.file("r.json")});
+  copybench::Child run(
+      {COPYBENCH_BIN, "run", "--size", "4K", "--warmup", "5s", "--duration", "1s", "--json", dir.file("r.json")});
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   auto children = children_of(run.pid());
   EXPECT_EQ(children.size(), 2u) << "a server and a client";
@@ -128,12 +129,13 @@ TEST(Run, EveryReceiveSizeDeliversVerifiedBytesAndIsWrittenDown) {
     uint64_t read_bytes;
   };
   // Reads of one byte, reads ending inside a field, and reads of many messages at once.
-  for (const Case& c : {Case{"recv", "1001", "1", 1}, Case{"recv", "1001", "333", 333}, Case{"recv", "4K", "1M", 1 << 20},
-                        Case{"scatter", "1001", "333", 333}, Case{"scatter", "4K", "64K", 64 << 10},
-                        Case{"zerocopy-recv", "64K", "16K", 16 << 10}}) {
+  for (const Case& c : {Case{"recv", "1001", "1", 1}, Case{"recv", "1001", "333", 333},
+                        Case{"recv", "4K", "1M", 1 << 20}, Case{"scatter", "1001", "333", 333},
+                        Case{"scatter", "4K", "64K", 64 << 10}, Case{"zerocopy-recv", "64K", "16K", 16 << 10}}) {
     SCOPED_TRACE(std::string(c.recv) + " " + c.size + " read " + c.read);
-    auto r = run_copybench(std::string("run -s zero-copy --recv ") + c.recv + " --size " + c.size + " --recv-size " + c.read +
-                           " --duration 200ms --warmup 0 --verify --json " + dir.file("r.json") + " --csv " + dir.file("r.csv"));
+    auto r = run_copybench(std::string("run -s zero-copy --recv ") + c.recv + " --size " + c.size + " --recv-size " +
+                           c.read + " --duration 200ms --warmup 0 --verify --json " + dir.file("r.json") + " --csv " +
+                           dir.file("r.csv"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto j = read_json(dir.file("r.json"));
     EXPECT_EQ(j["parameters"]["recv_size_bytes"], c.read_bytes);

@@ -75,7 +75,8 @@ TEST_P(SendPath, BetweenTwoNamespacesVerified) {
   TempDir dir;
   auto r = run_copybench("sweep --topology netns --strategies " + GetParam() +
                              " --sizes 16K --threads 2 --reps 1 --duration 300ms --warmup 0 --verify --no-counters "
-                             "--seed 3 --quiet --out " + dir.file("out"),
+                             "--seed 3 --quiet --out " +
+                             dir.file("out"),
                          120);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto runs = read_json(dir.file("out/results.json"))["runs"];
@@ -85,8 +86,8 @@ TEST_P(SendPath, BetweenTwoNamespacesVerified) {
   expect_path_accounting(j, GetParam());
 }
 
-INSTANTIATE_TEST_SUITE_P(NoCompletionOrFixedBuffers, SendPath, ::testing::Values("sendfile", "splice", "uring-zc-fixed"),
-                         [](const auto& test) {
+INSTANTIATE_TEST_SUITE_P(NoCompletionOrFixedBuffers, SendPath,
+                         ::testing::Values("sendfile", "splice", "uring-zc-fixed"), [](const auto& test) {
                            auto name = test.param;
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
@@ -128,9 +129,9 @@ CommandResult run_without_syscall(int nr, const std::string& args) {
 const char* kShort = " --duration 200ms --warmup 0 --no-counters --quiet";
 
 TEST(SendPathRefusal, WithoutTheSystemCallEachRefusesInOneLineAndProbeSaysWhy) {
-  for (const auto& [strategy, nr, call] : {std::tuple{"sendfile", SYS_sendfile, "sendfile"},
-                                           std::tuple{"splice", SYS_vmsplice, "vmsplice"},
-                                           std::tuple{"uring-zc-fixed", SYS_io_uring_setup, "io_uring_setup"}}) {
+  for (const auto& [strategy, nr, call] :
+       {std::tuple{"sendfile", SYS_sendfile, "sendfile"}, std::tuple{"splice", SYS_vmsplice, "vmsplice"},
+        std::tuple{"uring-zc-fixed", SYS_io_uring_setup, "io_uring_setup"}}) {
     SCOPED_TRACE(strategy);
     auto r = run_without_syscall(nr, std::string("run --strategy ") + strategy + kShort);
     EXPECT_EQ(r.exit_code, 1) << r.output;

@@ -2,13 +2,13 @@
 // sweep that leaves no namespace and resumes, and `report` from runs.csv alone.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 #include "e2e_util.h"
 #include "net/netns.h"
@@ -76,7 +76,8 @@ const char* kSmallGrid = " --strategies two-copy,one-copy --sizes 1K,16K --durat
 
 TEST(Sweep, LoopbackGridFillsTheFolder) {
   TempDir dir;
-  auto r = run_copybench(std::string("sweep --topology loopback --threads 1,2") + kSmallGrid + " --out " + dir.file("out"));
+  auto r =
+      run_copybench(std::string("sweep --topology loopback --threads 1,2") + kSmallGrid + " --out " + dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   expect_full_folder(dir, 8, "loopback");
   auto csv = read_text(dir.file("out/runs.csv"));
@@ -98,8 +99,10 @@ TEST(Sweep, LoopbackGridFillsTheFolder) {
 
 TEST(Sweep, ReceiveSizesAreAnAxisFromTheCommandLineToTheReport) {
   TempDir dir;
-  auto r = run_copybench("sweep --topology loopback --strategies one-copy --recv-sizes auto,16K --sizes 1K,64K --threads 1 "
-                         "--modes stream,rr --duration 100ms --warmup 0 --reps 1 --seed 3 --out " + dir.file("out"));
+  auto r = run_copybench(
+      "sweep --topology loopback --strategies one-copy --recv-sizes auto,16K --sizes 1K,64K --threads 1 "
+      "--modes stream,rr --duration 100ms --warmup 0 --reps 1 --seed 3 --out " +
+      dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto csv = read_text(dir.file("out/runs.csv"));
   auto sizes = column(csv, "recv_size_bytes"), autos = column(csv, "recv_size_auto"), points = column(csv, "point");
@@ -129,7 +132,8 @@ TEST(Sweep, ReceiveSizesAreAnAxisFromTheCommandLineToTheReport) {
 TEST(Sweep, NetnsGridRunsAcrossAVethPairAndLeavesNoNamespace) {
   skip_unless_netns();
   TempDir dir;
-  auto r = run_copybench(std::string("sweep --topology netns --mtu 9000 --threads 1") + kSmallGrid + " --quiet --out " + dir.file("out"));
+  auto r = run_copybench(std::string("sweep --topology netns --mtu 9000 --threads 1") + kSmallGrid + " --quiet --out " +
+                         dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   expect_full_folder(dir, 4, "netns");
   auto csv = read_text(dir.file("out/runs.csv"));
@@ -141,10 +145,11 @@ TEST(Sweep, NetnsGridRunsAcrossAVethPairAndLeavesNoNamespace) {
 TEST(Sweep, InterruptedHalfWayKeepsItsRunsRemovesNamespacesAndResumes) {
   skip_unless_netns();
   TempDir dir;
-  std::vector<std::string> argv = {COPYBENCH_BIN, "sweep",    "--topology", "netns", "--strategies", "one-copy,two-copy",
-                                   "--sizes",     "1K,4K,16K", "--threads", "1",     "--duration",   "300ms",
-                                   "--warmup",    "0",         "--reps",    "1",     "--seed",       "9",
-                                   "--quiet",     "--out",     dir.file("out")};
+  std::vector<std::string> argv = {
+      COPYBENCH_BIN, "sweep",     "--topology",   "netns", "--strategies", "one-copy,two-copy",
+      "--sizes",     "1K,4K,16K", "--threads",    "1",     "--duration",   "300ms",
+      "--warmup",    "0",         "--reps",       "1",     "--seed",       "9",
+      "--quiet",     "--out",     dir.file("out")};
   Child sweep(argv);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (nonempty_lines(read_text(dir.file("out/runs.csv"))).size() < 3 && std::chrono::steady_clock::now() < deadline)
@@ -185,8 +190,10 @@ TEST(Sweep, BadInputGetsOneClearLine) {
 
 TEST(Sweep, RepeatedValuesAreOnePointAndResumeRefusesRunsOfAnotherPlan) {
   TempDir dir;
-  auto r = run_copybench("sweep --topology loopback --strategies a2,one-copy --sizes 1K,1024 --threads 1,1 --reps 2 "
-                         "--duration 50ms --warmup 0 --quiet --out " + dir.file("out"));
+  auto r = run_copybench(
+      "sweep --topology loopback --strategies a2,one-copy --sizes 1K,1024 --threads 1,1 --reps 2 "
+      "--duration 50ms --warmup 0 --quiet --out " +
+      dir.file("out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(nonempty_lines(read_text(dir.file("out/runs.csv"))).size(), 3u) << "one point, two repetitions";
   auto j = read_json(dir.file("out/results.json"));

@@ -3,9 +3,9 @@
 // JSON, --json-stream's lines, a reader of --json-stream that goes away, sweeps.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 #include "e2e_util.h"
 #include "net/netns.h"
@@ -119,8 +119,10 @@ TEST(TcpView, JsonStreamWritesOneParseableLinePerIntervalThenTheResult) {
 TEST(TcpView, AJsonStreamReaderThatGoesAwayEndsTheRunCleanly) {
   TempDir dir;
   // head takes the first line and exits: copybench's next line meets a closed pipe.
-  std::string cmd = "bash -c 'timeout -k 5 60 " COPYBENCH_BIN " run --interval 100ms --duration 20 --warmup 0 --no-counters "
-                    "--json-stream - --json " + dir.file("r.json") + " 2>" + dir.file("err") +
+  std::string cmd = "bash -c 'timeout -k 5 60 " COPYBENCH_BIN
+                    " run --interval 100ms --duration 20 --warmup 0 --no-counters "
+                    "--json-stream - --json " +
+                    dir.file("r.json") + " 2>" + dir.file("err") +
                     " </dev/null | head -n 1 >/dev/null; echo ${PIPESTATUS[0]}'";
   FILE* pipe = ::popen(cmd.c_str(), "r");
   ASSERT_TRUE(pipe);
@@ -129,8 +131,10 @@ TEST(TcpView, AJsonStreamReaderThatGoesAwayEndsTheRunCleanly) {
   ::pclose(pipe);
   int code = std::stoi(std::string(buf, n));
   auto err = read_text(dir.file("err"));
-  EXPECT_EQ(code, 130) << "interrupted, as Ctrl-C ends a run (124: it had to be stopped; 141: SIGPIPE killed it): " << err;
-  EXPECT_NE(err.find("--json-stream: its reader went away (broken pipe); the run ended early"), std::string::npos) << err;
+  EXPECT_EQ(code, 130) << "interrupted, as Ctrl-C ends a run (124: it had to be stopped; 141: SIGPIPE killed it): "
+                       << err;
+  EXPECT_NE(err.find("--json-stream: its reader went away (broken pipe); the run ended early"), std::string::npos)
+      << err;
   auto j = read_json(dir.file("r.json"));  // what it measured is still written
   EXPECT_EQ(j["status"], "interrupted");
   EXPECT_TRUE(j["receiver"].is_object());
@@ -155,8 +159,11 @@ TEST(TcpView, SweepKeepsEachRunsStreamAndSummarizesHowSteadyEachPointWas) {
   TempDir dir;
   auto out = dir.file("out");
   std::string topology = has_netns_privileges() && ip_command() ? "netns" : "loopback";
-  auto r = run_copybench("sweep --topology " + topology + " --strategies one-copy,zero-copy --sizes 16K --threads 1 --reps 2 "
-                         "--duration 1 --warmup 100ms --no-counters --seed 5 --quiet --json-stream --out " + out, 300);
+  auto r = run_copybench("sweep --topology " + topology +
+                             " --strategies one-copy,zero-copy --sizes 16K --threads 1 --reps 2 "
+                             "--duration 1 --warmup 100ms --no-counters --seed 5 --quiet --json-stream --out " +
+                             out,
+                         300);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (int order = 1; order <= 4; ++order) {
     auto text = read_text(out + "/json-stream/run-" + std::to_string(order) + ".jsonl");

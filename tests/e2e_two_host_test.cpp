@@ -1,8 +1,8 @@
 // Two-host mode on one host: what a resident server promises its clients. --once, IPv6, and
 // several tests at once, each client's connections tied together by its test id.
+#include <gtest/gtest.h>
 #include <future>
 #include <thread>
-#include <gtest/gtest.h>
 
 #include <thread>
 

@@ -5,24 +5,24 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <poll.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <thread>
 
 namespace copybench::test {
 
@@ -67,7 +67,8 @@ namespace {
 // checks them all against docs/result.schema.json once the e2e tests have run (a ctest fixture).
 void keep_for_the_schema_check(const nlohmann::json& document) {
 #ifdef COPYBENCH_E2E_RESULTS_DIR
-  const bool result = document.is_object() && (document.contains("schema_version") || document.value("kind", "") == "copybench sweep");
+  const bool result =
+      document.is_object() && (document.contains("schema_version") || document.value("kind", "") == "copybench sweep");
   if (!result) return;
   static std::atomic<int> counter{0};
   std::error_code ignored;
@@ -106,8 +107,8 @@ ServerProcess::ServerProcess(const std::vector<std::string>& extra) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   Fd read_end(fds[0]), write_end(fds[1]);
-  std::vector<std::string> argv{COPYBENCH_BIN, "server", "--port", "0", "--quiet", "--ready-fd",
-                                std::to_string(write_end.get())};
+  std::vector<std::string> argv{
+      COPYBENCH_BIN, "server", "--port", "0", "--quiet", "--ready-fd", std::to_string(write_end.get())};
   bool bind_given = std::find(extra.begin(), extra.end(), "--bind") != extra.end() ||
                     std::find(extra.begin(), extra.end(), "-B") != extra.end();
   if (!bind_given) argv.insert(argv.end(), {"--bind", "127.0.0.1"});

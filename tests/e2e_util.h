@@ -1,11 +1,11 @@
 #pragma once
 // Helpers for end-to-end tests: run the real copybench binary, start a real server.
+#include <sys/types.h>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>

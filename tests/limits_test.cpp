@@ -68,7 +68,8 @@ TEST(Limits, UnknownFiguresGiveNoVerdictButAReason) {
   EXPECT_FALSE(unknown.limited_by);
   EXPECT_FALSE(unknown.limited_by_reason.empty());
   // One side's share is enough to decide.
-  EXPECT_EQ(verdict(run_of(side(Side::sender, {std::nullopt}, 10), side(Side::receiver, {99}, 10))), Limit::receiver_cpu);
+  EXPECT_EQ(verdict(run_of(side(Side::sender, {std::nullopt}, 10), side(Side::receiver, {99}, 10))),
+            Limit::receiver_cpu);
 }
 
 TEST(Limits, NamesReadBack) {

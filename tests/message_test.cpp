@@ -75,7 +75,8 @@ TEST(Pattern, FilledMessageChecksWholeAndInAnySplit) {
   auto bytes = flatten(m);
   EXPECT_TRUE(check_pattern({3, 42}, 0, bytes.data(), bytes.size()));
   for (size_t cut : {1u, 7u, 8u, 9u, 500u, 1000u})
-    EXPECT_TRUE(check_pattern({3, 42}, 0, bytes.data(), cut) && check_pattern({3, 42}, cut, bytes.data() + cut, bytes.size() - cut))
+    EXPECT_TRUE(check_pattern({3, 42}, 0, bytes.data(), cut) &&
+                check_pattern({3, 42}, cut, bytes.data() + cut, bytes.size() - cut))
         << "cut at " << cut;
 }
 

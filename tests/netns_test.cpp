@@ -1,13 +1,13 @@
 // Real network namespaces and a real veth pair; skips with the reason without root or iproute2.
 #include <gtest/gtest.h>
 
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <fstream>
-#include <grp.h>
 #include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -74,7 +74,9 @@ struct TempFile {
 struct ManualNamespace {
   std::string name;
   explicit ManualNamespace(std::string n) : name(std::move(n)) { run_ip({"netns", "add", name}, "test setup"); }
-  ~ManualNamespace() { EXPECT_EQ(error_of([&] { run_ip({"netns", "delete", name}, "test cleanup"); }), ""); }
+  ~ManualNamespace() {
+    EXPECT_EQ(error_of([&] { run_ip({"netns", "delete", name}, "test cleanup"); }), "");
+  }
 };
 
 // Runs body(write end of a pipe) in a forked child; returns what it wrote and its wait status.

@@ -6,9 +6,9 @@
 #include <set>
 
 #include "core/error.h"
-#include "wire/protocol.h"
-#include "sweep/sweep_plan.h"
 #include "params/param_table.h"
+#include "sweep/sweep_plan.h"
+#include "wire/protocol.h"
 
 using namespace copybench;
 
@@ -82,18 +82,18 @@ TEST(ParamTable, KeysAndOptionsAreDeclaredOnce) {
 
 TEST(ParamTable, OptionTextJsonAndArgvRestoreEveryParameter) {
   for (const auto& p : {far_from_defaults(), far_from_defaults_stream()}) {
-  SCOPED_TRACE(mode_name(p.mode));
-  // Each option from its own text; a row no option of its own sets (duration_auto, set by
-  // --duration) from the options, or else from its JSON.
-  TestParams q;
-  for (const auto& row : test_parameters())
-    if (!row.option.empty() && !row.is_default(p)) row.parse(q, row.text(p));  // as argv has them
-  for (const auto& row : test_parameters()) {
-    if (row.option.empty() && !row.same(p, q)) row.from_json(q, row.to_json(p));
-    EXPECT_TRUE(row.same(p, q)) << row.key << " from text '" << row.text(p) << "'";
-  }
-  EXPECT_TRUE(same_params(params_from_json(params_to_json(p)), p));
-  EXPECT_TRUE(same_params(parse_args(params_to_args(p)), p));
+    SCOPED_TRACE(mode_name(p.mode));
+    // Each option from its own text; a row no option of its own sets (duration_auto, set by
+    // --duration) from the options, or else from its JSON.
+    TestParams q;
+    for (const auto& row : test_parameters())
+      if (!row.option.empty() && !row.is_default(p)) row.parse(q, row.text(p));  // as argv has them
+    for (const auto& row : test_parameters()) {
+      if (row.option.empty() && !row.same(p, q)) row.from_json(q, row.to_json(p));
+      EXPECT_TRUE(row.same(p, q)) << row.key << " from text '" << row.text(p) << "'";
+    }
+    EXPECT_TRUE(same_params(params_from_json(params_to_json(p)), p));
+    EXPECT_TRUE(same_params(parse_args(params_to_args(p)), p));
   }
   EXPECT_TRUE(params_to_args(TestParams{}).empty()) << "defaults need no option";
   TestParams auto_at_default_ceiling;  // "auto" rides on --duration, whose ceiling is the default here
@@ -124,7 +124,8 @@ TEST(ParamTable, FlagBitsDoNotOverlap) {
 TEST(ParamTable, ADataConnectionMustNameItsTestByTheIdentifyingRows) {
   // What the server checks on each data connection: what sizes its buffers and its threads.
   // The direction too: which end sends (and allocates send buffers) on every connection.
-  const std::set<std::string> identifying = {"strategy", "mode", "direction", "message_bytes", "response_bytes", "threads", "verify"};
+  const std::set<std::string> identifying = {"strategy",       "mode",    "direction", "message_bytes",
+                                             "response_bytes", "threads", "verify"};
   std::set<std::string> declared;
   for (const auto& row : test_parameters())
     if (row.identifies_test) declared.insert(row.key);
@@ -192,7 +193,8 @@ TEST(ParamTable, TheSweepPlanNamesEveryParameter) {
   g.axes["message_bytes"] = {"1K"};
   g.base.verify = true;
   const auto j = to_json(make_plan(g, TopologyOptions{}, 1));
-  for (const auto& row : test_parameters()) EXPECT_TRUE(j.contains(row.sweep_option.empty() ? row.key : row.plan_key)) << row.key;
+  for (const auto& row : test_parameters())
+    EXPECT_TRUE(j.contains(row.sweep_option.empty() ? row.key : row.plan_key)) << row.key;
   const auto back = plan_from_json(j);
   EXPECT_TRUE(back.grid.base.verify);
   ASSERT_EQ(back.runs.size(), make_plan(g, TopologyOptions{}, 1).runs.size());

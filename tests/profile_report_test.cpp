@@ -31,10 +31,12 @@ SummaryPoint point(const std::string& strategy, uint64_t size, const std::map<st
 
 Summary profiled() {
   Summary s;
-  s.points.push_back(point("one-copy", 65536, {{"copy_to_kernel", 24}, {"tcp_ip", 70}}, {{"copy_to_user", 45}, {"tcp_ip", 50}}));
+  s.points.push_back(
+      point("one-copy", 65536, {{"copy_to_kernel", 24}, {"tcp_ip", 70}}, {{"copy_to_user", 45}, {"tcp_ip", 50}}));
   s.points.push_back(point("zero-copy", 65536, {{"copy_zc_deferred", 15}, {"zc_bookkeeping", 5}, {"tcp_ip", 75}},
                            {{"copy_zc_deferred", 20}, {"copy_to_user", 30}, {"tcp_ip", 45}}));
-  s.points.push_back(point("pack", 65536, {{"copy_user_space", 13}, {"copy_to_kernel", 16}, {"copy_to_user", 0.2}, {"tcp_ip", 65}},
+  s.points.push_back(point("pack", 65536,
+                           {{"copy_user_space", 13}, {"copy_to_kernel", 16}, {"copy_to_user", 0.2}, {"tcp_ip", 65}},
                            {{"copy_to_user", 43}, {"tcp_ip", 50}}));
   return s;
 }
@@ -56,7 +58,8 @@ TEST(CopyAnswers, TheReportSaysWhichComponentsCopyAndCountsThem) {
   EXPECT_NE(text.find("**loopback, pack, 64K messages, 1 thread**: 3 copies"), std::string::npos) << text;
   EXPECT_NE(text.find("MSG_ZEROCOPY moved the copy, it did not remove it"), std::string::npos) << text;
   EXPECT_NE(text.find("| pack | the application itself (memcpy/memmove in user space) | sender | 1 | 13% |"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("| zero-copy | n/a / 1.5 |"), std::string::npos) << text;
   EXPECT_NE(text.find("| one-copy | 3.25 / 1.5 |"), std::string::npos) << text;
 }
@@ -84,7 +87,8 @@ TEST(CpuBucketsFigure, OneBarPerStrategyAndSizeAPanelPerSide) {
 
 TEST(CopyAnswers, SummaryMetricsIncludeTheProfile) {
   const auto& m = summary_metrics();
-  for (const char* name : {"receiver_copies_per_msg", "sender_cpu_copy_zc_deferred_pct", "receiver_profile_overhead_pct"})
+  for (const char* name :
+       {"receiver_copies_per_msg", "sender_cpu_copy_zc_deferred_pct", "receiver_profile_overhead_pct"})
     EXPECT_NE(std::find(m.begin(), m.end(), name), m.end()) << name;
 }
 

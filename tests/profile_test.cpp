@@ -65,8 +65,8 @@ const Chain kChains[] = {
 
 TEST(CpuBuckets, FixedChainsLandInTheirBuckets) {
   for (const Chain& c : kChains) {
-    EXPECT_EQ(classify_kernel(c.frames, false), c.expected) << "leaf " << c.frames.front() << " expected "
-                                                            << bucket_info(c.expected).key;
+    EXPECT_EQ(classify_kernel(c.frames, false), c.expected)
+        << "leaf " << c.frames.front() << " expected " << bucket_info(c.expected).key;
   }
 }
 
@@ -236,11 +236,12 @@ ProfileFigures sample_profile(bool zerocopy) {
   p.on_ns = 1'000'000'000, p.off_ns = 1'000'000'000;
   p.on_bytes = 900, p.off_bytes = 1000, p.on_messages = 100, p.off_messages = 110;
   p.zerocopy_sends = zerocopy;
-  p.events = {{"skb:skb_copy_datagram_iovec", "rx_copies", "threads", 150, ""},
-              {"tcp:tcp_sendmsg_locked", "tx_chunks", "threads", 200, ""},
-              {"kprobe:_copy_from_iter", "tx_copies", "threads", std::nullopt, "no kprobe PMU on this kernel"},
-              {"kprobe:_copy_from_iter_nocache", "tx_copies_nocache", "threads", std::nullopt, "no kprobe PMU on this kernel"},
-              {"kprobe:skb_copy_ubufs", "zc_copies", "threads", std::nullopt, "no kprobe PMU on this kernel"}};
+  p.events = {
+      {"skb:skb_copy_datagram_iovec", "rx_copies", "threads", 150, ""},
+      {"tcp:tcp_sendmsg_locked", "tx_chunks", "threads", 200, ""},
+      {"kprobe:_copy_from_iter", "tx_copies", "threads", std::nullopt, "no kprobe PMU on this kernel"},
+      {"kprobe:_copy_from_iter_nocache", "tx_copies_nocache", "threads", std::nullopt, "no kprobe PMU on this kernel"},
+      {"kprobe:skb_copy_ubufs", "zc_copies", "threads", std::nullopt, "no kprobe PMU on this kernel"}};
   SampleFigures s{4000, 200, 150, {}, {{"memcpy", "copy_zc_deferred", 50, 25.0}}};
   for (const auto& b : bucket_infos()) s.buckets.push_back({b.key, 0, 0.0});
   s.buckets[0] = {"copy_to_kernel", 30, 15.0};
@@ -295,8 +296,8 @@ TEST(ProfileFigures, JsonRoundTripKeepsCountsSharesAndReasons) {
 
 }  // namespace
 
-#include "wire/protocol.h"
 #include "params/param_table.h"
+#include "wire/protocol.h"
 
 namespace {
 

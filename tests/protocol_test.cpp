@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "wire/protocol.h"
 #include "params/param_table.h"
+#include "wire/protocol.h"
 
 using namespace copybench;
 
@@ -124,8 +124,8 @@ TEST(Header, CarriesTheDirectionAndHowAReceivingServerReceives) {
   EXPECT_EQ(q.direction, Direction::reverse);
   EXPECT_EQ(q.recv_strategy, "zerocopy-recv");
   EXPECT_EQ(q.recv_bytes, 12345u);
-  EXPECT_FALSE(same_test(params_from(decode_header(encode_header(header_for(TestParams{}, ConnectionKind::data, 7, 1)).data(),
-                                                   kHeaderBytes)),
+  EXPECT_FALSE(same_test(params_from(decode_header(
+                             encode_header(header_for(TestParams{}, ConnectionKind::data, 7, 1)).data(), kHeaderBytes)),
                          q))
       << "a data connection of the other direction is not this test's";
   auto h = decode_header(bytes.data(), bytes.size());
@@ -144,7 +144,8 @@ TEST(Header, CarriesTheIntervalOfTheServersReports) {
   auto q = params_from(decode_header(bytes.data(), bytes.size()));
   EXPECT_EQ(q.interval_ns, 250'000'000);
   EXPECT_EQ(q.recv_strategy, "uring");
-  EXPECT_EQ(params_from(decode_header(encode_header(header_for(TestParams{}, ConnectionKind::control, 7, 0)).data(), kHeaderBytes))
+  EXPECT_EQ(params_from(decode_header(encode_header(header_for(TestParams{}, ConnectionKind::control, 7, 0)).data(),
+                                      kHeaderBytes))
                 .interval_ns,
             0);
 }

@@ -5,17 +5,17 @@
 #include <netinet/in.h>
 #include <poll.h>
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <gtest/gtest.h>
-#include <fmt/format.h>
 #include <stdexcept>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -32,7 +32,8 @@ std::string handshake(int fd, const Header& header) {
   send_all(fd, bytes.data(), bytes.size(), now_ns() + 2000 * kMs, "send header");
   auto reply = answer(fd);
   if (!reply) throw Error("no answer to the header");
-  if (reply->type != FrameType::accept) throw Error(fmt::format("{}: {}", frame_type_name(reply->type), reply->payload));
+  if (reply->type != FrameType::accept)
+    throw Error(fmt::format("{}: {}", frame_type_name(reply->type), reply->payload));
   return reply->payload;
 }
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "e2e_util.h"
-#include "wire/protocol.h"
 #include "net/socket.h"
 #include "params/params.h"
+#include "wire/protocol.h"
 
 namespace copybench::test {
 
@@ -48,7 +48,7 @@ TestParams stream_params(const std::string& strategy, uint64_t size, int64_t dur
 
 /// Server options for the hostile tests: one test at once, and short header and I/O limits
 /// (hidden options) so that stalls end in a moment instead of 5 s and 10 s.
-inline const std::vector<std::string> kHostileServerOptions = {"--max-clients", "1", "--header-timeout-ms", "500",
+inline const std::vector<std::string> kHostileServerOptions = {"--max-clients",   "1",   "--header-timeout-ms", "500",
                                                                "--io-timeout-ms", "1000"};
 
 /// `copybench client` arguments for a short verified test against port.

@@ -93,20 +93,21 @@ TEST(RecvStrategies, EveryByteArrivesInOrderOverASocketPair) {
     for (size_t size : {size_t{1}, size_t{1001}, size_t{64 * 1024}}) {
       // --recv-size: the default rule's, one byte, a read ending inside a field, the message
       for (size_t read : {size_t(default_recv_bytes(size)), size_t{1}, size_t{333}, size}) {
-      SCOPED_TRACE(fmt::format("{} size {} read {}", name, size, read));
-      auto [a, b] = stream_pair(std::string_view(name) == "uring");
-      auto bytes = stream_of(size, 5);
-      std::thread writer([&] {
-        send_all(a.get(), bytes.data(), bytes.size(), INT64_MAX, "test");
-        a.reset();
-      });
-      auto r = recv_strategy_info(name).make(stream_context(size, read, -1));
-      auto got = drain(*r, b.get(), 3000);  // odd read sizes end inside fields
-      writer.join();
-      EXPECT_EQ(got, bytes);
-      if (std::string_view(name) != "uring") {  // uring counts io_uring_enter, not reads (UringReceive below)
-        EXPECT_GE(r->accounting().calls, (bytes.size() + read - 1) / read) << "no call asks for more than the read size";
-      }
+        SCOPED_TRACE(fmt::format("{} size {} read {}", name, size, read));
+        auto [a, b] = stream_pair(std::string_view(name) == "uring");
+        auto bytes = stream_of(size, 5);
+        std::thread writer([&] {
+          send_all(a.get(), bytes.data(), bytes.size(), INT64_MAX, "test");
+          a.reset();
+        });
+        auto r = recv_strategy_info(name).make(stream_context(size, read, -1));
+        auto got = drain(*r, b.get(), 3000);  // odd read sizes end inside fields
+        writer.join();
+        EXPECT_EQ(got, bytes);
+        if (std::string_view(name) != "uring") {  // uring counts io_uring_enter, not reads (UringReceive below)
+          EXPECT_GE(r->accounting().calls, (bytes.size() + read - 1) / read)
+              << "no call asks for more than the read size";
+        }
       }
     }
   }
@@ -239,8 +240,9 @@ TEST_F(UringReceive, OneSubmissionManyCompletionsEveryByteInOrder) {
   std::vector<std::byte> got;
   size_t completions = 0;
   for (ssize_t n; (n = r->receive(receiver.get(), SIZE_MAX)) > 0; ++completions)
-    for (const auto& c : r->chunks()) got.insert(got.end(), static_cast<const std::byte*>(c.iov_base),
-                                                 static_cast<const std::byte*>(c.iov_base) + c.iov_len);
+    for (const auto& c : r->chunks())
+      got.insert(got.end(), static_cast<const std::byte*>(c.iov_base),
+                 static_cast<const std::byte*>(c.iov_base) + c.iov_len);
   writer.join();
   EXPECT_EQ(got, bytes);
   const auto& a = r->accounting();
@@ -256,7 +258,7 @@ TEST_F(UringReceive, OneSubmissionManyCompletionsEveryByteInOrder) {
 // are back: nothing is lost, and each re-arm is a submission.
 TEST_F(UringReceive, ReArmsWhenEveryBufferIsFull) {
   auto [sender, receiver] = tcp_pair();
-  auto bytes = stream_of(4096, 256);  // 1 MiB: more than 64 buffers of 1 KiB
+  auto bytes = stream_of(4096, 256);                                    // 1 MiB: more than 64 buffers of 1 KiB
   send_all(sender.get(), bytes.data(), 256 * 1024, INT64_MAX, "test");  // queued before the first receive
   std::thread writer([&, fd = sender.get()] {
     send_all(fd, bytes.data() + 256 * 1024, bytes.size() - 256 * 1024, INT64_MAX, "test");

@@ -2,10 +2,10 @@
 // a synthetic runs.csv in a temporary directory.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -54,8 +54,8 @@ std::string read(const fs::path& path) {
 TEST(Crossover, InterpolatesInLog2SizeBetweenTheSizesWhereTheOrderFlips) {
   // two-copy 10,20,30,40 and one-copy 5,15,35,50 at 1K,4K,16K,64K: differences -5,-5,+5,+10, so
   // the zero is halfway between 4K (2^12) and 16K (2^14) in log2: 2^13 = 8K.
-  auto c = find_crossover(compare_series({exact(5), exact(15), exact(35), exact(50)},
-                                         {exact(10), exact(20), exact(30), exact(40)}));
+  auto c = find_crossover(
+      compare_series({exact(5), exact(15), exact(35), exact(50)}, {exact(10), exact(20), exact(30), exact(40)}));
   EXPECT_EQ(c.kind, Crossover::Kind::overtakes);
   EXPECT_EQ(c.below_bytes, 4 * K);
   EXPECT_EQ(c.above_bytes, 16 * K);
@@ -106,7 +106,8 @@ TEST(Answers, StreamCrossoversComeInTheStudysPairOrder) {
   const double two[] = {10, 20, 30, 40}, one[] = {5, 15, 35, 50}, zero[] = {2, 8, 25, 45};
   const uint64_t sizes[] = {1 * K, 4 * K, 16 * K, 64 * K};
   for (int i = 0; i < 4; ++i)
-    for (auto [name, v] : {std::pair{"two-copy", two[i]}, std::pair{"one-copy", one[i]}, std::pair{"zero-copy", zero[i]}})
+    for (auto [name, v] :
+         {std::pair{"two-copy", two[i]}, std::pair{"one-copy", one[i]}, std::pair{"zero-copy", zero[i]}})
       s.points.push_back(point(name, sizes[i], 1, "receiver_throughput_gbps", around(v, 0.5)));
   auto all = stream_crossovers(s);
   ASSERT_EQ(all.size(), 3u);
@@ -157,12 +158,35 @@ TEST(Answers, LowestRrLatencyAndZeroCopyShare) {
 namespace {
 
 // Columns in an order of their own: the report must find them by name.
-const char* kColumns[] = {"run_order", "point", "rep", "topology", "seed", "status", "error", "strategy", "mode",
-                          "threads", "message_bytes", "response_bytes", "kernel", "cpu_model", "cores", "path_mtu",
-                          "duration_s", "warmup_s", "receiver_throughput_gbps", "receiver_messages_per_s",
-                          "sender_time_per_msg_us", "sender_cpu_ns_per_byte", "receiver_cpu_ns_per_byte",
-                          "sender_context_switches", "receiver_context_switches", "receiver_latency_p50_us",
-                          "receiver_latency_p99_us", "zc_copied_pct", "limited_by"};
+const char* kColumns[] = {"run_order",
+                          "point",
+                          "rep",
+                          "topology",
+                          "seed",
+                          "status",
+                          "error",
+                          "strategy",
+                          "mode",
+                          "threads",
+                          "message_bytes",
+                          "response_bytes",
+                          "kernel",
+                          "cpu_model",
+                          "cores",
+                          "path_mtu",
+                          "duration_s",
+                          "warmup_s",
+                          "receiver_throughput_gbps",
+                          "receiver_messages_per_s",
+                          "sender_time_per_msg_us",
+                          "sender_cpu_ns_per_byte",
+                          "receiver_cpu_ns_per_byte",
+                          "sender_context_switches",
+                          "receiver_context_switches",
+                          "receiver_latency_p50_us",
+                          "receiver_latency_p99_us",
+                          "zc_copied_pct",
+                          "limited_by"};
 
 std::string runs_row(std::map<std::string, std::string> cells) {
   std::string out;
@@ -181,13 +205,22 @@ std::string synthetic_runs() {
       {"two-copy", {10, 20, 30, 40}}, {"one-copy", {5, 15, 35, 50}}, {"zero-copy", {2, 8, 25, 45}}};
   const uint64_t sizes[] = {1 * K, 4 * K, 16 * K, 64 * K};
   auto base = [&](const std::string& strategy, const std::string& mode, int threads, uint64_t size, int rep) {
-    return std::map<std::string, std::string>{
-        {"run_order", std::to_string(++order)}, {"point", fmt::format("{}-{}-{}-{}", mode, strategy, threads, size)},
-        {"rep", std::to_string(rep)}, {"topology", "loopback"}, {"seed", "42"}, {"status", "ok"},
-        {"strategy", strategy}, {"mode", mode}, {"threads", std::to_string(threads)},
-        {"message_bytes", std::to_string(size)}, {"kernel", "Linux 6.1.0-test"},
-        {"cpu_model", "\"Test CPU, 2 cores\""}, {"cores", "2"}, {"path_mtu", "65535"}, {"duration_s", "1"},
-        {"warmup_s", "0.5"}};
+    return std::map<std::string, std::string>{{"run_order", std::to_string(++order)},
+                                              {"point", fmt::format("{}-{}-{}-{}", mode, strategy, threads, size)},
+                                              {"rep", std::to_string(rep)},
+                                              {"topology", "loopback"},
+                                              {"seed", "42"},
+                                              {"status", "ok"},
+                                              {"strategy", strategy},
+                                              {"mode", mode},
+                                              {"threads", std::to_string(threads)},
+                                              {"message_bytes", std::to_string(size)},
+                                              {"kernel", "Linux 6.1.0-test"},
+                                              {"cpu_model", "\"Test CPU, 2 cores\""},
+                                              {"cores", "2"},
+                                              {"path_mtu", "65535"},
+                                              {"duration_s", "1"},
+                                              {"warmup_s", "0.5"}};
   };
   for (const auto& [strategy, values] : gbps)
     for (int threads : {1, 2})
@@ -205,7 +238,8 @@ std::string synthetic_runs() {
           cells["limited_by"] = threads == 2 ? "both_cpus" : rep == 1 ? "neither" : "sender_cpu";
           out += runs_row(cells);
         }
-  for (const auto& [strategy, p50] : std::map<std::string, double>{{"two-copy", 30}, {"one-copy", 20}, {"zero-copy", 25}})
+  for (const auto& [strategy, p50] :
+       std::map<std::string, double>{{"two-copy", 30}, {"one-copy", 20}, {"zero-copy", 25}})
     for (int threads : {1, 2})
       for (uint64_t size : {uint64_t{64}, 4 * K})
         for (int rep = 1; rep <= 3; ++rep) {
@@ -250,7 +284,8 @@ TEST_F(WriteReport, WritesSummaryReportAndPlots) {
   // What limited each point: one row each, with the verdict most runs gave; prose only where
   // the runs disagreed (one thread: one run neither, two sender CPU).
   EXPECT_NE(md.find("### What limited each run?"), std::string::npos) << md;
-  EXPECT_NE(md.find("| stream | 1 | 4K | one-copy | sender CPU | 2 of 3 | ? | ? | ? | ? | ? |\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("| stream | 1 | 4K | one-copy | sender CPU | 2 of 3 | ? | ? | ? | ? | ? |\n"), std::string::npos)
+      << md;
   EXPECT_NE(md.find("| stream | 2 | 4K | one-copy | both CPUs saturated | 3 of 3 |"), std::string::npos) << md;
   EXPECT_NE(md.find("- loopback, stream, 1 thread, 4K, one-copy: 1 run neither side's CPU, 2 runs sender CPU.\n"),
             std::string::npos)
@@ -274,9 +309,9 @@ TEST_F(WriteReport, WritesSummaryReportAndPlots) {
   EXPECT_TRUE(fs::file_size(dir_ / "plots" / "throughput_vs_size_loopback.dat") > 0);
   if (find_gnuplot().empty()) GTEST_SKIP() << "gnuplot is not installed: plot files not checked";
   EXPECT_EQ(outcome.note, "");
-  for (const char* stem : {"throughput_vs_size_loopback", "stream_latency_vs_threads_loopback",
-                           "rr_latency_vs_threads_loopback", "cpu_cost_vs_size_loopback",
-                           "context_switches_vs_size_loopback", "zc_copied_vs_size_loopback"}) {
+  for (const char* stem :
+       {"throughput_vs_size_loopback", "stream_latency_vs_threads_loopback", "rr_latency_vs_threads_loopback",
+        "cpu_cost_vs_size_loopback", "context_switches_vs_size_loopback", "zc_copied_vs_size_loopback"}) {
     auto png = read(dir_ / "plots" / (std::string(stem) + ".png"));
     auto svg = read(dir_ / "plots" / (std::string(stem) + ".svg"));
     EXPECT_EQ(png.substr(0, 4), "\x89PNG") << stem;

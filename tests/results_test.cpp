@@ -135,7 +135,8 @@ TEST(Columns, EveryCounterCopybenchOpensHasAColumn) {
     std::string name = spec.kernel_only ? spec.name + ":k" : spec.name;
     auto key = counter_column_key(name);
     ASSERT_FALSE(key.empty()) << name;
-    bool found = std::any_of(side_columns().begin(), side_columns().end(), [&](const SideColumn& c) { return c.key == key; });
+    bool found =
+        std::any_of(side_columns().begin(), side_columns().end(), [&](const SideColumn& c) { return c.key == key; });
     EXPECT_TRUE(found) << key;
   }
 }
@@ -146,7 +147,8 @@ static SideFigures measured_side() {
   side.counters = {{"cycles", "user+kernel", std::nullopt, std::nullopt, 0, "not supported here"},
                    {"LLC-load-misses", "user+kernel", 2048, 50.0, 2, ""},
                    {"context-switches", "user+kernel", 7, 100.0, 2, ""}};
-  side.cpu = CpuFigures{0.25, 0.75, 3, 4, 2, 1.5, 75.0, 10.0, 50.0, 0.0, 15.0, 0.0, 25.0, "", {97.5, std::nullopt}, "thread 7 has ended"};
+  side.cpu = CpuFigures{
+      0.25, 0.75, 3, 4, 2, 1.5, 75.0, 10.0, 50.0, 0.0, 15.0, 0.0, 25.0, "", {97.5, std::nullopt}, "thread 7 has ended"};
   LatencyHistogram h;
   for (uint64_t v : {1000u, 2000u, 3000u, 1'000'000u}) h.record(v);
   side.latency = latency_figures(h, "send_call");
@@ -215,7 +217,8 @@ TEST(Directions, BidirSumsWhatAddsUpAndKeepsEachDirection) {
   EXPECT_EQ(r.params.direction, Direction::bidir);
   ASSERT_EQ(r.directions.size(), 2u);
   ASSERT_TRUE(r.receiver);
-  EXPECT_DOUBLE_EQ(*r.receiver->throughput_gbps, *forward.receiver->throughput_gbps + *reverse.receiver->throughput_gbps);
+  EXPECT_DOUBLE_EQ(*r.receiver->throughput_gbps,
+                   *forward.receiver->throughput_gbps + *reverse.receiver->throughput_gbps);
   ASSERT_EQ(r.receiver->streams.size(), 4u);
   EXPECT_EQ(r.receiver->streams[2].index, 2) << "the reverse connections follow the forward ones";
   EXPECT_FALSE(r.receiver->cpu) << "CPU shares do not add up across two tests";

@@ -28,8 +28,10 @@ TEST(Roles, EachEndOfEachTestHasItsRole) {
                         Case{TestMode::stream, Direction::reverse, Role::sender, Role::receiver},
                         Case{TestMode::rr, Direction::forward, Role::requester, Role::responder}}) {
     const auto p = params_of(c.mode, c.direction);
-    EXPECT_EQ(connection_role(p, End::client).role, c.client) << mode_name(c.mode) << " " << direction_name(c.direction);
-    EXPECT_EQ(connection_role(p, End::server).role, c.server) << mode_name(c.mode) << " " << direction_name(c.direction);
+    EXPECT_EQ(connection_role(p, End::client).role, c.client)
+        << mode_name(c.mode) << " " << direction_name(c.direction);
+    EXPECT_EQ(connection_role(p, End::server).role, c.server)
+        << mode_name(c.mode) << " " << direction_name(c.direction);
   }
 }
 
@@ -40,8 +42,9 @@ TEST(Roles, TheSideOfAnEndIsItsRolesSide) {
   EXPECT_EQ(side_of(End::client, Direction::reverse), Side::sender);
   for (Role role : {Role::sender, Role::receiver, Role::responder, Role::requester}) {
     EXPECT_EQ(role_info(role).role, role);
-    EXPECT_EQ(role_of(role_info(role).side, role == Role::sender || role == Role::receiver ? TestMode::stream : TestMode::rr),
-              role);
+    EXPECT_EQ(
+        role_of(role_info(role).side, role == Role::sender || role == Role::receiver ? TestMode::stream : TestMode::rr),
+        role);
   }
 }
 

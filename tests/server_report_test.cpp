@@ -65,7 +65,8 @@ TEST(ServerReport, AnythingElseIsRefusedWithAReason) {
   const std::pair<std::string, std::string> cases[] = {
       {"not json", "parse error"},
       {"{}", "key 'side' not found"},
-      {edited([](auto& j) { j["side"]["side"] = "receiver"; }), "the receiver's figures, but in this test the server is the sender"},
+      {edited([](auto& j) { j["side"]["side"] = "receiver"; }),
+       "the receiver's figures, but in this test the server is the sender"},
       {edited([](auto& j) { j.erase("trailing_bytes"); }), "key 'trailing_bytes' not found"},
       {edited([](auto& j) { j["side"]["streams"][0]["index"] = 1e300; }), "expected an integer"},
       {edited([](auto& j) { j["side"]["bytes_total"] = -1; }), "expected an integer"},

@@ -1,16 +1,16 @@
 // runs.csv reading and the statistics of summary.csv, on synthetic rows with known answers.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <map>
 #include <set>
 
 #include "core/error.h"
+#include "output/writers.h"
 #include "report/plots.h"
 #include "report/runs_table.h"
 #include "report/summary.h"
-#include "output/writers.h"
 
 using namespace copybench;
 using namespace copybench::report;
@@ -39,9 +39,16 @@ std::string row(const std::map<std::string, std::string>& cells) {
 }
 
 std::string ok_run(int rep, const std::string& strategy, int size, const std::string& gbps, int threads = 1) {
-  return row({{"run_order", std::to_string(rep)}, {"point", strategy + std::to_string(size)}, {"rep", std::to_string(rep)},
-              {"topology", "loopback"}, {"seed", "7"}, {"status", "ok"}, {"strategy", strategy}, {"mode", "stream"},
-              {"message_bytes", std::to_string(size)}, {"threads", std::to_string(threads)},
+  return row({{"run_order", std::to_string(rep)},
+              {"point", strategy + std::to_string(size)},
+              {"rep", std::to_string(rep)},
+              {"topology", "loopback"},
+              {"seed", "7"},
+              {"status", "ok"},
+              {"strategy", strategy},
+              {"mode", "stream"},
+              {"message_bytes", std::to_string(size)},
+              {"threads", std::to_string(threads)},
               {"receiver_throughput_gbps", gbps}});
 }
 
@@ -54,8 +61,9 @@ const SummaryPoint* find(const Summary& s, const std::string& strategy, uint64_t
 }  // namespace
 
 TEST(RunsTable, ParsesQuotedCellsCrlfAndEmptyCellsAsUnknown) {
-  std::string text = kHeader + "\r\n" +
-                     "1,p1,1,loopback,7,failed,\"connect: refused, \"\"twice\"\"\nsecond line\",two-copy,stream,1024,,1,,,\r\n";
+  std::string text =
+      kHeader + "\r\n" +
+      "1,p1,1,loopback,7,failed,\"connect: refused, \"\"twice\"\"\nsecond line\",two-copy,stream,1024,,1,,,\r\n";
   auto t = RunsTable::parse(text, "runs.csv");
   ASSERT_EQ(t.size(), 1u);
   EXPECT_EQ(*t.text(0, "error"), "connect: refused, \"twice\"\nsecond line");
@@ -93,7 +101,8 @@ TEST(RunsTable, MalformedRowsNameTheirLine) {
   };
   const std::string ok = ok_run(1, "two-copy", 1024, "1");
   expect_error(kHeader + "\n" + ok + "1,2,3\n" + ok, "r.csv line 3: 3 cells, the header has 15");
-  expect_error(kHeader + "\n" + ok_run(1, "two-copy", 1024, "fast"), "r.csv line 2, column receiver_throughput_gbps: 'fast'");
+  expect_error(kHeader + "\n" + ok_run(1, "two-copy", 1024, "fast"),
+               "r.csv line 2, column receiver_throughput_gbps: 'fast'");
   expect_error("run_order,\"open", "r.csv line 1: a quoted cell is never closed");
 }
 
@@ -140,8 +149,13 @@ TEST(Statistics, MedianRangeAndStudentInterval) {
 TEST(Summary, FailedRunsAreCountedAndKeptOutOfTheStatistics) {
   std::string text = kHeader + "\n" + ok_run(1, "two-copy", 4096, "10") + ok_run(2, "two-copy", 4096, "20") +
                      ok_run(3, "two-copy", 4096, "30") +
-                     row({{"run_order", "4"}, {"point", "two-copy4096"}, {"rep", "4"}, {"topology", "loopback"},
-                          {"seed", "7"}, {"status", "failed"}, {"error", "server vanished"},
+                     row({{"run_order", "4"},
+                          {"point", "two-copy4096"},
+                          {"rep", "4"},
+                          {"topology", "loopback"},
+                          {"seed", "7"},
+                          {"status", "failed"},
+                          {"error", "server vanished"},
                           {"receiver_throughput_gbps", "999"}}) +  // no configuration: taken from its point id
                      row({{"run_order", "5"}, {"point", "lost"}, {"rep", "1"}, {"status", "interrupted"}});
   auto s = summarize(RunsTable::parse(text, "runs.csv"));
@@ -161,15 +175,24 @@ TEST(Summary, FailedRunsAreCountedAndKeptOutOfTheStatistics) {
 }
 
 TEST(Summary, UnknownCellsStayUnknown) {
-  std::string partly = row({{"run_order", "3"}, {"point", "z"}, {"rep", "3"}, {"topology", "loopback"}, {"seed", "7"},
-                            {"status", "ok"}, {"strategy", "zero-copy"}, {"mode", "stream"}, {"message_bytes", "1024"},
-                            {"threads", "1"}, {"receiver_throughput_gbps", "3"}, {"zc_copied_pct", "100"}});
+  std::string partly = row({{"run_order", "3"},
+                            {"point", "z"},
+                            {"rep", "3"},
+                            {"topology", "loopback"},
+                            {"seed", "7"},
+                            {"status", "ok"},
+                            {"strategy", "zero-copy"},
+                            {"mode", "stream"},
+                            {"message_bytes", "1024"},
+                            {"threads", "1"},
+                            {"receiver_throughput_gbps", "3"},
+                            {"zc_copied_pct", "100"}});
   std::string text = kHeader + "\n" + ok_run(1, "zero-copy", 1024, "1") + ok_run(2, "zero-copy", 1024, "2") + partly;
   auto s = summarize(RunsTable::parse(text, "runs.csv"));
   ASSERT_EQ(s.points.size(), 1u);
-  EXPECT_FALSE(s.points[0].metric("sender_cpu_ns_per_byte"));          // never measured
-  EXPECT_FALSE(s.points[0].metric("receiver_cycles_per_byte"));        // no such column
-  EXPECT_EQ(s.points[0].metric("zc_copied_pct")->n, 1);                // known in one run only
+  EXPECT_FALSE(s.points[0].metric("sender_cpu_ns_per_byte"));    // never measured
+  EXPECT_FALSE(s.points[0].metric("receiver_cycles_per_byte"));  // no such column
+  EXPECT_EQ(s.points[0].metric("zc_copied_pct")->n, 1);          // known in one run only
   EXPECT_FALSE(s.points[0].metric("zc_copied_pct")->ci95_low);
   auto csv = summary_csv(s);
   EXPECT_NE(csv.find(",sender_cpu_ns_per_byte_n,sender_cpu_ns_per_byte_median,"), std::string::npos);
@@ -213,9 +236,16 @@ TEST(Summary, AReceiveStrategyOtherThanRecvIsItsOwnDataPath) {
 }
 
 TEST(Summary, OkRowWithoutConfigurationIsAnError) {
-  std::string text = kHeader + "\n" + row({{"run_order", "1"}, {"point", "a"}, {"rep", "1"}, {"topology", "loopback"},
-                                           {"seed", "7"}, {"status", "ok"}, {"strategy", "two-copy"}, {"mode", "stream"},
-                                           {"threads", "1"}});
+  std::string text = kHeader + "\n" +
+                     row({{"run_order", "1"},
+                          {"point", "a"},
+                          {"rep", "1"},
+                          {"topology", "loopback"},
+                          {"seed", "7"},
+                          {"status", "ok"},
+                          {"strategy", "two-copy"},
+                          {"mode", "stream"},
+                          {"threads", "1"}});
   try {
     summarize(RunsTable::parse(text, "d/runs.csv"));
     FAIL() << "no error";
@@ -236,10 +266,17 @@ TEST(Summary, ReadsTheRealRunColumns) {
     for (size_t next; (next = h.find(',', pos)) != std::string::npos; pos = next + 1, ++index)
       if (h.substr(pos, next - pos) == name) cells[index] = value;
   };
-  for (auto [n, v] : std::map<std::string, std::string>{{"run_order", "1"}, {"point", "p"}, {"rep", "1"},
-                                                        {"topology", "netns"}, {"seed", "3"}, {"status", "ok"},
-                                                        {"strategy", "one-copy"}, {"mode", "rr"}, {"message_bytes", "64"},
-                                                        {"response_bytes", "128"}, {"threads", "4"},
+  for (auto [n, v] : std::map<std::string, std::string>{{"run_order", "1"},
+                                                        {"point", "p"},
+                                                        {"rep", "1"},
+                                                        {"topology", "netns"},
+                                                        {"seed", "3"},
+                                                        {"status", "ok"},
+                                                        {"strategy", "one-copy"},
+                                                        {"mode", "rr"},
+                                                        {"message_bytes", "64"},
+                                                        {"response_bytes", "128"},
+                                                        {"threads", "4"},
                                                         {"receiver_latency_p50_us", "12.5"}})
     set(n, v);
   std::string line;

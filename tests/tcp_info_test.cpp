@@ -2,11 +2,11 @@
 // into a connection's and a side's figures, intervals, and what limited_by makes of them.
 #include <gtest/gtest.h>
 
-#include <cstddef>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cstddef>
 
 #include "core/clock.h"
 #include "metrics/tcp_info.h"
@@ -106,9 +106,9 @@ TEST(TcpInfo, AClosedSocketIsAnErrorNotZeros) {
 TEST(TcpInfo, ChronoClocksBecomeSharesOfTheWindowAndRetransmitsADifference) {
   TcpSample a = at(0), b = at(2'000'000'000);  // a 2 s window
   a.total_retrans = 5, b.total_retrans = 12;
-  a.busy_us = 1'000'000, b.busy_us = 3'000'000;        // busy the whole window
-  a.sndbuf_limited_us = 0, b.sndbuf_limited_us = 1'420'000;  // 71%
-  a.rwnd_limited_us = 10, b.rwnd_limited_us = 60'010;        // 3%
+  a.busy_us = 1'000'000, b.busy_us = 3'000'000;                         // busy the whole window
+  a.sndbuf_limited_us = 0, b.sndbuf_limited_us = 1'420'000;             // 71%
+  a.rwnd_limited_us = 10, b.rwnd_limited_us = 60'010;                   // 3%
   b.rtt_us = 40, b.snd_cwnd = 10, b.delivery_rate_Bps = 1'250'000'000;  // 10 Gbit/s
   b.pacing_rate_Bps = ~uint64_t{0};
   a.optmem_bytes = 0, b.optmem_bytes = 4096;
@@ -181,7 +181,8 @@ TEST(TcpInfo, LimitedByNamesTheSendersSendBufferOrTheReceiversWindowWhenNoCpuWas
   decide_limit(r);
   ASSERT_TRUE(r.limited_by);
   EXPECT_EQ(r.limited_by->verdict, Limit::sender_sndbuf);
-  EXPECT_NE(r.limited_by->why.find("sender limited by its send buffer 71% of the window"), std::string::npos) << r.limited_by->why;
+  EXPECT_NE(r.limited_by->why.find("sender limited by its send buffer 71% of the window"), std::string::npos)
+      << r.limited_by->why;
   EXPECT_DOUBLE_EQ(*r.limited_by->sender_sndbuf_limited_pct, 71);
   r.sender->tcp_info->sndbuf_limited_pct = 2;
   r.sender->tcp_info->rwnd_limited_pct = 88;

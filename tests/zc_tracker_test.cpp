@@ -33,6 +33,6 @@ TEST(ZcTracker, ReleasedUsesSerialNumberArithmetic) {
   w.complete(0, 2);
   EXPECT_TRUE(w.all_released());
   EXPECT_FALSE(w.released(3));
-  EXPECT_TRUE(w.released(0xFFFFFFFFu));  // just before id 0
+  EXPECT_TRUE(w.released(0xFFFFFFFFu));   // just before id 0
   EXPECT_FALSE(w.released(0x7FFFFFFFu));  // far ahead
 }

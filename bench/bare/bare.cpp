@@ -46,7 +46,7 @@ namespace {
 
 constexpr int kFieldCount = 8;
 constexpr int64_t kNsPerS = 1'000'000'000;
-constexpr time_t kSocketTimeoutS = 10;         // so that no call can block forever
+constexpr time_t kSocketTimeoutS = 10;          // so that no call can block forever
 constexpr int64_t kZcTimeoutNs = 10 * kNsPerS;  // longest wait for zero-copy completions
 constexpr int64_t kConnectRetryNs = 5 * kNsPerS;
 constexpr size_t kZcPoolBytes = 16 << 20;
@@ -161,13 +161,13 @@ bool sendmsg_all(int fd, const Message& m, int flags, OnSent on_sent, OnEnobufs 
 
 bool send_two_copy(int fd, const Message& m) {
   for (const iovec& field : m.iov)
-    if (field.iov_len > 0 && !send_all(fd, static_cast<const std::byte*>(field.iov_base), field.iov_len))
-      return false;
+    if (field.iov_len > 0 && !send_all(fd, static_cast<const std::byte*>(field.iov_base), field.iov_len)) return false;
   return true;
 }
 
 bool send_one_copy(int fd, const Message& m) {
-  return sendmsg_all(fd, m, 0, [] {}, [] { return false; });
+  return sendmsg_all(
+      fd, m, 0, [] {}, [] { return false; });
 }
 
 bool send_pack(int fd, const Message& m, std::byte* packed) {
@@ -211,7 +211,9 @@ class ZeroCopySender {
         });
   }
 
-  void drain() { wait_until([&] { return completed_below_ == next_id_; }, "zero-copy final completions"); }
+  void drain() {
+    wait_until([&] { return completed_below_ == next_id_; }, "zero-copy final completions");
+  }
 
  private:
   struct Slot {
@@ -407,7 +409,7 @@ struct Options {
   std::optional<size_t> size_bytes, recv_bytes;
   int threads = 1;
   double warmup_s = 0.5, duration_s = 2, time_s = 600;  // send: until the peer closes, capped
-  std::string address;  // --bind or --host
+  std::string address;                                  // --bind or --host
   std::optional<uint16_t> port;
 };
 
@@ -429,8 +431,8 @@ double parse_number(const std::string& flag, const std::string& v, double lo, do
   char* end = nullptr;
   double n = std::strtod(v.c_str(), &end);
   if (v.empty() || *end != '\0' || !(n >= lo && n <= hi) || (integral && n != static_cast<long>(n)))
-    usage(flag + ": want " + (integral ? "an integer" : "seconds") + " in [" +
-          std::to_string(static_cast<long>(lo)) + ", " + std::to_string(static_cast<long>(hi)) + "], got '" + v + "'");
+    usage(flag + ": want " + (integral ? "an integer" : "seconds") + " in [" + std::to_string(static_cast<long>(lo)) +
+          ", " + std::to_string(static_cast<long>(hi)) + "], got '" + v + "'");
   return n;
 }
 
@@ -443,10 +445,8 @@ Options parse(int argc, char** argv) {
     allowed = {"--strategy", "--size", "--threads", "--recv-size", "--warmup", "--duration", "--cpu-pin"};
   else if (o.mode == "recv")
     allowed = {"--bind", "--port", "--threads", "--recv-size", "--size", "--warmup", "--duration"};
-  else if (o.mode == "send")
-    allowed = {"--host", "--port", "--strategy", "--size", "--threads", "--time"};
-  else
-    usage("unknown mode '" + o.mode + "'");
+  else if (o.mode == "send") allowed = {"--host", "--port", "--strategy", "--size", "--threads", "--time"};
+  else usage("unknown mode '" + o.mode + "'");
   for (int i = 2; i < argc; i += 2) {
     std::string flag = argv[i];
     if (std::find(allowed.begin(), allowed.end(), flag) == allowed.end())

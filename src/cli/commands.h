@@ -12,9 +12,9 @@ namespace copybench {
 
 /// What a command runs with.
 struct Invocation {
-  std::vector<std::string> args;         // argv after the program's name
-  std::atomic<bool>& interrupted;        // SIGINT, SIGTERM or SIGHUP arrived (a --json-stream reader gone sets it too)
-  const std::atomic<int>& signals;       // how many of them
+  std::vector<std::string> args;    // argv after the program's name
+  std::atomic<bool>& interrupted;   // SIGINT, SIGTERM or SIGHUP arrived (a --json-stream reader gone sets it too)
+  const std::atomic<int>& signals;  // how many of them
 };
 
 class Command {

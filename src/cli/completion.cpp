@@ -1,15 +1,15 @@
 #include "cli/completion.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 #include <vector>
 
-#include "sweep/topology.h"
 #include "params/param_table.h"
 #include "params/params.h"
 #include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
+#include "sweep/topology.h"
 
 namespace copybench {
 namespace {
@@ -35,12 +35,24 @@ std::map<std::string, Words> option_values() {
   const Words pins{pin_name(PinMode::none), pin_name(PinMode::same), pin_name(PinMode::split)};
   const Words directions = test_parameter("direction").all();
   Words topologies;
-  for (auto kind : {TopologyKind::loopback, TopologyKind::netns, TopologyKind::remote}) topologies.push_back(topology_name(kind));
-  auto with_all = [](Words w) { w.insert(w.begin(), "all"); return w; };
-  return {{"--strategy", send},     {"--strategies", with_all(send)}, {"--recv", recv},
-          {"--recvs", with_all(recv)}, {"--mode", modes},              {"--modes", modes},
-          {"--pin", pins},          {"--direction", directions},      {"--directions", directions},
-          {"--topology", topologies}, {"--recv-size", {"auto"}},      {"--recv-sizes", {"auto"}},
+  for (auto kind : {TopologyKind::loopback, TopologyKind::netns, TopologyKind::remote})
+    topologies.push_back(topology_name(kind));
+  auto with_all = [](Words w) {
+    w.insert(w.begin(), "all");
+    return w;
+  };
+  return {{"--strategy", send},
+          {"--strategies", with_all(send)},
+          {"--recv", recv},
+          {"--recvs", with_all(recv)},
+          {"--mode", modes},
+          {"--modes", modes},
+          {"--pin", pins},
+          {"--direction", directions},
+          {"--directions", directions},
+          {"--topology", topologies},
+          {"--recv-size", {"auto"}},
+          {"--recv-sizes", {"auto"}},
           {"--duration", {"auto"}}};
 }
 

@@ -2,8 +2,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
-#include <optional>
 #include <unistd.h>
+#include <optional>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -73,7 +73,8 @@ class ServerCommand final : public Command {
     cmd->add_option("--secret-file", secret_file_,
                     "admit only clients that prove they hold the secret in FILE (HMAC-SHA256 over a fresh nonce; "
                     "use one on any shared network)");
-    cmd->add_option("--max-duration", max_duration_, "longest warm-up + window a test may ask for")->capture_default_str();
+    cmd->add_option("--max-duration", max_duration_, "longest warm-up + window a test may ask for")
+        ->capture_default_str();
     cmd->add_flag("--allow-profile", options_.allow_profile,
                   "let clients ask for --profile, which samples this machine's whole kernel");
   }
@@ -101,11 +102,11 @@ class ServerCommand final : public Command {
 
   void say_listening(const Server& server) const {
     // write(), not fmt::print: a server whose stderr is a closed pipe serves on (fmt throws).
-    auto line = fmt::format("copybench server: listening on {} (at most {} tests at once, {} of message buffers, "
-                            "tests of at most {}{})\n",
-                            server.address(), options_.max_clients, format_size(server.max_memory_bytes()),
-                            format_duration(options_.max_duration_ns),
-                            options_.secret ? ", clients must prove the shared secret" : "");
+    auto line = fmt::format(
+        "copybench server: listening on {} (at most {} tests at once, {} of message buffers, "
+        "tests of at most {}{})\n",
+        server.address(), options_.max_clients, format_size(server.max_memory_bytes()),
+        format_duration(options_.max_duration_ns), options_.secret ? ", clients must prove the shared secret" : "");
     (void)!::write(STDERR_FILENO, line.data(), line.size());
   }
 

@@ -16,7 +16,8 @@ class SweepCommand final : public Command {
  public:
   CLI::App* add(CLI::App& app) override {
     auto* cmd = app.add_subcommand(
-        "sweep", "run a grid of tests (strategies x sizes x threads x modes, repeated) and write CSV, JSON, plots and a report");
+        "sweep",
+        "run a grid of tests (strategies x sizes x threads x modes, repeated) and write CSV, JSON, plots and a report");
     add_sweep_options(cmd, options_);
     return cmd;
   }
@@ -29,7 +30,8 @@ class SweepCommand final : public Command {
 class ReportCommand final : public Command {
  public:
   CLI::App* add(CLI::App& app) override {
-    auto* cmd = app.add_subcommand("report", "rebuild summary.csv, plots and report.md of a sweep folder from its runs.csv");
+    auto* cmd =
+        app.add_subcommand("report", "rebuild summary.csv, plots and report.md of a sweep folder from its runs.csv");
     cmd->add_option("dir", dir_, "the sweep's folder")->required();
     return cmd;
   }
@@ -40,7 +42,8 @@ class ReportCommand final : public Command {
     int plots = 0;
     for (const auto& file : outcome.files_written) {
       if (file.ends_with(".png")) ++plots;
-      else if (!file.ends_with(".svg") && !file.ends_with(".dat") && !file.ends_with(".gp")) fmt::print("wrote {}\n", file);
+      else if (!file.ends_with(".svg") && !file.ends_with(".dat") && !file.ends_with(".gp"))
+        fmt::print("wrote {}\n", file);
     }
     fmt::print("wrote {} plots (PNG and SVG, with their data and gnuplot scripts) in {}/plots\n", plots, dir_);
     if (!outcome.note.empty()) fmt::print(stderr, "copybench: {}\n", outcome.note);

@@ -1,8 +1,8 @@
 #include "cli/sweep_options.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <optional>
-#include <fmt/format.h>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -28,7 +28,8 @@ void drop_unverifiable_receivers(std::vector<std::string>& receivers, bool quiet
     return true;
   });
   if (!dropped.empty() && !quiet)
-    fmt::print(stderr, "copybench: --recvs all with --verify leaves out {} (no byte reaches user memory to check)\n", dropped);
+    fmt::print(stderr, "copybench: --recvs all with --verify leaves out {} (no byte reaches user memory to check)\n",
+               dropped);
   if (receivers.empty()) throw UsageError("--verify needs a receive strategy that leaves the bytes in user memory");
 }
 
@@ -44,7 +45,8 @@ void check_needs(const SweepGrid& grid) {
     if (!given) continue;
     if (!plan) plan = make_plan(grid, TopologyOptions{}, 0);
     if (std::none_of(plan->runs.begin(), plan->runs.end(), [&](const PlannedRun& r) { return row.applies(r.params); }))
-      throw UsageError(fmt::format("{} needs {}", row.sweep_option.empty() ? row.long_option() : row.sweep_option, row.sweep_needs));
+      throw UsageError(
+          fmt::format("{} needs {}", row.sweep_option.empty() ? row.long_option() : row.sweep_option, row.sweep_needs));
   }
 }
 
@@ -82,7 +84,9 @@ SweepOptions SweepCliOptions::options() const {
   if (g.base.verify && all_receivers) drop_unverifiable_receivers(g.axes.at("recv_strategy"), quiet);
   check_needs(g);
   // --host names a remote server, as iperf3 -c does; the other topologies would ignore it.
-  o.topology.kind = !topology.empty() ? parse_topology(topology) : !host.empty() ? TopologyKind::remote : default_topology();
+  o.topology.kind = !topology.empty() ? parse_topology(topology)
+                    : !host.empty()   ? TopologyKind::remote
+                                      : default_topology();
   if (!host.empty() && o.topology.kind != TopologyKind::remote) throw UsageError("--host needs --topology remote");
   if (o.topology.kind != TopologyKind::netns && (given("--mtu") || given("--optmem-max")))
     throw UsageError("--mtu and --optmem-max set up the netns topology; add --topology netns");
@@ -108,23 +112,29 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   o.cmd = cmd;
   for (const auto* axis : sweep_axes())
     cmd->add_option(axis->sweep_option, o.axes[axis->key], axis->sweep_help)->delimiter(',');
-  o.scalars.add(cmd, SweepGrid::sweep_base(), [](const Param& p) { return p.sweep_option.empty(); }, true);
+  o.scalars.add(
+      cmd, SweepGrid::sweep_base(), [](const Param& p) { return p.sweep_option.empty(); }, true);
   cmd->add_option("--reps", o.reps, "repetitions of every point, in shuffled order (default 3)");
-  cmd->add_option("--topology", o.topology, "loopback, netns (two namespaces and a veth pair; default as root) or remote");
+  cmd->add_option("--topology", o.topology,
+                  "loopback, netns (two namespaces and a veth pair; default as root) or remote");
   cmd->add_option("--mtu", o.mtu, "netns: MTU of the veth pair (68 to 65535)")->capture_default_str();
   cmd->add_option("--optmem-max", o.optmem_max, "netns: net.core.optmem_max inside both namespaces (default: leave)");
   cmd->add_option("--host", o.host, "remote: the host running `copybench server`");
   cmd->add_option("-p,--port", o.port, "remote: its port")->capture_default_str();
-  auto* secret = cmd->add_option("--secret-file", o.secret_file, "remote: the shared secret the server asks for (its --secret-file)");
-  cmd->add_option("--seed", o.seed, "seed of the run order (default: from the clock; recorded)")->each([&o](const std::string&) { o.seed_given = true; });
+  auto* secret = cmd->add_option("--secret-file", o.secret_file,
+                                 "remote: the shared secret the server asks for (its --secret-file)");
+  cmd->add_option("--seed", o.seed, "seed of the run order (default: from the clock; recorded)")
+      ->each([&o](const std::string&) { o.seed_given = true; });
   cmd->add_flag("--quick", o.quick, "a small grid that ends in about a minute (1K,64K x 1,2 threads x 2 reps, 1 s)");
   cmd->add_option("-o,--out", o.out, "output folder (default: results/<UTC time>)");
   auto* resume = cmd->add_option("--resume", o.resume, "finish the sweep in this folder, with the plan saved there");
   for (auto* opt : cmd->get_options())
-    if (opt != resume && opt != secret && opt->get_name() != "--quiet" && opt->get_name() != "--help") resume->excludes(opt);
+    if (opt != resume && opt != secret && opt->get_name() != "--quiet" && opt->get_name() != "--help")
+      resume->excludes(opt);
   cmd->add_flag("-q,--quiet", o.quiet, "no progress output");
-  cmd->add_flag("--json-stream", o.json_stream,
-                "keep each run's JSON Lines (its intervals as they happened, then its result) in json-stream/run-ORDER.jsonl");
+  cmd->add_flag(
+      "--json-stream", o.json_stream,
+      "keep each run's JSON Lines (its intervals as they happened, then its result) in json-stream/run-ORDER.jsonl");
 }
 
 }  // namespace copybench

@@ -1,8 +1,8 @@
 // `run` and `client`: one test, and every output of its result.
 #include <fmt/format.h>
-#include <iostream>
 #include <netinet/in.h>
 #include <unistd.h>
+#include <iostream>
 
 #include "cli/commands.h"
 #include "cli/test_options.h"
@@ -56,7 +56,9 @@ class RunCommand final : public Command {
     add_test_options(cmd, options_);
     return cmd;
   }
-  int run(const Invocation& call) override { return run_local(options_.params(), args_after(call.args, "run"), call.signals); }
+  int run(const Invocation& call) override {
+    return run_local(options_.params(), args_after(call.args, "run"), call.signals);
+  }
 
  private:
   TestOptions options_;
@@ -83,10 +85,14 @@ class ClientCommand final : public Command {
     c.params = options_.params();
     if (!secret_file_.empty()) c.secret = std::make_shared<const Secret>(Secret::from_file(secret_file_));
     c.result_timeout_ms = options_.result_timeout_ms;
-    LiveOutput live(options_.quiet ? -1 : options_.stdout_is_json() ? STDERR_FILENO : STDOUT_FILENO,
+    LiveOutput live(options_.quiet              ? -1
+                    : options_.stdout_is_json() ? STDERR_FILENO
+                                                : STDOUT_FILENO,
                     options_.json_stream_path, c.params.direction == Direction::bidir, call.interrupted);
     if (live.listening())
-      c.on_interval = [&live](Side side, Direction direction, const IntervalFigures& v) { live.interval(side, direction, v); };
+      c.on_interval = [&live](Side side, Direction direction, const IntervalFigures& v) {
+        live.interval(side, direction, v);
+      };
     RunResult result = run_client(c, call.interrupted);
     if (auto why = live.failure(); !why.empty()) result.error = "--json-stream: " + why + "; the run ended early";
     live.result(result);

@@ -81,11 +81,13 @@ TestParams ParamOptions::apply(TestParams params) const {
 void add_test_options(CLI::App* cmd, TestOptions& o) {
   o.params_given.add(cmd, TestParams{}, [](const Param&) { return true; });
   auto* json = cmd->add_option("--json", o.json_path, "write the results as JSON to FILE ('-' for stdout)");
-  cmd->add_flag_callback("-J", [&o] { o.json_path = "-"; }, "the results as JSON on stdout, the table on stderr (--json -)")
+  cmd->add_flag_callback(
+         "-J", [&o] { o.json_path = "-"; }, "the results as JSON on stdout, the table on stderr (--json -)")
       ->excludes(json);
-  cmd->add_option("--json-stream", o.json_stream_path,
-                  "write JSON Lines to FILE ('-' for stdout) as the run goes: one object per --interval, then the result "
-                  "(iperf3's --json-stream)");
+  cmd->add_option(
+      "--json-stream", o.json_stream_path,
+      "write JSON Lines to FILE ('-' for stdout) as the run goes: one object per --interval, then the result "
+      "(iperf3's --json-stream)");
   cmd->add_option("--csv", o.csv_path, "append one row to FILE (header written when new)");
   cmd->add_flag("-q,--quiet", o.quiet, "no table on stdout (errors still go to stderr)");
   // For the tests of hostile servers, which should not wait out the real 60 s.
@@ -97,7 +99,8 @@ void add_test_options(CLI::App* cmd, TestOptions& o) {
 TestParams TestOptions::params() const {
   TestParams p = params_given.apply(TestParams{});
   validate(p);
-  if (json_path == "-" && json_stream_path == "-") throw UsageError("--json - and --json-stream - would both write to stdout; give one a FILE");
+  if (json_path == "-" && json_stream_path == "-")
+    throw UsageError("--json - and --json-stream - would both write to stdout; give one a FILE");
   return p;
 }
 

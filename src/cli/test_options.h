@@ -36,7 +36,8 @@ class ParamOptions {
     std::string alias_value{};  // a FlagAlias: the row's value it stands for
   };
   std::vector<std::unique_ptr<Bound>> bound_;
-  std::vector<std::pair<CLI::Option*, const char*>> retired_;  // old letters and what replaced them  // stable addresses: CLI11 keeps a reference to text and flag
+  std::vector<std::pair<CLI::Option*, const char*>>
+      retired_;  // old letters and what replaced them  // stable addresses: CLI11 keeps a reference to text and flag
 };
 
 /// `run`'s and `client`'s options: every parameter and the outputs.

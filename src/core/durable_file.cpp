@@ -1,11 +1,11 @@
 #include "core/durable_file.h"
 
-#include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
 
 #include "core/error.h"
 
@@ -76,7 +76,7 @@ void write_in_place(const std::string& path, std::string_view text) {
 // The file a symlink names: renaming over the link would replace the link, not the file.
 std::string resolved(const std::string& path) {
   char buf[PATH_MAX];
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && ::realpath(path.c_str(), buf)) return buf;
   return path;
 }
@@ -85,7 +85,7 @@ std::string resolved(const std::string& path) {
 
 void replace_file_durably(const std::string& given_path, std::string_view text) {
   const std::string path = resolved(given_path);
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return write_in_place(path, text);
   const std::string tmp = temporary_name(path);
   OpenFile out(tmp, O_WRONLY | O_CREAT | O_TRUNC);
@@ -104,7 +104,7 @@ void replace_file_durably(const std::string& given_path, std::string_view text) 
 void append_durably(const std::string& path, std::string_view bytes) {
   OpenFile out(path, O_WRONLY | O_CREAT | O_APPEND);
   if (out.get() < 0) throw_sys("write " + path, errno);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(out.get(), &st) != 0) throw_sys("write " + path, errno);
   int err = write_all(out.get(), bytes);
   if (!err && ::fsync(out.get()) != 0) err = errno;

@@ -36,7 +36,9 @@ nlohmann::json json_opt(const std::optional<T>& v) {
 }
 
 /// A reason or other text that is absent when empty: null then.
-inline nlohmann::json json_text(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
+inline nlohmann::json json_text(const std::string& s) {
+  return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+}
 
 /// j[key] as T (json_as), nullopt when missing or null.
 template <typename T>

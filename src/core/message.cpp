@@ -51,14 +51,19 @@ std::array<size_t, kFieldCount> field_lengths(size_t size) {
 void fill_pattern(PatternKey key, size_t offset, std::byte* dst, size_t len) {
   walk(
       message_seed(key), offset, len,
-      [&](size_t i, uint8_t b) { dst[i] = std::byte{b}; return true; },
-      [&](size_t i, uint64_t w) { std::memcpy(dst + i, &w, 8); return true; });
+      [&](size_t i, uint8_t b) {
+        dst[i] = std::byte{b};
+        return true;
+      },
+      [&](size_t i, uint64_t w) {
+        std::memcpy(dst + i, &w, 8);
+        return true;
+      });
 }
 
 bool check_pattern(PatternKey key, size_t offset, const std::byte* src, size_t len) {
   return walk(
-      message_seed(key), offset, len,
-      [&](size_t i, uint8_t b) { return src[i] == std::byte{b}; },
+      message_seed(key), offset, len, [&](size_t i, uint8_t b) { return src[i] == std::byte{b}; },
       [&](size_t i, uint64_t w) {
         uint64_t got;
         std::memcpy(&got, src + i, 8);

@@ -2,11 +2,11 @@
 // The study's message: 8 fields, each its own heap allocation, plus the pattern that --verify
 // writes and checks. The pattern byte at message offset i depends on (connection, sequence, i),
 // so a receiver can check any byte range of any message without knowing how it was split.
+#include <sys/uio.h>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <sys/uio.h>
 
 namespace copybench {
 

@@ -1,11 +1,11 @@
 #include "core/pid_file.h"
 
-#include <cerrno>
-#include <csignal>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <fstream>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <fstream>
 
 #include "core/error.h"
 

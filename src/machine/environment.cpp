@@ -1,10 +1,10 @@
 #include "machine/environment.h"
 
+#include <sys/utsname.h>
+#include <unistd.h>
 #include <ctime>
 #include <fstream>
-#include <sys/utsname.h>
 #include <thread>
-#include <unistd.h>
 
 #include "core/version.h"
 #include "metrics/perf_counters.h"

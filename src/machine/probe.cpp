@@ -1,24 +1,24 @@
 #include "machine/probe.h"
 
-#include <cerrno>
 #include <fmt/format.h>
-#include <fstream>
 #include <linux/errqueue.h>
 #include <linux/perf_event.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <fstream>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "net/socket.h"
 #include "machine/environment.h"
+#include "net/socket.h"
 #include "strategies/recv/recv_strategy.h"
 #include "strategies/strategy.h"
 #include "strategies/uring_ring.h"

@@ -152,8 +152,7 @@ CpuUsage CpuMeter::usage() const {
   if (total == 0) {
     // /proc/stat counts in whole USER_HZ ticks, so a very short window can see none at all.
     char msg[160];
-    std::snprintf(msg, sizeof msg,
-                  "the window was shorter than one /proc/stat tick (%ld ms): it lasted %.1f ms",
+    std::snprintf(msg, sizeof msg, "the window was shorter than one /proc/stat tick (%ld ms): it lasted %.1f ms",
                   1000 / tck, double(t1_ns_ - t0_ns_) / 1e6);
     u.system_reason = msg;
     return u;

@@ -16,9 +16,7 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
   max_ = std::max(max_, other.max_);
 }
 
-double LatencyHistogram::mean() const {
-  return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0;
-}
+double LatencyHistogram::mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0; }
 
 uint64_t LatencyHistogram::percentile(double p) const {
   if (count_ == 0) return 0;
@@ -50,8 +48,8 @@ std::vector<std::pair<uint64_t, uint64_t>> LatencyHistogram::buckets() const {
   return out;
 }
 
-LatencyHistogram LatencyHistogram::from_buckets(const std::vector<std::pair<uint64_t, uint64_t>>& buckets,
-                                                uint64_t min, uint64_t max, uint64_t sum) {
+LatencyHistogram LatencyHistogram::from_buckets(const std::vector<std::pair<uint64_t, uint64_t>>& buckets, uint64_t min,
+                                                uint64_t max, uint64_t sum) {
   LatencyHistogram h;
   for (const auto& [lower, n] : buckets) {
     h.counts_[bucket_index(lower)] += n;

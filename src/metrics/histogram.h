@@ -34,9 +34,9 @@ class LatencyHistogram {
 
   uint64_t count() const { return count_; }
   uint64_t min() const { return count_ ? min_ : 0; }  // exact
-  uint64_t max() const { return max_; }              // exact
-  double mean() const;                               // exact (sum / count); 0 when empty
-  uint64_t sum() const { return sum_; }  // 584 years of ns before it wraps
+  uint64_t max() const { return max_; }               // exact
+  double mean() const;                                // exact (sum / count); 0 when empty
+  uint64_t sum() const { return sum_; }               // 584 years of ns before it wraps
 
   /// Value at percentile p (0..100): the midpoint of the bucket holding the ceil(p% * count)-th
   /// smallest value, clamped to [min, max]; p = 0 gives min, p = 100 max. 0 when empty.

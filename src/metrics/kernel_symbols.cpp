@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
@@ -79,11 +79,12 @@ KernelSymbols KernelSymbols::load(const std::string& path) {
     return table;
   }
   std::string restrict_level = read_file("/proc/sys/kernel/kptr_restrict");
-  while (!restrict_level.empty() && (restrict_level.back() == '\n' || restrict_level.back() == ' ')) restrict_level.pop_back();
-  const std::string hidden = fmt::format(
-      "kernel addresses are hidden: {} lists every address as 0 (kernel.kptr_restrict is {}; {})", path,
-      restrict_level.empty() ? "unreadable" : restrict_level,
-      ::geteuid() == 0 ? "even root is refused at level 2" : "reading them needs root or CAP_SYSLOG");
+  while (!restrict_level.empty() && (restrict_level.back() == '\n' || restrict_level.back() == ' '))
+    restrict_level.pop_back();
+  const std::string hidden =
+      fmt::format("kernel addresses are hidden: {} lists every address as 0 (kernel.kptr_restrict is {}; {})", path,
+                  restrict_level.empty() ? "unreadable" : restrict_level,
+                  ::geteuid() == 0 ? "even root is refused at level 2" : "reading them needs root or CAP_SYSLOG");
   return parse(text, hidden);
 }
 

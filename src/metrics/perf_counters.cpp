@@ -103,11 +103,11 @@ struct Opened {
 // the user share. task-clock ignores exclude_kernel (it is a clock, not a filtered event), so
 // its count stays user+kernel. Context switches and migrations happen in kernel mode: with
 // the kernel excluded they would read 0, so they stay refused.
-int open_without_kernel(const CounterSpec& spec, pid_t tid, std::vector<perf_event_attr>& attrs,
-                        Opened& out, int refused) {
+int open_without_kernel(const CounterSpec& spec, pid_t tid, std::vector<perf_event_attr>& attrs, Opened& out,
+                        int refused) {
   const bool clock = spec.type == PERF_TYPE_SOFTWARE && spec.config == PERF_COUNT_SW_TASK_CLOCK;
-  const bool user_share = is_hardware(spec.type) ||
-                          (spec.type == PERF_TYPE_SOFTWARE && spec.config == PERF_COUNT_SW_PAGE_FAULTS);
+  const bool user_share =
+      is_hardware(spec.type) || (spec.type == PERF_TYPE_SOFTWARE && spec.config == PERF_COUNT_SW_PAGE_FAULTS);
   if (spec.kernel_only || (!clock && !user_share)) return refused;
   for (perf_event_attr& attr : attrs) attr.exclude_kernel = 1;
   const int err = open_on_thread(attrs, tid, out.fds);
@@ -118,8 +118,8 @@ int open_without_kernel(const CounterSpec& spec, pid_t tid, std::vector<perf_eve
   return err;
 }
 
-void open_event(const CounterSpec& spec, const std::vector<pid_t>& tids,
-                const std::vector<CorePmu>& pmus, Opened& out) {
+void open_event(const CounterSpec& spec, const std::vector<pid_t>& tids, const std::vector<CorePmu>& pmus,
+                Opened& out) {
   std::vector<perf_event_attr> attrs = attrs_for(spec, pmus);
   out.scope = spec.kernel_only ? "kernel" : "user+kernel";
   if (tids.empty()) out.reason = "no threads to count";
@@ -142,8 +142,8 @@ void open_event(const CounterSpec& spec, const std::vector<pid_t>& tids,
     }
   }
   if (missed > 0) {
-    out.reason = joined(out.reason, "counted on " + std::to_string(out.threads) + " of " +
-                                        std::to_string(tids.size()) + " threads: " + missed_why);
+    out.reason = joined(out.reason, "counted on " + std::to_string(out.threads) + " of " + std::to_string(tids.size()) +
+                                        " threads: " + missed_why);
   }
 }
 

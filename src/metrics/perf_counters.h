@@ -4,10 +4,10 @@
 // CPUs), disabled; start() resets and enables them all, stop() disables them, read() sums
 // them with time_enabled/time_running scaling. An event the machine cannot count is reported
 // with the reason, never as 0.
+#include <sys/types.h>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "metrics/pmu.h"
@@ -19,9 +19,9 @@ pid_t current_tid();
 
 /// One event of the fixed list copybench counts.
 struct CounterSpec {
-  std::string name;         // as perf names it: "cycles", "LLC-load-misses", "context-switches"
-  uint32_t type = 0;        // PERF_TYPE_HARDWARE, PERF_TYPE_HW_CACHE or PERF_TYPE_SOFTWARE
-  uint64_t config = 0;      // generic config (without a PMU type)
+  std::string name;          // as perf names it: "cycles", "LLC-load-misses", "context-switches"
+  uint32_t type = 0;         // PERF_TYPE_HARDWARE, PERF_TYPE_HW_CACHE or PERF_TYPE_SOFTWARE
+  uint64_t config = 0;       // generic config (without a PMU type)
   bool kernel_only = false;  // exclude_user: the kernel's share alone ("<name>:k")
   std::string key() const { return kernel_only ? name + "_kernel" : name; }
 };

@@ -4,8 +4,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <fmt/format.h>
+#include <cerrno>
 #include <fstream>
 
 #include "core/error.h"
@@ -94,9 +94,10 @@ std::optional<std::vector<int>> online_cpus(std::string* why) {
 std::string system_wide_refusal(int err) {
   if (err != EACCES && err != EPERM) return "cannot open: " + errno_text(err);
   const std::optional<int> paranoid = perf_event_paranoid();
-  return fmt::format("not permitted: counting the whole machine needs CAP_PERFMON or root "
-                     "(/proc/sys/kernel/perf_event_paranoid is {}): {}",
-                     paranoid ? std::to_string(*paranoid) : std::string("unreadable"), errno_text(err));
+  return fmt::format(
+      "not permitted: counting the whole machine needs CAP_PERFMON or root "
+      "(/proc/sys/kernel/perf_event_paranoid is {}): {}",
+      paranoid ? std::to_string(*paranoid) : std::string("unreadable"), errno_text(err));
 }
 
 }  // namespace copybench

@@ -48,8 +48,7 @@ std::vector<CorePmu> core_pmus(const std::string& devices_dir) {
     }
   }
   if (!hybrid.empty()) {
-    std::sort(hybrid.begin(), hybrid.end(),
-              [](const CorePmu& a, const CorePmu& b) { return a.name < b.name; });
+    std::sort(hybrid.begin(), hybrid.end(), [](const CorePmu& a, const CorePmu& b) { return a.name < b.name; });
     return hybrid;
   }
   if (plain) return {*plain};

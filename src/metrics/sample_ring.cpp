@@ -27,7 +27,8 @@ SampleRing::~SampleRing() {
 
 void SampleRing::drain(const std::function<void(const perf_event_header&, const uint8_t*)>& on_record) {
   auto* meta = static_cast<perf_event_mmap_page*>(base_);
-  const auto* data = static_cast<const uint8_t*>(base_) + (meta->data_offset ? meta->data_offset : length_ - data_size_);
+  const auto* data =
+      static_cast<const uint8_t*>(base_) + (meta->data_offset ? meta->data_offset : length_ - data_size_);
   const uint64_t size = meta->data_size ? meta->data_size : data_size_;
   // Acquire pairs with the kernel's write of the records before it moves data_head.
   const uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);

@@ -4,10 +4,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "core/error.h"
 #include "metrics/perf_counters.h"
@@ -23,7 +23,7 @@ perf_event_attr sampling_attr(int hz, const SamplerSetup& setup) {
   perf_event_attr attr{};
   attr.size = sizeof attr;
   attr.type = PERF_TYPE_SOFTWARE;
-  attr.config = PERF_COUNT_SW_CPU_CLOCK;  // a timer: works without a hardware PMU
+  attr.config = PERF_COUNT_SW_CPU_CLOCK;                              // a timer: works without a hardware PMU
   attr.sample_period = 1'000'000'000ull / static_cast<uint64_t>(hz);  // ns of CPU time
   attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CALLCHAIN;
   attr.disabled = 1;
@@ -118,8 +118,9 @@ void CpuSampler::open_threads(const std::vector<pid_t>& tids, const std::vector<
     return;
   }
   ::close(probe);
-  threads_caveat_ = "sampled per thread (the machine view was refused): samples that fell due while a thread "
-                    "was being switched back in land on finish_task_switch, so scheduler time is overstated";
+  threads_caveat_ =
+      "sampled per thread (the machine view was refused): samples that fell due while a thread "
+      "was being switched back in land on finish_task_switch, so scheduler time is overstated";
   for (int cpu : cpus) {
     int owner = -1;
     for (pid_t tid : tids) {
@@ -151,7 +152,8 @@ void CpuSampler::read_loop() {
 void CpuSampler::drain_all() {
   for (size_t i = 0; i < rings_.size(); ++i) {
     const bool machine = i < machine_rings_;
-    rings_[i]->drain([this, machine](const perf_event_header& h, const uint8_t* record) { on_record(h, record, machine); });
+    rings_[i]->drain(
+        [this, machine](const perf_event_header& h, const uint8_t* record) { on_record(h, record, machine); });
   }
 }
 

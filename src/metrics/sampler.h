@@ -14,6 +14,7 @@
 //            block often show too much scheduler time this way (the caveat says so).
 // A sample in user mode of this process is resolved with UserSymbols; of another process it
 // is only "user space of another process".
+#include <sys/types.h>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -21,7 +22,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -108,7 +108,7 @@ class CpuSampler {
   KernelSymbols kernel_;
   UserSymbols user_;
   std::unordered_map<const std::string*, std::optional<Bucket>> kernel_cache_;  // reader thread only
-  Tally threads_, machine_;                                                    // reader thread until finish()
+  Tally threads_, machine_;                                                     // reader thread until finish()
   uint64_t lost_ = 0, throttled_ = 0;
   std::string threads_reason_, machine_reason_, kernel_caveat_, threads_caveat_;
   std::atomic<bool> stop_{false};

@@ -1,12 +1,12 @@
 #include "metrics/tcp_info.h"
 
-#include <cerrno>
-#include <cstddef>
 #include <fmt/format.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <cerrno>
+#include <cstddef>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -33,7 +33,8 @@ const Need kNeeds[] = {
     {offsetof(tcp_info, tcpi_notsent_bytes) + sizeof(uint32_t), "tcpi_notsent_bytes (Linux 4.6)"},
     {offsetof(tcp_info, tcpi_min_rtt) + sizeof(uint32_t), "tcpi_min_rtt (Linux 4.6)"},
     {offsetof(tcp_info, tcpi_delivery_rate) + sizeof(uint64_t), "tcpi_delivery_rate (Linux 4.9)"},
-    {offsetof(tcp_info, tcpi_sndbuf_limited) + sizeof(uint64_t), "tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited (Linux 4.10)"},
+    {offsetof(tcp_info, tcpi_sndbuf_limited) + sizeof(uint64_t),
+     "tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited (Linux 4.10)"},
 };
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "metrics/thread_cpu.h"
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fmt/format.h>
 
 namespace copybench {
 namespace {
@@ -39,7 +39,8 @@ std::vector<std::optional<double>> ThreadCpuMeter::on_cpu_pct() const {
   std::vector<std::optional<double>> pct;
   if (end_.size() != tids_.size() || begin_.size() != tids_.size() || end_ns_ <= begin_ns_) return pct;
   for (size_t i = 0; i < tids_.size(); ++i) {
-    if (begin_[i] && end_[i]) pct.push_back(100.0 * static_cast<double>(*end_[i] - *begin_[i]) / static_cast<double>(end_ns_ - begin_ns_));
+    if (begin_[i] && end_[i])
+      pct.push_back(100.0 * static_cast<double>(*end_[i] - *begin_[i]) / static_cast<double>(end_ns_ - begin_ns_));
     else pct.emplace_back();
   }
   return pct;

@@ -3,10 +3,10 @@
 // per-thread CPU clock (clock_gettime on the clock id that pthread_getcpuclockid makes, built
 // from the thread id so no pthread handle is needed). Its unit is the scheduler's own runtime
 // (sum_exec_runtime), in ns: what /proc/self/task/TID/schedstat shows first.
+#include <sys/types.h>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace copybench {

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <fmt/format.h>
+#include <cerrno>
 #include <fstream>
 
 #include "core/error.h"
@@ -89,14 +89,16 @@ const std::vector<EventSpec>& event_specs() {
        "receive copies into user memory: one per skb (or part of one) that recvmsg copied", false},
       {"tcp", "tcp_sendmsg_locked", "tx_chunks",
        "send-loop iterations of tcp_sendmsg_locked: each copies one chunk of the caller's data into an skb "
-       "(MSG_ZEROCOPY: pins its pages instead); an iteration that only waits for memory counts too", false},
+       "(MSG_ZEROCOPY: pins its pages instead); an iteration that only waits for memory counts too",
+       false},
       {"net", "net_dev_xmit", "dev_xmit", "packets (skbs, GSO super-packets) a device transmitted", false},
       {"net", "netif_rx", "netif_rx", "packets a software device (loopback, veth) queued for receive", false},
       {"net", "netif_receive_skb", "netif_receive", "packets handed from a device to the protocol stack", false},
       {"skb", "consume_skb", "skb_consumed", "skbs freed after normal use", false},
       {"skb", "kfree_skb", "skb_dropped", "skbs freed as drops (kfree_skb with a drop reason)", false},
       {"tcp", "tcp_retransmit_skb", "retransmits", "TCP segments retransmitted", false},
-      {"kprobe", "_copy_from_iter", "tx_copies", "calls of _copy_from_iter: user-to-kernel copies (send payload)", true},
+      {"kprobe", "_copy_from_iter", "tx_copies", "calls of _copy_from_iter: user-to-kernel copies (send payload)",
+       true},
       {"kprobe", "_copy_from_iter_nocache", "tx_copies_nocache",
        "calls of _copy_from_iter_nocache: user-to-kernel copies that bypass the cache (NETIF_F_NOCACHE_COPY)", true},
       {"kprobe", "skb_copy_ubufs", "zc_copies",
@@ -113,9 +115,10 @@ std::string find_tracefs(bool may_mount, std::string* why) {
     // perf mounts tracefs itself when it needs it; doing the same spares every user that step.
     if (::mount("nodev", kPlaces[0], "tracefs", 0, nullptr) == 0 && is_dir(std::string(kPlaces[0]) + "/events"))
       return kPlaces[0];
-    *why = fmt::format("tracefs is not mounted and mounting it on {} failed ({}): "
-                       "mount -t tracefs nodev /sys/kernel/tracing",
-                       kPlaces[0], errno_text(errno));
+    *why = fmt::format(
+        "tracefs is not mounted and mounting it on {} failed ({}): "
+        "mount -t tracefs nodev /sys/kernel/tracing",
+        kPlaces[0], errno_text(errno));
     return "";
   }
   *why = "tracefs is not mounted (as root: mount -t tracefs nodev /sys/kernel/tracing)";
@@ -130,8 +133,7 @@ std::optional<uint64_t> tracepoint_id(const std::string& tracefs, const std::str
   if (in >> id) return id;
   if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT)
     *why = fmt::format("this kernel has no tracepoint {}:{} ({} is absent)", system, name, path);
-  else
-    *why = fmt::format("cannot read {} (tracefs is readable by root only): {}", path, errno_text(errno));
+  else *why = fmt::format("cannot read {} (tracefs is readable by root only): {}", path, errno_text(errno));
   return std::nullopt;
 }
 

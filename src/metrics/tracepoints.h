@@ -11,10 +11,10 @@
 //   system:  the whole machine (pid = -1, one event per online CPU): every softirq, every
 //            process. Needs CAP_PERFMON or root. On loopback both sides see the same machine.
 // Counting only: no PERF_SAMPLE_RAW, so a length field in the event is not summed.
+#include <sys/types.h>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "metrics/perf_event.h"
@@ -39,7 +39,7 @@ struct EventSources {
   std::string tracefs;         // ".../tracing" holding events/; empty when unusable
   std::string tracefs_reason;  // why tracefs is empty
   std::optional<uint32_t> kprobe_type;
-  std::string kprobe_reason;   // why kprobe_type is null
+  std::string kprobe_reason;  // why kprobe_type is null
   std::optional<std::vector<int>> cpus;
   std::string cpus_reason;
 
@@ -63,9 +63,9 @@ std::optional<uint32_t> kprobe_pmu_type(const std::string& devices_dir, std::str
 
 /// One event in one scope over the window.
 struct EventCount {
-  std::string name;   // "skb:skb_copy_datagram_iovec", "kprobe:_copy_from_iter"
-  std::string key;    // "rx_copies"
-  std::string scope;  // "threads" or "system"
+  std::string name;               // "skb:skb_copy_datagram_iovec", "kprobe:_copy_from_iter"
+  std::string key;                // "rx_copies"
+  std::string scope;              // "threads" or "system"
   std::optional<uint64_t> count;  // null when it could not be counted (reason says why)
   std::string reason;             // why null, or a caveat (some threads missed)
 };

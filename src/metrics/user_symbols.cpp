@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 #include <map>
 
 namespace copybench {
@@ -90,8 +90,11 @@ std::vector<uint64_t> eh_frame_starts(const uint8_t* hdr, uint64_t size) {
   if (size < 12 || hdr[0] != 1 || hdr[3] != (kPeDatarel | kPeSdata4)) return {};
   uint64_t offset = 4;
   switch (hdr[1] & 0x0f) {  // eh_frame_ptr, skipped
-    case kPeUdata4: case kPeSdata4: offset += 4; break;
-    case kPeAbsptr: case kPeUdata8: case kPeSdata8: offset += 8; break;
+    case kPeUdata4:
+    case kPeSdata4: offset += 4; break;
+    case kPeAbsptr:
+    case kPeUdata8:
+    case kPeSdata8: offset += 8; break;
     default: return {};
   }
   if ((hdr[2] & 0x0f) != kPeUdata4 && (hdr[2] & 0x0f) != kPeSdata4) return {};
@@ -187,8 +190,10 @@ UserSymbols UserSymbols::load_self() {
     std::vector<std::pair<uint64_t, uint64_t>> ranges;
     std::vector<std::string> names;
     read_elf_functions(obj.path, obj.bias, ranges, names);
-    for (size_t i = 0; i < ranges.size(); ++i) o.functions.push_back({ranges[i].first, ranges[i].second, std::move(names[i])});
-    std::sort(o.functions.begin(), o.functions.end(), [](const Function& a, const Function& b) { return a.start < b.start; });
+    for (size_t i = 0; i < ranges.size(); ++i)
+      o.functions.push_back({ranges[i].first, ranges[i].second, std::move(names[i])});
+    std::sort(o.functions.begin(), o.functions.end(),
+              [](const Function& a, const Function& b) { return a.start < b.start; });
     const size_t named = o.functions.size();
     auto covered = [&](uint64_t address) {
       auto it = std::upper_bound(o.functions.begin(), o.functions.begin() + static_cast<std::ptrdiff_t>(named), address,
@@ -199,10 +204,12 @@ UserSymbols UserSymbols::load_self() {
       for (uint64_t start : eh_frame_starts(obj.eh_frame_hdr, obj.eh_frame_hdr_size)) {
         if (start < o.start || start >= o.end || covered(start)) continue;
         auto ifunc = ifuncs.find(start);
-        o.functions.push_back({start, 0, ifunc != ifuncs.end() ? ifunc->second : fmt::format("{}+0x{:x}", o.name, start - obj.bias)});
+        o.functions.push_back(
+            {start, 0, ifunc != ifuncs.end() ? ifunc->second : fmt::format("{}+0x{:x}", o.name, start - obj.bias)});
       }
     }
-    std::stable_sort(o.functions.begin(), o.functions.end(), [](const Function& a, const Function& b) { return a.start < b.start; });
+    std::stable_sort(o.functions.begin(), o.functions.end(),
+                     [](const Function& a, const Function& b) { return a.start < b.start; });
     table.objects_.push_back(std::move(o));
   }
   return table;

@@ -29,8 +29,8 @@ class UserSymbols {
     std::string name;
   };
   struct Object {
-    uint64_t start = 0, end = 0;  // its executable segments
-    std::string name;             // basename
+    uint64_t start = 0, end = 0;      // its executable segments
+    std::string name;                 // basename
     std::vector<Function> functions;  // ascending start
   };
   std::vector<Object> objects_;

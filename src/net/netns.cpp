@@ -1,21 +1,21 @@
 #include "net/netns.h"
 
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <exception>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <linux/capability.h>
-#include <poll.h>
 #include <regex>
-#include <sched.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -94,7 +94,8 @@ void write_optmem_max(const std::string& ns, long value) {
     Fd fd(::open(kOptmemPath, O_WRONLY | O_CLOEXEC));
     int err = fd ? 0 : errno;
     if (!err && ::write(fd.get(), text.data(), text.size()) < 0) err = errno;
-    if (err == ENOENT) throw Error("setting net.core.optmem_max in " + ns + ": not per namespace on this kernel (Linux 6.9+)");
+    if (err == ENOENT)
+      throw Error("setting net.core.optmem_max in " + ns + ": not per namespace on this kernel (Linux 6.9+)");
     if (err) throw Error("setting net.core.optmem_max=" + text + " in " + ns + ": " + errno_text(err));
   });
 }
@@ -115,11 +116,15 @@ std::unique_ptr<NetnsPair> NetnsPair::create(const NetnsOptions& options) {
   if (options.mtu < kMinVethMtu || options.mtu > kMaxVethMtu)
     throw UsageError("veth MTU " + std::to_string(options.mtu) + " is out of range " + std::to_string(kMinVethMtu) +
                      ".." + std::to_string(kMaxVethMtu));
-  if (!ip_command()) throw Error("the netns topology needs the `ip` command (iproute2), which is not installed; "
-                                 "install it or use --topology loopback");
+  if (!ip_command())
+    throw Error(
+        "the netns topology needs the `ip` command (iproute2), which is not installed; "
+        "install it or use --topology loopback");
   if (!has_netns_privileges())
-    throw Error("the netns topology needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN to create network namespaces), "
-                "which this process lacks" + std::string(kLoopbackHint));
+    throw Error(
+        "the netns topology needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN to create network namespaces), "
+        "which this process lacks" +
+        std::string(kLoopbackHint));
   std::unique_ptr<NetnsPair> pair(new NetnsPair());
   pair->build(options);  // a throw deletes what was made, through ~NetnsPair
   return pair;
@@ -137,9 +142,12 @@ void NetnsPair::build(const NetnsOptions& options) {
   run_ip({"link", "add", server_interface(), "mtu", mtu, "netns", server_ns_, "type", "veth", "peer", "name",
           client_interface(), "mtu", mtu, "netns", client_ns_},
          "creating veth pair " + server_interface() + "/" + client_interface() + " with MTU " + mtu);
-  struct End { const std::string& ns; std::string dev, address; };
-  for (const End& end : {End{server_ns_, server_interface(), server_address()},
-                         End{client_ns_, client_interface(), client_address()}}) {
+  struct End {
+    const std::string& ns;
+    std::string dev, address;
+  };
+  for (const End& end :
+       {End{server_ns_, server_interface(), server_address()}, End{client_ns_, client_interface(), client_address()}}) {
     run_ip({"-n", end.ns, "addr", "add", end.address + "/30", "dev", end.dev},
            "adding " + end.address + "/30 to " + end.dev + " in " + end.ns);
     run_ip({"-n", end.ns, "link", "set", "lo", "up"}, "setting lo up in " + end.ns);

@@ -18,8 +18,8 @@ inline constexpr int kMinVethMtu = 68;
 inline constexpr int kMaxVethMtu = 65535;
 
 struct NetnsOptions {
-  int mtu = 1500;                   ///< on both veth ends; kMinVethMtu..kMaxVethMtu
-  std::optional<long> optmem_max{}; ///< net.core.optmem_max in each namespace; unset: kernel default
+  int mtu = 1500;                    ///< on both veth ends; kMinVethMtu..kMaxVethMtu
+  std::optional<long> optmem_max{};  ///< net.core.optmem_max in each namespace; unset: kernel default
 };
 
 /// Two namespaces `copybench-<pid>-<n>-srv` / `-cli`, veth `veth-srv` 10.77.0.1/30 in the first

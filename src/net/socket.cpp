@@ -1,11 +1,7 @@
 #include "net/socket.h"
 
 #include <arpa/inet.h>
-#include <algorithm>
-#include <cerrno>
 #include <fcntl.h>
-#include <memory>
-#include <optional>
 #include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -13,6 +9,10 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <optional>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -92,7 +92,10 @@ std::optional<Listener> try_listen(const std::string& host, uint16_t port, int* 
   }
   for (auto* ai = addrs.get(); ai; ai = ai->ai_next) {
     Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
-    if (!fd) { *last_errno = errno; continue; }
+    if (!fd) {
+      *last_errno = errno;
+      continue;
+    }
     int one = 1, v6only = family == AF_INET6 ? 1 : 0;  // -6: IPv6 alone, as iperf3 -6
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (ai->ai_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
@@ -150,14 +153,20 @@ Fd connect_tcp(const std::string& host, uint16_t port, int timeout_ms, const std
     int rc = ::connect(fd.get(), ai->ai_addr, ai->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
       int ready = wait_for(fd.get(), POLLOUT, now_ns() + int64_t{timeout_ms} * 1'000'000);
-      if (ready == 0) { failure = fmt::format("connect to {}: timed out after {} ms", where, timeout_ms); continue; }
+      if (ready == 0) {
+        failure = fmt::format("connect to {}: timed out after {} ms", where, timeout_ms);
+        continue;
+      }
       int err = 0;
       socklen_t len = sizeof err;
       ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
       rc = err ? -1 : 0;
       errno = err;
     }
-    if (rc != 0) { failure = fmt::format("connect to {}: {}", where, errno_text(errno)); continue; }
+    if (rc != 0) {
+      failure = fmt::format("connect to {}: {}", where, errno_text(errno));
+      continue;
+    }
     int flags = ::fcntl(fd.get(), F_GETFL);
     ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
     return fd;

@@ -1,5 +1,5 @@
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <fstream>
 
 #include "core/durable_file.h"

@@ -1,15 +1,16 @@
 #include "output/live_output.h"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <cerrno>
 
 #include "output/live.h"
 
 namespace copybench {
 
-LiveOutput::LiveOutput(int human_fd, const std::string& json_stream, bool with_direction, std::atomic<bool>& interrupted)
+LiveOutput::LiveOutput(int human_fd, const std::string& json_stream, bool with_direction,
+                       std::atomic<bool>& interrupted)
     : human_fd_(human_fd), with_direction_(with_direction), interrupted_(interrupted) {
   if (json_stream == "-") {
     json_fd_ = STDOUT_FILENO;

@@ -23,9 +23,10 @@ std::string overhead_line(const SideFigures& s) {
   std::string why;
   const auto pct = profile_overhead_pct(p, &why);
   if (!pct) return fmt::format("    {}: unknown: {}\n", side_name(s.side), why);
-  return fmt::format("    {}: {:.1f}% of its throughput ({:.3f} Gbit/s in {} slices with the profile, {:.3f} Gbit/s in {} without)\n",
-                     side_name(s.side), *pct, p.on_ns ? p.on_bytes * 8.0 / static_cast<double>(p.on_ns) : 0.0, p.slices_on,
-                     p.off_ns ? p.off_bytes * 8.0 / static_cast<double>(p.off_ns) : 0.0, p.slices_off);
+  return fmt::format(
+      "    {}: {:.1f}% of its throughput ({:.3f} Gbit/s in {} slices with the profile, {:.3f} Gbit/s in {} without)\n",
+      side_name(s.side), *pct, p.on_ns ? p.on_bytes * 8.0 / static_cast<double>(p.on_ns) : 0.0, p.slices_on,
+      p.off_ns ? p.off_bytes * 8.0 / static_cast<double>(p.off_ns) : 0.0, p.slices_off);
 }
 
 // One line per distinct reason, naming the events that share it.
@@ -44,21 +45,26 @@ std::string missing(const SideFigures& s) {
     if (it == by_reason.end()) by_reason.push_back({e.reason, what});
     else it->second += ", " + what;
   }
-  for (const auto& [reason, names] : by_reason) out += fmt::format("    {}: not counted: {}: {}\n", side_name(s.side), names, reason);
+  for (const auto& [reason, names] : by_reason)
+    out += fmt::format("    {}: not counted: {}: {}\n", side_name(s.side), names, reason);
   std::string why;
   if (!copies_per_msg(p, &why)) out += fmt::format("    {}: {}: {}\n", side_name(s.side), key::copies_per_msg, why);
   if (!p.threads) out += fmt::format("    {}: no samples of its threads: {}\n", side_name(s.side), p.threads_reason);
-  if (!p.machine) out += fmt::format("    {}: no samples of the whole machine: {}\n", side_name(s.side), p.machine_reason);
-  if (!p.kernel_caveat.empty()) out += fmt::format("    {}: kernel buckets unknown: {}\n", side_name(s.side), p.kernel_caveat);
+  if (!p.machine)
+    out += fmt::format("    {}: no samples of the whole machine: {}\n", side_name(s.side), p.machine_reason);
+  if (!p.kernel_caveat.empty())
+    out += fmt::format("    {}: kernel buckets unknown: {}\n", side_name(s.side), p.kernel_caveat);
   if (!p.threads_caveat.empty()) out += fmt::format("    {}: {}\n", side_name(s.side), p.threads_caveat);
-  if (p.samples_lost) out += fmt::format("    {}: {} sample records lost (ring buffer full)\n", side_name(s.side), p.samples_lost);
+  if (p.samples_lost)
+    out += fmt::format("    {}: {} sample records lost (ring buffer full)\n", side_name(s.side), p.samples_lost);
   return out;
 }
 
 std::string top_functions(const SideFigures& s) {
   const auto& view = s.profile->threads;
   if (!view || view->top.empty()) return "";
-  std::string out = fmt::format("    {} ({} samples of its test threads, {} Hz):\n", side_name(s.side), view->samples, view->hz);
+  std::string out =
+      fmt::format("    {} ({} samples of its test threads, {} Hz):\n", side_name(s.side), view->samples, view->hz);
   for (const auto& f : view->top)
     out += fmt::format("      {:>5.1f}%  {:<44} {}\n", f.pct, f.function.substr(0, 44), bucket_title(f.bucket));
   return out;

@@ -2,11 +2,11 @@
 // What each field type of TestParams brings to its row of the parameter table: option text,
 // JSON and wire forms both ways (Codec<T>), and row(), which fills whatever a row did not
 // declare from its field's type. Only param_table.cpp includes this.
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <fmt/format.h>
 #include <string>
 #include <type_traits>
 
@@ -112,7 +112,7 @@ struct EnumNames<Direction> {
 };
 
 template <typename E>
-  requires std::is_enum_v<E>
+requires std::is_enum_v<E>
 struct Codec<E> {
   using Names = EnumNames<E>;
   static std::string text(E v) { return Names::name(v); }
@@ -139,7 +139,9 @@ Param row(T TestParams::*member, Param p) {
   using C = Codec<T>;
   if (!p.text) p.text = [member](const TestParams& t) { return C::text(t.*member); };
   if (!p.parse)
-    p.parse = [member, option = p.long_option()](TestParams& t, const std::string& text) { t.*member = C::parse(option, text); };
+    p.parse = [member, option = p.long_option()](TestParams& t, const std::string& text) {
+      t.*member = C::parse(option, text);
+    };
   if (!p.to_json) p.to_json = [member](const TestParams& t) { return C::to_json(t.*member); };
   if (!p.to_plan_json) p.to_plan_json = p.to_json;
   if (!p.from_json) p.from_json = [member](TestParams& t, const json& j) { t.*member = C::from_json(j); };

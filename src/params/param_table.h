@@ -21,7 +21,17 @@ namespace copybench {
 /// The header fields a parameter can travel in (net/protocol.h lays them out); `flags` is a
 /// bit field of the flags word.
 enum class WireSlot : uint8_t {
-  none, strategy_id, mode, message_bytes, response_bytes, warmup_ms, duration_ms, threads, flags, recv_strategy_id, recv_bytes,
+  none,
+  strategy_id,
+  mode,
+  message_bytes,
+  response_bytes,
+  warmup_ms,
+  duration_ms,
+  threads,
+  flags,
+  recv_strategy_id,
+  recv_bytes,
   interval_ms
 };
 
@@ -44,23 +54,23 @@ struct FlagAlias {
 
 struct Param {
   // --- Declared in the row ---
-  std::string key{};          // JSON key in "parameters" and in a sweep plan; the CSV column
-  std::string option{};       // CLI11 names ("-s,--strategy"); "" when another option sets it
+  std::string key{};     // JSON key in "parameters" and in a sweep plan; the CSV column
+  std::string option{};  // CLI11 names ("-s,--strategy"); "" when another option sets it
   std::string help{};
   std::vector<FlagAlias> aliases{};  // run/client only (a sweep lists its values)
   OptionKind kind = OptionKind::value;
-  std::string unit{};         // of the CSV column
-  std::string how{};          // the CSV column's definition; "" when the parameter has no column
-  Wire wire{};                // where the header carries it; none: the client's alone
-  bool identifies_test = false;  // a data connection must carry its test's value
-  bool json_required = true;     // false: results written before the row existed lack it
-  std::string needs{};             // "--mode rr": the value is only allowed where applies() holds
-  std::string sweep_needs{};       // the same rule said of a sweep ("rr among --modes")
-  std::string sweep_option{};      // an axis of sweeps ("--sizes": a list); "" one value for every point
-  std::string sweep_help{};        // the help in `sweep` (axis: of its list); "" the row's help
-  std::string plan_key{};          // axis: the key of its list in the sweep plan
+  std::string unit{};                        // of the CSV column
+  std::string how{};                         // the CSV column's definition; "" when the parameter has no column
+  Wire wire{};                               // where the header carries it; none: the client's alone
+  bool identifies_test = false;              // a data connection must carry its test's value
+  bool json_required = true;                 // false: results written before the row existed lack it
+  std::string needs{};                       // "--mode rr": the value is only allowed where applies() holds
+  std::string sweep_needs{};                 // the same rule said of a sweep ("rr among --modes")
+  std::string sweep_option{};                // an axis of sweeps ("--sizes": a list); "" one value for every point
+  std::string sweep_help{};                  // the help in `sweep` (axis: of its list); "" the row's help
+  std::string plan_key{};                    // axis: the key of its list in the sweep plan
   std::vector<std::string> sweep_default{};  // axis: its values when not given (option text)
-  int axis_rank = -1;            // axis: its place in the grid's nesting and in point ids
+  int axis_rank = -1;                        // axis: its place in the grid's nesting and in point ids
   // --- Behaviour, from the field's type unless the row gives its own ---
   std::function<std::string(const TestParams&)> text{};          // as typed; parse(text(p)) restores it
   std::function<void(TestParams&, const std::string&)> parse{};  // throws UsageError
@@ -71,12 +81,12 @@ struct Param {
   std::function<void(TestParams&, uint64_t)> from_wire{};  // throws Error naming a value it cannot take
   std::function<bool(const TestParams&, const TestParams&)> same{};
   std::function<bool(const TestParams&)> is_default{};
-  std::function<void(TestParams&)> reset{};          // back to the default
-  std::function<void(const TestParams&)> check{};   // the range check; throws UsageError
-  std::function<bool(const TestParams&)> applies{};  // whether the value means anything for this test
+  std::function<void(TestParams&)> reset{};                 // back to the default
+  std::function<void(const TestParams&)> check{};           // the range check; throws UsageError
+  std::function<bool(const TestParams&)> applies{};         // whether the value means anything for this test
   std::function<std::string(const TestParams&)> id_part{};  // axis: its part of a point id, separator first
-  std::function<std::vector<std::string>()> all{};           // axis: what "all" lists
-  std::function<std::string()> choices{};                    // help lines listing the values, or null
+  std::function<std::vector<std::string>()> all{};          // axis: what "all" lists
+  std::function<std::string()> choices{};                   // help lines listing the values, or null
 
   /// The long option ("--size"), for messages and argv.
   std::string long_option() const;

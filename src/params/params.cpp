@@ -1,7 +1,7 @@
 #include "params/params.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 #include "core/error.h"
 #include "core/units.h"
@@ -73,16 +73,18 @@ std::string duration_text(const TestParams& p) {
 void validate(const TestParams& params) {
   for (const auto& p : test_parameters()) {
     p.check(params);
-    if (!p.applies(params) && !p.is_default(params)) throw UsageError(fmt::format("{} needs {}", p.long_option(), p.needs));
+    if (!p.applies(params) && !p.is_default(params))
+      throw UsageError(fmt::format("{} needs {}", p.long_option(), p.needs));
   }
   // discard and splice never bring the bytes into user memory: there is nothing to check.
   if (params.verify && !recv_strategy_info(params.recv_strategy).verifiable)
-    throw UsageError(fmt::format("--verify needs the bytes in user memory; --recv {} {}", params.recv_strategy,
-                                 params.recv_strategy == "splice" ? "moves them through a pipe into /dev/null"
-                                                                  : "drops them in the kernel"));
+    throw UsageError(fmt::format(
+        "--verify needs the bytes in user memory; --recv {} {}", params.recv_strategy,
+        params.recv_strategy == "splice" ? "moves them through a pipe into /dev/null" : "drops them in the kernel"));
   if (params.interval_ns > 0 && params.duration_ns / params.interval_ns > kMaxIntervals)
-    throw UsageError(fmt::format("--interval {} would cut a {} window into more than {} intervals", duration_ms_text(params.interval_ns),
-                                 duration_ms_text(params.duration_ns), kMaxIntervals));
+    throw UsageError(fmt::format("--interval {} would cut a {} window into more than {} intervals",
+                                 duration_ms_text(params.interval_ns), duration_ms_text(params.duration_ns),
+                                 kMaxIntervals));
   if (params.duration_ns % 1'000'000 != 0 || params.warmup_ns % 1'000'000 != 0 || params.interval_ns % 1'000'000 != 0)
     throw UsageError("durations must be whole milliseconds");  // the header carries milliseconds
 }

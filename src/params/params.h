@@ -36,7 +36,7 @@ Direction parse_direction(const std::string& text);
 const char* direction_name(Direction direction);
 
 struct TestParams {
-  std::string strategy = "one-copy";  // canonical name from the strategy registry
+  std::string strategy = "one-copy";   // canonical name from the strategy registry
   std::string recv_strategy = "recv";  // the client's receive strategy (strategies/recv/); not on the wire
   TestMode mode = TestMode::stream;
   uint64_t message_bytes = 64 * 1024;  // stream: each message; rr: each request
@@ -45,8 +45,8 @@ struct TestParams {
   int threads = 1;
   int64_t warmup_ns = 1'000'000'000;
   int64_t duration_ns = 5'000'000'000;  // with auto_duration: the ceiling
-  bool auto_duration = false;            // the client ends the window once the rate is stable
-  int64_t interval_ns = 0;               // --interval: a report per interval on both sides (0: none)
+  bool auto_duration = false;           // the client ends the window once the rate is stable
+  int64_t interval_ns = 0;              // --interval: a report per interval on both sides (0: none)
   PinMode pin = PinMode::none;
   Direction direction = Direction::forward;
   bool verify = false;

@@ -153,8 +153,15 @@ std::vector<BestThreads> best_thread_counts(const Summary& summary, std::string_
     const SummaryPoint* best = g.front();
     for (const auto* p : g)
       if (p->metric(metric)->median > best->metric(metric)->median) best = p;
-    BestThreads b{best->key.topology, best->key.mode, best->key.strategy, best->key.message_bytes,
-                  best->key.response_bytes, best->key.threads, best->metric(metric)->median, {}, {}};
+    BestThreads b{best->key.topology,
+                  best->key.mode,
+                  best->key.strategy,
+                  best->key.message_bytes,
+                  best->key.response_bytes,
+                  best->key.threads,
+                  best->metric(metric)->median,
+                  {},
+                  {}};
     for (const auto* p : g) {
       b.measured_threads.push_back(p->key.threads);
       if (p != best && overlap(*p->metric(metric), *best->metric(metric))) b.tied_threads.push_back(p->key.threads);
@@ -194,8 +201,10 @@ std::vector<BestStrategy> best_stream_strategies(const Summary& summary) {
     const SummaryPoint* best = g.front();
     for (const auto* p : g)
       if (p->metric(metric)->median > best->metric(metric)->median) best = p;
-    BestStrategy b{best->key.topology, best->key.threads, best->key.message_bytes, best->key.strategy,
-                   best->metric(metric)->median, {}, static_cast<int>(g.size())};
+    BestStrategy b{best->key.topology,           best->key.threads,
+                   best->key.message_bytes,      best->key.strategy,
+                   best->metric(metric)->median, {},
+                   static_cast<int>(g.size())};
     for (const auto* p : g)
       if (p != best && overlap(*p->metric(metric), *best->metric(metric))) b.tied.push_back(p->key.strategy);
     out.push_back(std::move(b));
@@ -239,8 +248,14 @@ std::vector<LowestLatency> lowest_rr_latency(const Summary& summary) {
     const SummaryPoint* best = g.front();
     for (const auto* p : g)
       if (p->metric(metric)->median < best->metric(metric)->median) best = p;
-    LowestLatency l{best->key.topology, best->key.threads, best->key.message_bytes, best->key.response_bytes,
-                    best->key.strategy, best->metric(metric)->median, {}, static_cast<int>(g.size())};
+    LowestLatency l{best->key.topology,
+                    best->key.threads,
+                    best->key.message_bytes,
+                    best->key.response_bytes,
+                    best->key.strategy,
+                    best->metric(metric)->median,
+                    {},
+                    static_cast<int>(g.size())};
     for (const auto* p : g)
       if (p != best && overlap(*p->metric(metric), *best->metric(metric))) l.tied.push_back(p->key.strategy);
     out.push_back(std::move(l));

@@ -64,8 +64,8 @@ struct BestThreads {
   std::optional<uint64_t> response_bytes;
   int threads = 0;
   double median = 0;
-  std::vector<int> tied_threads;     // other thread counts whose interval overlaps the best's
-  std::vector<int> measured_threads; // ascending
+  std::vector<int> tied_threads;      // other thread counts whose interval overlaps the best's
+  std::vector<int> measured_threads;  // ascending
 };
 
 /// For every (topology, strategy, size) of `mode` measured at two or more thread counts.
@@ -104,9 +104,9 @@ struct UringBatching {
   std::string topology;
   int threads = 0;
   uint64_t message_bytes = 0;
-  double uring_gbps = 0, two_copy_gbps = 0;  // medians
+  double uring_gbps = 0, two_copy_gbps = 0;           // medians
   std::optional<double> uring_calls, two_copy_calls;  // sender_calls_per_msg medians
-  int verdict = 0;  // +1 uring ahead, -1 behind, 0 tied (intervals overlap)
+  int verdict = 0;                                    // +1 uring ahead, -1 behind, 0 tied (intervals overlap)
 };
 std::vector<UringBatching> uring_batching(const Summary& summary);
 

@@ -1,7 +1,7 @@
 // The "Answers" section of report.md: answers.h's findings in plain words, each naming the
 // figure and the summary.csv columns it comes from.
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -52,15 +52,17 @@ std::string crossover_text(const Crossover& c) {
   std::string text;
   switch (c.kind) {
     case Crossover::Kind::overtakes:
-      text = fmt::format("overtakes at about {} (interpolated in log2(size) between {}, where it is behind, and {}, "
-                         "where it is ahead; medians {} and {}).",
-                         format_size(static_cast<uint64_t>(std::llround(*c.at_bytes))), short_size(c.below_bytes),
-                         short_size(c.above_bytes), medians(c, c.below_bytes), medians(c, c.above_bytes));
+      text = fmt::format(
+          "overtakes at about {} (interpolated in log2(size) between {}, where it is behind, and {}, "
+          "where it is ahead; medians {} and {}).",
+          format_size(static_cast<uint64_t>(std::llround(*c.at_bytes))), short_size(c.below_bytes),
+          short_size(c.above_bytes), medians(c, c.below_bytes), medians(c, c.above_bytes));
       break;
     case Crossover::Kind::overtakes_within_noise:
-      text = fmt::format("overtakes between {} (behind) and {} (ahead); the sizes in between are ties, so the "
-                         "crossover lies within noise somewhere in that range.",
-                         short_size(c.below_bytes), short_size(c.above_bytes));
+      text = fmt::format(
+          "overtakes between {} (behind) and {} (ahead); the sizes in between are ties, so the "
+          "crossover lies within noise somewhere in that range.",
+          short_size(c.below_bytes), short_size(c.above_bytes));
       break;
     case Crossover::Kind::always_ahead:
     case Crossover::Kind::always_behind:
@@ -72,9 +74,10 @@ std::string crossover_text(const Crossover& c) {
                          range);
       break;
     case Crossover::Kind::falls_behind:
-      text = fmt::format("does not overtake within the measured range: {} is ahead at the small sizes and falls "
-                         "behind between {} and {}.",
-                         c.challenger, short_size(c.below_bytes), short_size(c.above_bytes));
+      text = fmt::format(
+          "does not overtake within the measured range: {} is ahead at the small sizes and falls "
+          "behind between {} and {}.",
+          c.challenger, short_size(c.below_bytes), short_size(c.above_bytes));
       break;
     case Crossover::Kind::too_few_sizes:
       text = "fewer than two sizes were measured for both, so no crossover can be located.";
@@ -83,17 +86,17 @@ std::string crossover_text(const Crossover& c) {
   auto ties = c.tied_sizes();
   bool ties_told = c.kind == Crossover::Kind::always_tied || c.kind == Crossover::Kind::always_ahead ||
                    c.kind == Crossover::Kind::always_behind;
-  if (!ties.empty() && !ties_told)
-    text += fmt::format(" Tied (95% intervals overlap) at {}.", sizes_text(ties));
+  if (!ties.empty() && !ties_told) text += fmt::format(" Tied (95% intervals overlap) at {}.", sizes_text(ties));
   return "- " + who + text + "\n";
 }
 
 std::string crossovers_section(const Summary& s) {
-  std::string out = fmt::format("### Where does one strategy overtake another? (stream throughput vs message size)\n\n"
-                                "From the figure \"Stream throughput vs message size\" and summary.csv columns "
-                                "{}_median, _ci95_low and _ci95_high. \"Overtakes\" is the first change "
-                                "from behind to ahead as the size grows.\n\n",
-                                key::receiver(key::throughput_gbps));
+  std::string out = fmt::format(
+      "### Where does one strategy overtake another? (stream throughput vs message size)\n\n"
+      "From the figure \"Stream throughput vs message size\" and summary.csv columns "
+      "{}_median, _ci95_low and _ci95_high. \"Overtakes\" is the first change "
+      "from behind to ahead as the size grows.\n\n",
+      key::receiver(key::throughput_gbps));
   auto all = stream_crossovers(s);
   if (all.empty()) return out + "No stream runs with a receiver throughput: nothing to compare.\n\n";
   std::string group;
@@ -115,12 +118,14 @@ std::string threads_list(const std::vector<int>& threads) {
 std::string best_threads_section(const Summary& s, const std::string& mode, const std::string& metric,
                                  const std::string& what) {
   auto best = best_thread_counts(s, mode, metric);
-  std::string out = fmt::format("### Best thread count ({})\n\nThe thread count with the highest median {} "
-                                "(summary.csv {}_median) for each strategy and size; \"tie\" names thread counts "
-                                "whose 95% interval overlaps the best one's, so they cannot be told apart.\n\n",
-                                what, metric, metric);
+  std::string out = fmt::format(
+      "### Best thread count ({})\n\nThe thread count with the highest median {} "
+      "(summary.csv {}_median) for each strategy and size; \"tie\" names thread counts "
+      "whose 95% interval overlaps the best one's, so they cannot be told apart.\n\n",
+      what, metric, metric);
   if (best.empty()) return out + "Only one thread count was measured per point, so there is no best one to name.\n\n";
-  out += "| topology | strategy | size | best threads | median | tie with | measured |\n|---|---|---|---|---|---|---|\n";
+  out +=
+      "| topology | strategy | size | best threads | median | tie with | measured |\n|---|---|---|---|---|---|---|\n";
   for (const auto& b : best) {
     std::string size = short_size(b.message_bytes) + (b.response_bytes ? "/" + short_size(*b.response_bytes) : "");
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", b.topology, b.strategy, size, b.threads,
@@ -143,23 +148,26 @@ std::string zero_copy_held(const Summary& s, const std::string& topology) {
     }
   }
   if (!low) return "";
-  return fmt::format(" Zero-copy: its sender was held by its own send buffer {}% of the window (medians per point, "
-                     "summary.csv {}).",
-                     *low == *high ? short_number(*low) : short_number(*low) + "% to " + short_number(*high),
-                     key::sender(key::tcp_sndbuf_limited_pct));
+  return fmt::format(
+      " Zero-copy: its sender was held by its own send buffer {}% of the window (medians per point, "
+      "summary.csv {}).",
+      *low == *high ? short_number(*low) : short_number(*low) + "% to " + short_number(*high),
+      key::sender(key::tcp_sndbuf_limited_pct));
 }
 
 std::string zero_copy_section(const Summary& s) {
-  std::string out = fmt::format("### Did zero-copy avoid the copy?\n\nFrom the figure \"Zero-copy sends the kernel "
-                                "copied vs message size\" and summary.csv {}_* (completions the kernel flagged "
-                                "SO_EE_CODE_ZEROCOPY_COPIED, as a share of all completions).\n\n",
-                                key::zc_copied_pct);
+  std::string out = fmt::format(
+      "### Did zero-copy avoid the copy?\n\nFrom the figure \"Zero-copy sends the kernel "
+      "copied vs message size\" and summary.csv {}_* (completions the kernel flagged "
+      "SO_EE_CODE_ZEROCOPY_COPIED, as a share of all completions).\n\n",
+      key::zc_copied_pct);
   auto shares = zero_copy_shares(s);
   if (shares.empty()) return out + "No zero-copy run reported completion counts.\n\n";
   for (const auto& z : shares) {
-    std::string share = z.min_pct == z.max_pct ? fmt::format("{}% of the zero-copy sends in every run", short_number(z.min_pct))
-                                               : fmt::format("between {}% and {}% of the zero-copy sends, run by run",
-                                                             short_number(z.min_pct), short_number(z.max_pct));
+    std::string share = z.min_pct == z.max_pct
+                            ? fmt::format("{}% of the zero-copy sends in every run", short_number(z.min_pct))
+                            : fmt::format("between {}% and {}% of the zero-copy sends, run by run",
+                                          short_number(z.min_pct), short_number(z.max_pct));
     out += fmt::format("- **{}**: the kernel copied {} ({} runs over {} points). {}{}\n", z.topology, share, z.runs,
                        z.points, zero_copy_meaning(z), zero_copy_held(s, z.topology));
   }
@@ -169,11 +177,12 @@ std::string zero_copy_section(const Summary& s) {
 std::string rr_section(const Summary& s) {
   auto lowest = lowest_rr_latency(s);
   if (lowest.empty()) return "";
-  std::string out = fmt::format("### Request/response: which strategy has the lowest median round trip?\n\nFrom the "
-                                "figure \"Request/response latency vs thread count\" and summary.csv {}_* (the "
-                                "requester's round trip).\n\n| topology | threads | request/response | lowest p50 | "
-                                "p50 µs | tie with |\n|---|---|---|---|---|---|\n",
-                                key::receiver(key::latency_p50_us));
+  std::string out = fmt::format(
+      "### Request/response: which strategy has the lowest median round trip?\n\nFrom the "
+      "figure \"Request/response latency vs thread count\" and summary.csv {}_* (the "
+      "requester's round trip).\n\n| topology | threads | request/response | lowest p50 | "
+      "p50 µs | tie with |\n|---|---|---|---|---|---|\n",
+      key::receiver(key::latency_p50_us));
   for (const auto& l : lowest) {
     std::string tied;
     for (const auto& t : l.tied) tied += (tied.empty() ? "" : ", ") + t;
@@ -194,11 +203,12 @@ std::string names(const std::vector<std::string>& list) {
 std::string winners_section(const Summary& s) {
   auto best = best_stream_strategies(s);
   if (best.empty()) return "";
-  std::string out = fmt::format("### Who wins at each size? (stream throughput)\n\nFrom summary.csv {}_*: the "
-                                "strategy (send+receive data path) with the highest median, and those whose interval "
-                                "overlaps it.\n\n| topology | threads | size | highest | Gbit/s | tie with | measured "
-                                "|\n|---|---|---|---|---|---|---|\n",
-                                key::receiver(key::throughput_gbps));
+  std::string out = fmt::format(
+      "### Who wins at each size? (stream throughput)\n\nFrom summary.csv {}_*: the "
+      "strategy (send+receive data path) with the highest median, and those whose interval "
+      "overlaps it.\n\n| topology | threads | size | highest | Gbit/s | tie with | measured "
+      "|\n|---|---|---|---|---|---|---|\n",
+      key::receiver(key::throughput_gbps));
   for (const auto& b : best)
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", b.topology, b.threads, short_size(b.message_bytes),
                        b.strategy, short_number(b.median), names(b.tied), b.strategies_measured);
@@ -208,36 +218,40 @@ std::string winners_section(const Summary& s) {
 std::string batching_section(const Summary& s) {
   auto rows = uring_batching(s);
   if (rows.empty()) return "";
-  std::string out = fmt::format("### Where does io_uring's batching pay? (uring against two-copy)\n\nBoth make 8 "
-                                "sends per message; uring submits them as 8 linked SQEs in one io_uring_enter. From "
-                                "summary.csv {}_* and {}_*.\n\n| topology | threads | size | uring Gbit/s | two-copy "
-                                "Gbit/s | uring calls/msg | two-copy calls/msg | uring is |\n"
-                                "|---|---|---|---|---|---|---|---|\n",
-                                key::receiver(key::throughput_gbps), key::sender(key::calls_per_msg));
+  std::string out = fmt::format(
+      "### Where does io_uring's batching pay? (uring against two-copy)\n\nBoth make 8 "
+      "sends per message; uring submits them as 8 linked SQEs in one io_uring_enter. From "
+      "summary.csv {}_* and {}_*.\n\n| topology | threads | size | uring Gbit/s | two-copy "
+      "Gbit/s | uring calls/msg | two-copy calls/msg | uring is |\n"
+      "|---|---|---|---|---|---|---|---|\n",
+      key::receiver(key::throughput_gbps), key::sender(key::calls_per_msg));
   auto calls = [](const std::optional<double>& v) { return v ? short_number(*v) : std::string("?"); };
   for (const auto& b : rows)
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", b.topology, b.threads,
                        short_size(b.message_bytes), short_number(b.uring_gbps), short_number(b.two_copy_gbps),
                        calls(b.uring_calls), calls(b.two_copy_calls),
-                       b.verdict > 0 ? "ahead" : b.verdict < 0 ? "behind" : "tied");
+                       b.verdict > 0   ? "ahead"
+                       : b.verdict < 0 ? "behind"
+                                       : "tied");
   return out + "\n";
 }
 
 std::string mapped_section(const Summary& s) {
   auto shares = mapped_shares(s);
   if (shares.empty()) return "";
-  std::string out = fmt::format("### Did zerocopy-recv map the received pages?\n\nFrom the figure \"Received bytes "
-                                "mapped instead of copied vs message size\" and summary.csv {}_* (bytes "
-                                "TCP_ZEROCOPY_RECEIVE mapped, as a share of all received). The kernel maps only "
-                                "whole, single pages: on loopback and veth a copying sender's data sits in compound "
-                                "pages and maps at 0%, while a MSG_ZEROCOPY sender's pages, copied by the kernel "
-                                "before local delivery, can map.\n\n| topology | data path | threads | size | mapped "
-                                "% (runs' range) |\n|---|---|---|---|---|\n",
-                                key::receiver(key::zc_mapped_pct));
+  std::string out = fmt::format(
+      "### Did zerocopy-recv map the received pages?\n\nFrom the figure \"Received bytes "
+      "mapped instead of copied vs message size\" and summary.csv {}_* (bytes "
+      "TCP_ZEROCOPY_RECEIVE mapped, as a share of all received). The kernel maps only "
+      "whole, single pages: on loopback and veth a copying sender's data sits in compound "
+      "pages and maps at 0%, while a MSG_ZEROCOPY sender's pages, copied by the kernel "
+      "before local delivery, can map.\n\n| topology | data path | threads | size | mapped "
+      "% (runs' range) |\n|---|---|---|---|---|\n",
+      key::receiver(key::zc_mapped_pct));
   for (const auto& m : shares)
-    out += fmt::format("| {} | {} | {} | {} | {} |\n", m.topology, m.strategy, m.threads, short_size(m.message_bytes),
-                       m.min_pct == m.max_pct ? short_number(m.min_pct)
-                                              : short_number(m.min_pct) + " to " + short_number(m.max_pct));
+    out += fmt::format(
+        "| {} | {} | {} | {} | {} |\n", m.topology, m.strategy, m.threads, short_size(m.message_bytes),
+        m.min_pct == m.max_pct ? short_number(m.min_pct) : short_number(m.min_pct) + " to " + short_number(m.max_pct));
   return out + "\n";
 }
 
@@ -250,8 +264,9 @@ bool any_single_run(const Summary& s) {
 }  // namespace
 
 std::string render_answers(const Summary& summary) {
-  std::string out = "## Answers\n\nTwo strategies are told apart at a size only when their 95% confidence "
-                    "intervals do not overlap; otherwise that size is a tie, not a win.";
+  std::string out =
+      "## Answers\n\nTwo strategies are told apart at a size only when their 95% confidence "
+      "intervals do not overlap; otherwise that size is a tie, not a win.";
   if (any_single_run(summary))
     out += " Some points have a single ok run and so no interval: there the single values decide.";
   out += "\n\n";

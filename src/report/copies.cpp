@@ -54,8 +54,9 @@ std::vector<PointCopies> point_copies(const Summary& summary) {
   std::vector<PointCopies> out;
   for (const auto& p : summary.points) {
     if (p.key.mode != "stream") continue;
-    PointCopies c{p.key, median(p, key::sender(key::copies_per_msg)), median(p, key::receiver(key::copies_per_msg)),
-                  {}, 0, median(p, key::receiver(key::profile_overhead_pct))};
+    PointCopies c{
+        p.key, median(p, key::sender(key::copies_per_msg)),        median(p, key::receiver(key::copies_per_msg)), {},
+        0,     median(p, key::receiver(key::profile_overhead_pct))};
     bool any = false;
     for (Bucket b : kCopyOrder) {
       const char* bucket = bucket_info(b).key;

@@ -33,8 +33,8 @@ struct CopyStage {
 struct PointCopies {
   PointKey key;
   std::optional<double> sender_copies_per_msg, receiver_copies_per_msg;  // medians
-  std::vector<CopyStage> stages;  // present stages (>= kStagePct), in data-path order
-  int passes = 0;                 // distinct copy buckets among the stages
+  std::vector<CopyStage> stages;       // present stages (>= kStagePct), in data-path order
+  int passes = 0;                      // distinct copy buckets among the stages
   std::optional<double> overhead_pct;  // receiver's profile overhead, median
 };
 

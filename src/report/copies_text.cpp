@@ -39,7 +39,9 @@ std::string two_copies_section(const std::vector<PointCopies>& all) {
   std::string exceptions;
   for (const auto& c : all) {
     if (c.passes == 2) ++two;
-    else exceptions += fmt::format("- **{}**: {} cop{}: {}.\n", point_name(c.key), c.passes, c.passes == 1 ? "y" : "ies", stages_text(c));
+    else
+      exceptions += fmt::format("- **{}**: {} cop{}: {}.\n", point_name(c.key), c.passes, c.passes == 1 ? "y" : "ies",
+                                stages_text(c));
   }
   out += fmt::format("Two copies at {} of the {} profiled points.{}\n\n", two, all.size(),
                      exceptions.empty() ? "" : " Elsewhere:");
@@ -49,17 +51,19 @@ std::string two_copies_section(const std::vector<PointCopies>& all) {
     for (const auto& s : c.stages)
       if (s.bucket == bucket_info(Bucket::copy_zc_deferred).key) zero_copy[c.key.strategy].insert(point_name(c.key));
   for (const auto& [strategy, points] : zero_copy)
-    out += fmt::format("- {} still copied at {} point{}: the kernel copied the pinned pages later "
-                       "(skb_copy_ubufs) instead of in the send call, so MSG_ZEROCOPY moved the copy, it did not "
-                       "remove it.\n",
-                       strategy, points.size(), points.size() == 1 ? "" : "s");
+    out += fmt::format(
+        "- {} still copied at {} point{}: the kernel copied the pinned pages later "
+        "(skb_copy_ubufs) instead of in the send call, so MSG_ZEROCOPY moved the copy, it did not "
+        "remove it.\n",
+        strategy, points.size(), points.size() == 1 ? "" : "s");
   return out + (zero_copy.empty() ? "" : "\n");
 }
 
 std::string components_section(const std::vector<PointCopies>& all) {
-  std::string out = "### Which components copy?\n\nEach copy stage, the component that performs it, and the range "
-                    "over the profiled points of each strategy of the median share of the side's CPU samples it "
-                    "took.\n\n| strategy | component | side | points | CPU share |\n|---|---|---|---|---|\n";
+  std::string out =
+      "### Which components copy?\n\nEach copy stage, the component that performs it, and the range "
+      "over the profiled points of each strategy of the median share of the side's CPU samples it "
+      "took.\n\n| strategy | component | side | points | CPU share |\n|---|---|---|---|---|\n";
   struct Range {
     double low = 1e300, high = -1;
     int points = 0;

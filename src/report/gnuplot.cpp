@@ -1,14 +1,14 @@
 #include "report/gnuplot.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <fcntl.h>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/error.h"
 
@@ -50,8 +50,7 @@ std::string body(const Figure& f) {
   int columns = f.panels.size() > 1 ? 2 : 1;
   int rows = static_cast<int>((f.panels.size() + columns - 1) / columns);
   std::string out = fmt::format("set multiplot layout {},{} title {}\n", rows, columns, quoted(f.title));
-  out += fmt::format("set grid\nset key below\nset xlabel {}\nset ylabel {}\n", quoted(f.xlabel),
-                     quoted(f.ylabel));
+  out += fmt::format("set grid\nset key below\nset xlabel {}\nset ylabel {}\n", quoted(f.xlabel), quoted(f.ylabel));
   out += x_axis(f);
   out += f.y_from_zero ? "set yrange [0:*]\n" : "set autoscale y\n";
   out += "set offsets 0, 0, graph 0.08, 0\n";  // headroom: a line at the maximum stays visible
@@ -60,9 +59,9 @@ std::string body(const Figure& f) {
     out += fmt::format("set title {}\nplot", quoted(panel.title));
     for (size_t i = 0; i < panel.series.size(); ++i) {
       const auto& s = panel.series[i];
-      out += fmt::format("{} '{}.dat' index {} using 1:2:3:4 with yerrorlines lc {} pt {} dt {} lw 1.5 title {}",
-                         i ? ", \\\n    " : " ", f.stem, index++, s.color, s.color + 4, s.dashed ? 2 : 1,
-                         quoted(s.label));
+      out +=
+          fmt::format("{} '{}.dat' index {} using 1:2:3:4 with yerrorlines lc {} pt {} dt {} lw 1.5 title {}",
+                      i ? ", \\\n    " : " ", f.stem, index++, s.color, s.color + 4, s.dashed ? 2 : 1, quoted(s.label));
     }
     out += "\n";
   }
@@ -116,15 +115,17 @@ std::string figure_script(const Figure& f) {
   int columns = f.panels.size() > 1 ? 2 : 1;
   int rows = static_cast<int>((f.panels.size() + columns - 1) / columns);
   int width = columns == 1 ? 800 : 1200, height = rows == 1 ? 560 : 460 * rows + 40;
-  std::string out = fmt::format("# Drawn by copybench report from {}.dat (taken from ../summary.csv).\n"
-                                "# Redraw: cd plots && gnuplot {}.gp\n",
-                                f.stem, f.stem);
-  out += fmt::format("set terminal pngcairo noenhanced size {},{} font \",10\"\nset output '{}.png'\n", width,
-                     height, f.stem);
+  std::string out = fmt::format(
+      "# Drawn by copybench report from {}.dat (taken from ../summary.csv).\n"
+      "# Redraw: cd plots && gnuplot {}.gp\n",
+      f.stem, f.stem);
+  out += fmt::format("set terminal pngcairo noenhanced size {},{} font \",10\"\nset output '{}.png'\n", width, height,
+                     f.stem);
   out += body(f);
-  out += fmt::format("set output\nset terminal svg noenhanced size {},{} font \"sans,10\" background \"white\"\n"
-                     "set output '{}.svg'\n",
-                     width, height, f.stem);
+  out += fmt::format(
+      "set output\nset terminal svg noenhanced size {},{} font \"sans,10\" background \"white\"\n"
+      "set output '{}.svg'\n",
+      width, height, f.stem);
   out += body(f);
   return out + "set output\n";
 }

@@ -18,7 +18,7 @@ struct LimitRow {
   std::string verdict;  // runs.csv's name of the verdict most runs gave (summary's main_limit)
   int runs_with_verdict = 0;
   int runs_ok = 0;
-  std::map<std::string, int> verdicts;  // every verdict its ok runs gave, and how many gave it
+  std::map<std::string, int> verdicts;                           // every verdict its ok runs gave, and how many gave it
   std::optional<double> sender_thread_pct, receiver_thread_pct;  // busiest connection thread on a CPU
   std::optional<double> receiver_idle_pct;                       // the receiver's machine idle
   std::optional<double> sndbuf_limited_pct, rwnd_limited_pct;    // the stream sender's TCP_INFO

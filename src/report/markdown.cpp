@@ -1,9 +1,9 @@
 #include "report/markdown.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
 #include <optional>
-#include <fmt/format.h>
 
 #include "core/column_keys.h"
 
@@ -87,9 +87,10 @@ std::string grid(const RunsTable& runs, const Summary& summary) {
   std::string out = "## Grid\n\n| | |\n|---|---|\n";
   out += fmt::format("| strategies | {} |\n| modes | {} |\n", listed(strategies), listed(distinct(runs, key::mode)));
   if (runs.has_column(key::direction) && !distinct(runs, key::direction).empty())
-    out += fmt::format("| directions (stream) | {} (a path@reverse: the client sent; @bidir: both ways at once, "
-                       "throughputs summed) |\n",
-                       listed(distinct(runs, key::direction)));
+    out += fmt::format(
+        "| directions (stream) | {} (a path@reverse: the client sent; @bidir: both ways at once, "
+        "throughputs summed) |\n",
+        listed(distinct(runs, key::direction)));
   out += fmt::format("| message sizes | {} |\n", sizes_listed(runs, key::message_bytes));
   if (runs.has_column(key::response_bytes) && !distinct(runs, key::response_bytes).empty())
     out += fmt::format("| response sizes (rr) | {} |\n", sizes_listed(runs, key::response_bytes));
@@ -100,9 +101,10 @@ std::string grid(const RunsTable& runs, const Summary& summary) {
   out += fmt::format("| window, warm-up (s) | {}; {} |\n", listed(distinct(runs, key::duration_s, true)),
                      listed(distinct(runs, key::warmup_s, true)));
   out += fmt::format("| seed | {} |\n| points | {} |\n\n", listed(distinct(runs, key::seed)), summary.points.size());
-  return out + fmt::format("The sweep ran its runs in a shuffled order; {} in runs.csv gives each run's place in "
-                           "it.\n\n",
-                           key::run_order);
+  return out + fmt::format(
+                   "The sweep ran its runs in a shuffled order; {} in runs.csv gives each run's place in "
+                   "it.\n\n",
+                   key::run_order);
 }
 
 std::string runs_section(const Summary& s) {
@@ -150,8 +152,7 @@ std::string plots_section(const PlotsOutcome& plots) {
     if (e.rendered)
       out += fmt::format("### {}\n\n![{}](plots/{}.png)\n\n{} Vector version: [plots/{}.svg](plots/{}.svg).\n\n",
                          e.title, e.title, e.stem, e.caption, e.stem, e.stem);
-    else
-      not_drawn += fmt::format("- {} (`{}`): {}\n", e.title, e.stem, e.failed.empty() ? e.skipped : e.failed);
+    else not_drawn += fmt::format("- {} (`{}`): {}\n", e.title, e.stem, e.failed.empty() ? e.skipped : e.failed);
   }
   if (plots.entries.empty()) out += "No plots: there are no ok runs.\n\n";
   if (!not_drawn.empty()) out += "Not drawn:\n\n" + not_drawn + "\n";
@@ -162,9 +163,10 @@ std::string plots_section(const PlotsOutcome& plots) {
 }  // namespace
 
 std::string render_markdown(const RunsTable& runs, const Summary& summary, const PlotsOutcome& plots) {
-  std::string out = "# copybench sweep report\n\n"
-                    "Written by `copybench report` from runs.csv alone; summary.csv holds every aggregated figure, "
-                    "plots/ the data and gnuplot scripts of every plot.\n\n";
+  std::string out =
+      "# copybench sweep report\n\n"
+      "Written by `copybench report` from runs.csv alone; summary.csv holds every aggregated figure, "
+      "plots/ the data and gnuplot scripts of every plot.\n\n";
   out += environment(runs);
   out += grid(runs, summary);
   out += runs_section(summary);

@@ -1,7 +1,7 @@
 #include "report/report.h"
 
-#include <cerrno>
 #include <fmt/format.h>
+#include <cerrno>
 #include <fstream>
 
 #include "core/error.h"

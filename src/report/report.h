@@ -8,7 +8,7 @@ namespace copybench {
 
 struct ReportOutcome {
   std::vector<std::string> files_written;  // paths, DIR/... in the order written
-  std::string note;  // for the user, e.g. gnuplot missing and how to install it; "" when none
+  std::string note;                        // for the user, e.g. gnuplot missing and how to install it; "" when none
   std::string warning;  // a torn last row of runs.csv that was skipped (RunsTable::torn_row); "" when none
   int runs = 0, failed_runs = 0;
 };

@@ -1,11 +1,11 @@
 #include "report/runs_table.h"
 
+#include <fmt/format.h>
+#include <sys/stat.h>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "core/column_keys.h"
 #include "core/error.h"
@@ -84,7 +84,8 @@ std::string drop_torn_last_row(Records& split, size_t header_cells, const std::s
   std::string why;
   if (split.quote_open) why = "a quoted cell is never closed";
   else if (split.last_unterminated) why = "no line end";
-  else if (last.cells.size() != header_cells) why = fmt::format("{} cells, the header has {}", last.cells.size(), header_cells);
+  else if (last.cells.size() != header_cells)
+    why = fmt::format("{} cells, the header has {}", last.cells.size(), header_cells);
   else return "";
   auto warning = fmt::format("{} line {}: skipped a torn last row ({}), as a crash or a full disk leaves it", source,
                              last.line, why);
@@ -95,8 +96,8 @@ std::string drop_torn_last_row(Records& split, size_t header_cells, const std::s
 }  // namespace
 
 const std::vector<std::string>& required_run_columns() {
-  static constexpr std::string_view names[] = {key::run_order, key::point,    key::rep,  key::topology,
-                                               key::seed,      key::status,   key::strategy, key::mode,
+  static constexpr std::string_view names[] = {key::run_order,     key::point,  key::rep,      key::topology,
+                                               key::seed,          key::status, key::strategy, key::mode,
                                                key::message_bytes, key::threads};
   static const std::vector<std::string> cols(std::begin(names), std::end(names));
   return cols;
@@ -119,15 +120,16 @@ RunsTable RunsTable::parse(std::string_view text, const std::string& source) {
   for (const auto& name : required_run_columns())
     if (!table.has_column(name)) missing += (missing.empty() ? "" : ", ") + name;
   if (!missing.empty())
-    throw Error(fmt::format("{} line 1: bad header, no column {}; expected the runs.csv of copybench sweep "
-                            "({},{},{},{},{}, then the columns of copybench run --csv)",
-                            source, missing, key::run_order, key::point, key::rep, key::topology, key::seed));
+    throw Error(
+        fmt::format("{} line 1: bad header, no column {}; expected the runs.csv of copybench sweep "
+                    "({},{},{},{},{}, then the columns of copybench run --csv)",
+                    source, missing, key::run_order, key::point, key::rep, key::topology, key::seed));
   table.torn_row_ = drop_torn_last_row(split, header.size(), source);
   for (size_t r = 1; r < records.size(); ++r) {
     auto& rec = records[r];
     if (rec.cells.size() != header.size())
-      throw Error(fmt::format("{} line {}: {} cells, the header has {}", source, rec.line, rec.cells.size(),
-                              header.size()));
+      throw Error(
+          fmt::format("{} line {}: {} cells, the header has {}", source, rec.line, rec.cells.size(), header.size()));
     table.rows_.push_back(std::move(rec.cells));
     table.lines_.push_back(rec.line);
   }
@@ -135,7 +137,7 @@ RunsTable RunsTable::parse(std::string_view text, const std::string& source) {
 }
 
 RunsTable RunsTable::read(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) throw Error(fmt::format("{}: no such file", path));
     throw_sys(fmt::format("stat {}", path), errno);

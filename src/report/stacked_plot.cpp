@@ -6,8 +6,8 @@
 #include "core/column_keys.h"
 #include "metrics/cpu_buckets.h"
 #include "report/gnuplot.h"
-#include "results/result.h"
 #include "report/report.h"
+#include "results/result.h"
 
 namespace copybench::report {
 namespace {
@@ -52,7 +52,8 @@ std::optional<StackedFigure> cpu_buckets_figure(const Summary& summary, const st
   if (threads == 0) return std::nullopt;
   StackedFigure f;
   f.stem = "cpu_buckets_" + topology;
-  f.title = fmt::format("Where the CPU went, by side ({}, stream, {} thread{})", topology, threads, threads == 1 ? "" : "s");
+  f.title =
+      fmt::format("Where the CPU went, by side ({}, stream, {} thread{})", topology, threads, threads == 1 ? "" : "s");
   f.ylabel = "share of the side's CPU samples (%)";
   f.caption = fmt::format(
       "Median share of each side's cpu-clock samples (its test threads) per bucket (summary.csv "
@@ -105,15 +106,19 @@ std::string stacked_data(const StackedFigure& f) {
 
 std::string stacked_script(const StackedFigure& f) {
   const size_t bars = f.panels.empty() ? 0 : f.panels.front().bars.size();
-  const int width = static_cast<int>(std::max<size_t>(900, 260 + 60 * bars)), height = 380 * static_cast<int>(f.panels.size()) + 60;
-  std::string out = fmt::format("# Drawn by copybench report from {0}.dat (taken from ../summary.csv).\n"
-                                "# Redraw: cd plots && gnuplot {0}.gp\n",
-                                f.stem);
-  out += fmt::format("set terminal pngcairo noenhanced size {},{} font \",10\"\nset output '{}.png'\n", width, height, f.stem);
+  const int width = static_cast<int>(std::max<size_t>(900, 260 + 60 * bars)),
+            height = 380 * static_cast<int>(f.panels.size()) + 60;
+  std::string out = fmt::format(
+      "# Drawn by copybench report from {0}.dat (taken from ../summary.csv).\n"
+      "# Redraw: cd plots && gnuplot {0}.gp\n",
+      f.stem);
+  out += fmt::format("set terminal pngcairo noenhanced size {},{} font \",10\"\nset output '{}.png'\n", width, height,
+                     f.stem);
   out += body(f);
-  out += fmt::format("set output\nset terminal svg noenhanced size {},{} font \"sans,10\" background \"white\"\n"
-                     "set output '{}.svg'\n",
-                     width, height, f.stem);
+  out += fmt::format(
+      "set output\nset terminal svg noenhanced size {},{} font \"sans,10\" background \"white\"\n"
+      "set output '{}.svg'\n",
+      width, height, f.stem);
   return out + body(f) + "set output\n";
 }
 

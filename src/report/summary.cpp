@@ -1,8 +1,8 @@
 #include "report/summary.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <numeric>
 #include <tuple>
 
@@ -151,8 +151,8 @@ int strategy_rank_forward(std::string_view label) {
 
 bool point_before(const PointKey& a, const PointKey& b) {
   auto tie = [](const PointKey& k) {
-    return std::make_tuple(topology_rank(k.topology), k.topology, mode_rank(k.mode), k.mode, k.threads,
-                           k.message_bytes, k.response_bytes.value_or(0), strategy_rank(k.strategy), k.strategy);
+    return std::make_tuple(topology_rank(k.topology), k.topology, mode_rank(k.mode), k.mode, k.threads, k.message_bytes,
+                           k.response_bytes.value_or(0), strategy_rank(k.strategy), k.strategy);
   };
   return tie(a) < tie(b);
 }
@@ -171,18 +171,37 @@ const Stats* SummaryPoint::metric(std::string_view name) const {
 
 const std::vector<std::string>& summary_metrics() {
   using key::receiver, key::sender;
-  static const std::vector<std::string> names = {
-      receiver(key::throughput_gbps),        receiver(key::messages_per_s),        sender(key::time_per_msg_us),
-      receiver(key::latency_p50_us),         receiver(key::latency_p99_us),        sender(key::latency_p50_us),
-      sender(key::latency_p99_us),           sender(key::cpu_ns_per_byte),         receiver(key::cpu_ns_per_byte),
-      sender(key::system_cpu_ns_per_byte),   sender(key::cycles_per_byte),         receiver(key::cycles_per_byte),
-      sender(key::llc_misses_per_kib),       receiver(key::llc_misses_per_kib),    sender(key::context_switches),
-      receiver(key::context_switches),       std::string(key::zc_copied_pct),      receiver(key::zc_mapped_pct),
-      sender(key::calls_per_msg),            sender(key::submissions_per_msg),     receiver(key::calls_per_msg),
-      sender(key::thread_on_cpu_max_pct),    receiver(key::thread_on_cpu_max_pct), receiver(key::system_cpu_idle_pct),
-      sender(key::tcp_retransmits),          sender(key::tcp_rtt_us),              sender(key::tcp_snd_cwnd),
-      sender(key::tcp_busy_pct),             sender(key::tcp_rwnd_limited_pct),    sender(key::tcp_sndbuf_limited_pct),
-      receiver(key::interval_cv_pct)};
+  static const std::vector<std::string> names = {receiver(key::throughput_gbps),
+                                                 receiver(key::messages_per_s),
+                                                 sender(key::time_per_msg_us),
+                                                 receiver(key::latency_p50_us),
+                                                 receiver(key::latency_p99_us),
+                                                 sender(key::latency_p50_us),
+                                                 sender(key::latency_p99_us),
+                                                 sender(key::cpu_ns_per_byte),
+                                                 receiver(key::cpu_ns_per_byte),
+                                                 sender(key::system_cpu_ns_per_byte),
+                                                 sender(key::cycles_per_byte),
+                                                 receiver(key::cycles_per_byte),
+                                                 sender(key::llc_misses_per_kib),
+                                                 receiver(key::llc_misses_per_kib),
+                                                 sender(key::context_switches),
+                                                 receiver(key::context_switches),
+                                                 std::string(key::zc_copied_pct),
+                                                 receiver(key::zc_mapped_pct),
+                                                 sender(key::calls_per_msg),
+                                                 sender(key::submissions_per_msg),
+                                                 receiver(key::calls_per_msg),
+                                                 sender(key::thread_on_cpu_max_pct),
+                                                 receiver(key::thread_on_cpu_max_pct),
+                                                 receiver(key::system_cpu_idle_pct),
+                                                 sender(key::tcp_retransmits),
+                                                 sender(key::tcp_rtt_us),
+                                                 sender(key::tcp_snd_cwnd),
+                                                 sender(key::tcp_busy_pct),
+                                                 sender(key::tcp_rwnd_limited_pct),
+                                                 sender(key::tcp_sndbuf_limited_pct),
+                                                 receiver(key::interval_cv_pct)};
   static const std::vector<std::string> all = with_profile_metrics(names);  // report/copies.h
   return all;
 }
@@ -241,9 +260,8 @@ std::string summary_csv(const Summary& summary) {
   out += fmt::format(",{0},{0}_runs\n", key::limited_by);
   for (const auto& p : summary.points) {
     const auto& k = p.key;
-    out += fmt::format("{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy),
-                       k.message_bytes, k.response_bytes ? std::to_string(*k.response_bytes) : "", k.threads,
-                       p.runs_ok, p.runs_failed);
+    out += fmt::format("{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy), k.message_bytes,
+                       k.response_bytes ? std::to_string(*k.response_bytes) : "", k.threads, p.runs_ok, p.runs_failed);
     for (const auto& m : summary_metrics()) {
       const Stats* s = p.metric(m);
       if (!s) {

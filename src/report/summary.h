@@ -62,9 +62,9 @@ int strategy_rank(std::string_view path);
 struct SummaryPoint {
   PointKey key;
   int runs_ok = 0;
-  int runs_failed = 0;                            // status != ok; not in the statistics
+  int runs_failed = 0;                                // status != ok; not in the statistics
   std::map<std::string, Stats, std::less<>> metrics;  // a metric with no values is absent
-  std::map<std::string, int> limits;  // runs.csv limited_by of the ok runs -> how many runs said it
+  std::map<std::string, int> limits;                  // runs.csv limited_by of the ok runs -> how many runs said it
 
   /// nullptr when no ok run of this point had the metric.
   const Stats* metric(std::string_view name) const;
@@ -82,7 +82,7 @@ struct Summary {
   std::vector<SummaryPoint> points;  // in point_before order
   int runs = 0;
   int failed_runs = 0;
-  int unplaced_failures = 0;  // failed rows with no configuration of their own or of their point id
+  int unplaced_failures = 0;                   // failed rows with no configuration of their own or of their point id
   std::vector<FailureReason> failure_reasons;  // distinct (status, error), most frequent first
 };
 

@@ -25,7 +25,8 @@ SideFigures sum_sides(const SideFigures& a, const SideFigures& b, int threads_ea
     s.submissions_total = a.submissions_total.value_or(0) + b.submissions_total.value_or(0);
   if (a.throughput_gbps && b.throughput_gbps) s.throughput_gbps = *a.throughput_gbps + *b.throughput_gbps;
   if (a.messages_per_s && b.messages_per_s) s.messages_per_s = *a.messages_per_s + *b.messages_per_s;
-  if (s.messages_total > 0) s.calls_per_msg = static_cast<double>(s.calls_total) / static_cast<double>(s.messages_total);
+  if (s.messages_total > 0)
+    s.calls_per_msg = static_cast<double>(s.calls_total) / static_cast<double>(s.messages_total);
   s.streams = a.streams;
   for (auto stream : b.streams) {  // the reverse direction's connections follow the forward's
     stream.index += threads_each;
@@ -37,7 +38,8 @@ SideFigures sum_sides(const SideFigures& a, const SideFigures& b, int threads_ea
   return s;
 }
 
-std::optional<SideFigures> sum_of(const std::optional<SideFigures>& a, const std::optional<SideFigures>& b, int threads) {
+std::optional<SideFigures> sum_of(const std::optional<SideFigures>& a, const std::optional<SideFigures>& b,
+                                  int threads) {
   if (!a || !b) return std::nullopt;
   return sum_sides(*a, *b, threads);
 }
@@ -74,9 +76,9 @@ RunResult combine_directions(RunResult forward, RunResult reverse) {
   if (!r.receiver) r.receiver_missing_reason = missing_reason(forward, reverse, false);
   if (forward.zerocopy && reverse.zerocopy) {
     const auto &a = *forward.zerocopy, &b = *reverse.zerocopy;
-    r.zerocopy = zerocopy_figures(a.sends + b.sends, a.notifications + b.notifications, a.completed + b.completed,
-                                  a.copied + b.copied, a.enobufs_retries + b.enobufs_retries,
-                                  a.buffer_waits + b.buffer_waits);
+    r.zerocopy =
+        zerocopy_figures(a.sends + b.sends, a.notifications + b.notifications, a.completed + b.completed,
+                         a.copied + b.copied, a.enobufs_retries + b.enobufs_retries, a.buffer_waits + b.buffer_waits);
   }
   r.verify.enabled = forward.verify.enabled;
   r.verify.messages_checked = forward.verify.messages_checked + reverse.verify.messages_checked;

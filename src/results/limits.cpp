@@ -74,8 +74,9 @@ void decide(LimitFigures& f) {
                         pct_text(f.sender_rwnd_limited_pct), threads, idle);
   } else {
     f.verdict = Limit::neither;
-    f.why = fmt::format("no side saturated ({}; {}): the rate was set by waiting (round trips, TCP's windows, the link)",
-                        threads, idle);
+    f.why =
+        fmt::format("no side saturated ({}; {}): the rate was set by waiting (round trips, TCP's windows, the link)",
+                    threads, idle);
   }
 }
 
@@ -89,14 +90,16 @@ void decide_limit(RunResult& r) {
   }
   LimitFigures f = measured_figures(r);
   if (!f.sender_thread_pct && !f.receiver_thread_pct) {
-    r.limited_by_reason = "neither side knows its threads' CPU time: " +
-                          (r.sender->cpu->thread_reason.empty() ? r.receiver->cpu->thread_reason : r.sender->cpu->thread_reason);
+    r.limited_by_reason =
+        "neither side knows its threads' CPU time: " +
+        (r.sender->cpu->thread_reason.empty() ? r.receiver->cpu->thread_reason : r.sender->cpu->thread_reason);
     return;
   }
   decide(f);
   if (tcp_known(r) && f.verdict != Limit::sender_sndbuf && f.verdict != Limit::receiver_window)
-    f.why += fmt::format("; the sender's TCP: busy {}, receiver window limited {}, send buffer limited {} of the window",
-                         pct_text(f.sender_busy_pct), pct_text(f.sender_rwnd_limited_pct), pct_text(f.sender_sndbuf_limited_pct));
+    f.why += fmt::format(
+        "; the sender's TCP: busy {}, receiver window limited {}, send buffer limited {} of the window",
+        pct_text(f.sender_busy_pct), pct_text(f.sender_rwnd_limited_pct), pct_text(f.sender_sndbuf_limited_pct));
   r.limited_by = std::move(f);
   r.limited_by_reason.clear();
 }

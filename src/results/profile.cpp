@@ -61,7 +61,8 @@ std::optional<double> copies_per_msg(const ProfileFigures& p, std::string* why) 
   if (!send) {
     *why = p.zerocopy_sends
                ? "MSG_ZEROCOPY sends pin pages; their copy, if any, is deferred to skb_copy_ubufs, which only a "
-                 "kprobe counts (" + kprobe_why + "); the samples' zero-copy deferred copy share shows it"
+                 "kprobe counts (" +
+                     kprobe_why + "); the samples' zero-copy deferred copy share shows it"
                : "send copies not counted: " + chunk_why;
     return std::nullopt;
   }

@@ -45,12 +45,12 @@ struct ProfileFigures {
   int slices_on = 0, slices_off = 0;
   int64_t on_ns = 0, off_ns = 0;  // time with the profile on and off, inside the window
   uint64_t on_bytes = 0, off_bytes = 0, on_messages = 0, off_messages = 0;
-  bool zerocopy_sends = false;  // this side's sends used MSG_ZEROCOPY (pages pinned, not copied)
+  bool zerocopy_sends = false;      // this side's sends used MSG_ZEROCOPY (pages pinned, not copied)
   std::vector<EventFigure> events;  // threads scope first, then system
   std::optional<SampleFigures> threads, machine;
   std::string threads_reason, machine_reason;  // why a view is null
-  std::string kernel_caveat;  // kernel samples could not be placed: kernel buckets are null
-  std::string threads_caveat;  // how the threads view may be skewed (sampled per task)
+  std::string kernel_caveat;                   // kernel samples could not be placed: kernel buckets are null
+  std::string threads_caveat;                  // how the threads view may be skewed (sampled per task)
   uint64_t samples_lost = 0, throttled = 0;
 
   const EventFigure* event(const std::string& key, const std::string& scope) const;

@@ -14,7 +14,8 @@ Value opt(const std::optional<double>& v) { return v ? Value{*v} : Value{}; }
 
 // The events worth a row of the table; the rest are in CSV and JSON.
 bool shown(const std::string& key) {
-  for (const char* k : {"rx_copies", "tx_chunks", "tx_copies", "zc_copies", "dev_xmit", "netif_receive", "skb_consumed"})
+  for (const char* k :
+       {"rx_copies", "tx_chunks", "tx_copies", "zc_copies", "dev_xmit", "netif_receive", "skb_consumed"})
     if (key == k) return true;
   return false;
 }
@@ -24,13 +25,15 @@ bool shown(const std::string& key) {
 std::vector<SideColumn> profile_side_columns() {
   std::vector<SideColumn> cols = {
       {"profile", std::string(key::profile_overhead_pct), "%",
-       "--profile: this side's throughput lost while profiling: (rate in the slices without - rate in the slices with) / rate without * 100",
+       "--profile: this side's throughput lost while profiling: (rate in the slices without - rate in the slices with) "
+       "/ rate without * 100",
        [](const SideFigures& s) {
          std::string why;
          return s.profile ? opt(profile_overhead_pct(*s.profile, &why)) : Value{};
        }},
       {"profile", std::string(key::copies_per_msg), "copies/msg",
-       "--profile: copy operations counted on the side's threads per message: receive copies (skb_copy_datagram_iovec) + "
+       "--profile: copy operations counted on the side's threads per message: receive copies (skb_copy_datagram_iovec) "
+       "+ "
        "send copies (kprobes, else tcp_sendmsg_locked chunks when the sends copy)",
        [](const SideFigures& s) {
          std::string why;
@@ -51,14 +54,17 @@ std::vector<SideColumn> profile_side_columns() {
     }
   }
   for (bool machine : {false, true}) {
-    const std::string suffix = machine ? "_machine" : "", view = machine ? "every CPU (the whole machine)" : "the side's test threads";
+    const std::string suffix = machine ? "_machine" : "",
+                      view = machine ? "every CPU (the whole machine)" : "the side's test threads";
     cols.push_back({machine ? "profile_detail" : "profile", "profile" + suffix + "_samples", "",
-                    "--profile: cpu-clock samples of " + view + " in the profiled slices", [machine](const SideFigures& s) {
+                    "--profile: cpu-clock samples of " + view + " in the profiled slices",
+                    [machine](const SideFigures& s) {
                       const auto& v = !s.profile ? std::nullopt : machine ? s.profile->machine : s.profile->threads;
                       return v ? Value{v->samples} : Value{};
                     }});
     cols.push_back({"profile", machine ? "cpu_in_copies_machine_pct" : std::string(key::cpu_in_copies_pct), "%",
-                    "--profile: share of the cpu-clock samples of " + view + " in the copy buckets", [machine](const SideFigures& s) {
+                    "--profile: share of the cpu-clock samples of " + view + " in the copy buckets",
+                    [machine](const SideFigures& s) {
                       std::string why;
                       return s.profile ? opt(copies_pct(*s.profile, machine, &why)) : Value{};
                     }});

@@ -13,7 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-
 // An integer of type T, or Error: the sender's figures arrive from a peer, and nlohmann's get
 // would cast a floating-point or out-of-range value without a word.
 template <typename T>
@@ -41,14 +40,20 @@ json to_json(const SampleFigures& s, const ProfileFigures& p, bool machine) {
     const BucketInfo* info = nullptr;
     for (const auto& i : bucket_infos())
       if (b.key == i.key) info = &i;
-    buckets.push_back({{"key", b.key}, {"title", info ? info->title : ""}, {"samples", b.samples}, {"pct", json_opt(b.pct)}});
+    buckets.push_back(
+        {{"key", b.key}, {"title", info ? info->title : ""}, {"samples", b.samples}, {"pct", json_opt(b.pct)}});
   }
   for (const auto& f : s.top)
     top.push_back({{"function", f.function}, {"bucket", f.bucket}, {"samples", f.samples}, {"pct", f.pct}});
   std::string why;
   const auto copies = copies_pct(p, machine, &why);
-  return {{"hz", s.hz}, {"samples", s.samples},       {"kernel_samples", s.kernel_samples}, {"cpu_in_copies_pct", json_opt(copies)},
-          {"cpu_in_copies_reason", copies ? json(nullptr) : json_text(why)}, {"buckets", buckets}, {"top", top}};
+  return {{"hz", s.hz},
+          {"samples", s.samples},
+          {"kernel_samples", s.kernel_samples},
+          {"cpu_in_copies_pct", json_opt(copies)},
+          {"cpu_in_copies_reason", copies ? json(nullptr) : json_text(why)},
+          {"buckets", buckets},
+          {"top", top}};
 }
 
 SampleFigures samples_from_json(const json& j) {

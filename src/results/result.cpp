@@ -11,8 +11,11 @@ namespace {
 constexpr const char* kStatusNames[] = {"ok", "failed", "interrupted"};
 constexpr const char* kSideNames[] = {"sender", "receiver"};
 constexpr const char* kRoleNames[] = {"sender", "receiver", "responder", "requester"};
-constexpr const char* kLimitNames[] = {"sender_cpu", "receiver_cpu", "both_cpus", "neither", "sender_sndbuf", "receiver_window"};
-constexpr const char* kLimitTexts[] = {"sender CPU", "receiver CPU", "both CPUs saturated", "neither side's CPU", "the sender's send buffer", "the receiver's window"};
+constexpr const char* kLimitNames[] = {"sender_cpu", "receiver_cpu",  "both_cpus",
+                                       "neither",    "sender_sndbuf", "receiver_window"};
+constexpr const char* kLimitTexts[] = {
+    "sender CPU",           "receiver CPU", "both CPUs saturated", "neither side's CPU", "the sender's send buffer",
+    "the receiver's window"};
 
 template <typename E, size_t N>
 const char* name_of(E value, const char* const (&names)[N]) {

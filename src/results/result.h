@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "results/profile.h"
 #include "params/params.h"
+#include "results/profile.h"
 
 namespace copybench {
 
@@ -104,10 +104,10 @@ struct CpuFigures {
   std::optional<double> system_softirq_pct;
   std::optional<double> system_steal_pct;
   std::optional<double> system_idle_pct;  // idle + iowait
-  std::string system_reason;  // why the system figures are null
+  std::string system_reason;              // why the system figures are null
   // Each connection thread's time on a CPU / the window, in connection order (run/window_meter.h).
   std::vector<std::optional<double>> thread_on_cpu_pct;
-  std::string thread_reason;  // why a thread's share is null
+  std::string thread_reason;                         // why a thread's share is null
   std::optional<double> busiest_thread_pct() const;  // the largest share; null when none is known
 };
 
@@ -134,7 +134,8 @@ struct SideFigures {
   uint64_t messages_in_window = 0;
   uint64_t bytes_total = 0;
   uint64_t messages_total = 0;
-  uint64_t calls_total = 0;  // system calls that moved bytes: send/sendmsg or io_uring_enter (sender), receive calls (receiver)
+  uint64_t calls_total =
+      0;  // system calls that moved bytes: send/sendmsg or io_uring_enter (sender), receive calls (receiver)
   std::optional<uint64_t> submissions_total;  // io_uring SQEs; null when the side's strategy makes plain calls
   std::optional<uint64_t> zc_mapped_bytes;    // receiver, zerocopy-recv: bytes mapped (TCP_ZEROCOPY_RECEIVE)
   std::optional<uint64_t> zc_copied_bytes;    // receiver, zerocopy-recv: bytes copied
@@ -152,13 +153,13 @@ struct SideFigures {
   // With it: the rates (throughput, messages/s, time per message) come from the timed slices,
   // this long in all; null: from the whole window.
   std::optional<double> rates_timed_s;
-  std::optional<CpuFigures> cpu;        // null when no window was measured
+  std::optional<CpuFigures> cpu;  // null when no window was measured
   std::optional<LatencyFigures> latency;
-  std::string latency_reason;           // why latency is null
-  std::optional<ProfileFigures> profile;  // --profile (METHODOLOGY.md section 20)
-  std::string profile_reason;             // why profile is null
-  std::optional<TcpFigures> tcp_info;     // the connections' TCP_INFO together
-  std::string tcp_info_reason;            // why tcp_info is null
+  std::string latency_reason;              // why latency is null
+  std::optional<ProfileFigures> profile;   // --profile (METHODOLOGY.md section 20)
+  std::string profile_reason;              // why profile is null
+  std::optional<TcpFigures> tcp_info;      // the connections' TCP_INFO together
+  std::string tcp_info_reason;             // why tcp_info is null
   std::vector<IntervalFigures> intervals;  // --interval; empty: intervals_reason says why
   std::string intervals_reason;
   const CounterFigure* counter(const std::string& name) const;
@@ -191,13 +192,13 @@ Limit parse_limit(std::string_view text);  // throws Error
 
 struct LimitFigures {
   Limit verdict = Limit::neither;
-  std::string why;                // the figures that decided it, in words
+  std::string why;                  // the figures that decided it, in words
   double thread_threshold_pct = 0;  // a thread on a CPU this much of the window is saturated
   double idle_threshold_pct = 0;    // a machine with at most this idle is saturated
   std::optional<double> sender_thread_pct, receiver_thread_pct;  // each side's busiest connection thread
   std::optional<double> sender_idle_pct, receiver_idle_pct;      // each side's machine, idle + iowait
-  bool one_machine = false;         // both sides measured the same machine's CPUs
-  double tcp_limited_threshold_pct = 0;  // a sender held this much of the window by one cause
+  bool one_machine = false;                                      // both sides measured the same machine's CPUs
+  double tcp_limited_threshold_pct = 0;                          // a sender held this much of the window by one cause
   // The sender's TCP chrono shares of the window (stream mode; null in rr or where unknown).
   std::optional<double> sender_busy_pct, sender_rwnd_limited_pct, sender_sndbuf_limited_pct;
 };
@@ -215,8 +216,8 @@ struct Environment {
   std::string kernel;
   std::string cpu_model;
   int cores = 0;
-  std::optional<int> path_mtu;       // of the test's connections, from the kernel
-  std::optional<long> optmem_max;    // net.core.optmem_max in this side's namespace
+  std::optional<int> path_mtu;     // of the test's connections, from the kernel
+  std::optional<long> optmem_max;  // net.core.optmem_max in this side's namespace
   std::optional<int> perf_event_paranoid;
   std::string copybench_version;
 };
@@ -224,9 +225,9 @@ struct Environment {
 struct RunResult {
   static constexpr int kSchemaVersion = 3;  // 2: counters, CPU, latency, mode; 3: tcp_info, intervals
   RunStatus status = RunStatus::ok;
-  std::string error;          // empty when ok
-  std::string started_at;     // ISO 8601 UTC
-  std::string server;         // host:port as connected
+  std::string error;       // empty when ok
+  std::string started_at;  // ISO 8601 UTC
+  std::string server;      // host:port as connected
   TestParams params;
   Environment receiver_env;
   std::optional<Environment> sender_env;
@@ -244,7 +245,9 @@ struct RunResult {
 
   /// One side's figures, the reason they are missing, and its machine.
   std::optional<SideFigures>& figures(Side side) { return side == Side::sender ? sender : receiver; }
-  std::string& missing_reason(Side side) { return side == Side::sender ? sender_missing_reason : receiver_missing_reason; }
+  std::string& missing_reason(Side side) {
+    return side == Side::sender ? sender_missing_reason : receiver_missing_reason;
+  }
   void set_environment(Side side, Environment environment) {
     if (side == Side::sender) sender_env = std::move(environment);
     else receiver_env = std::move(environment);

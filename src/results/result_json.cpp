@@ -17,10 +17,15 @@ json to_json(const LimitFigures& f) {
           {"idle_threshold_pct", f.idle_threshold_pct},
           {"one_machine", f.one_machine},
           {"tcp_limited_threshold_pct", f.tcp_limited_threshold_pct},
-          {"sender", {{"busiest_thread_on_cpu_pct", json_opt(f.sender_thread_pct)}, {"machine_idle_pct", json_opt(f.sender_idle_pct)},
-                      {"tcp_busy_pct", json_opt(f.sender_busy_pct)}, {"tcp_rwnd_limited_pct", json_opt(f.sender_rwnd_limited_pct)},
-                      {"tcp_sndbuf_limited_pct", json_opt(f.sender_sndbuf_limited_pct)}}},
-          {"receiver", {{"busiest_thread_on_cpu_pct", json_opt(f.receiver_thread_pct)}, {"machine_idle_pct", json_opt(f.receiver_idle_pct)}}}};
+          {"sender",
+           {{"busiest_thread_on_cpu_pct", json_opt(f.sender_thread_pct)},
+            {"machine_idle_pct", json_opt(f.sender_idle_pct)},
+            {"tcp_busy_pct", json_opt(f.sender_busy_pct)},
+            {"tcp_rwnd_limited_pct", json_opt(f.sender_rwnd_limited_pct)},
+            {"tcp_sndbuf_limited_pct", json_opt(f.sender_sndbuf_limited_pct)}}},
+          {"receiver",
+           {{"busiest_thread_on_cpu_pct", json_opt(f.receiver_thread_pct)},
+            {"machine_idle_pct", json_opt(f.receiver_idle_pct)}}}};
 }
 
 LimitFigures limit_from_json(const json& j) {
@@ -44,8 +49,12 @@ LimitFigures limit_from_json(const json& j) {
 }  // namespace
 
 json to_json(const Environment& env) {
-  return {{"hostname", env.hostname},   {"kernel", env.kernel},         {"cpu_model", env.cpu_model},
-          {"cores", env.cores},         {"path_mtu", json_opt(env.path_mtu)}, {"optmem_max", json_opt(env.optmem_max)},
+  return {{"hostname", env.hostname},
+          {"kernel", env.kernel},
+          {"cpu_model", env.cpu_model},
+          {"cores", env.cores},
+          {"path_mtu", json_opt(env.path_mtu)},
+          {"optmem_max", json_opt(env.optmem_max)},
           {"perf_event_paranoid", json_opt(env.perf_event_paranoid)},
           {"copybench_version", env.copybench_version}};
 }
@@ -92,8 +101,12 @@ json to_json(const RunResult& r) {
   for (const auto& part : r.directions) directions.push_back(to_json(part));
   // Which host was which: the figures keep their side's name whichever end measured them.
   const Direction d = r.params.direction;
-  json roles = {{"client", d == Direction::bidir ? "both" : d == Direction::reverse ? "sender" : "receiver"},
-                {"server", d == Direction::bidir ? "both" : d == Direction::reverse ? "receiver" : "sender"}};
+  json roles = {{"client", d == Direction::bidir     ? "both"
+                           : d == Direction::reverse ? "sender"
+                                                     : "receiver"},
+                {"server", d == Direction::bidir     ? "both"
+                           : d == Direction::reverse ? "receiver"
+                                                     : "sender"}};
   return {{"schema_version", RunResult::kSchemaVersion},
           {"status", status_name(r.status)},
           {"error", json_text(r.error)},
@@ -101,8 +114,9 @@ json to_json(const RunResult& r) {
           {"server", r.server},
           {"parameters", params_to_json(r.params)},
           {"roles", roles},
-          {"environment", {{"receiver", r.receiver_env.hostname.empty() ? json(nullptr) : to_json(r.receiver_env)},
-                           {"sender", r.sender_env ? to_json(*r.sender_env) : json(nullptr)}}},
+          {"environment",
+           {{"receiver", r.receiver_env.hostname.empty() ? json(nullptr) : to_json(r.receiver_env)},
+            {"sender", r.sender_env ? to_json(*r.sender_env) : json(nullptr)}}},
           {"sender", r.sender ? to_json(*r.sender) : json(nullptr)},
           {"sender_missing_reason", r.sender ? json(nullptr) : json(r.sender_missing_reason)},
           {"receiver", r.receiver ? to_json(*r.receiver) : json(nullptr)},

@@ -40,7 +40,8 @@ ServerReport decode_server_report(std::string_view payload, int threads, Side ex
                             r.side.streams.size(), threads));
   for (size_t i = 0; i < r.side.streams.size(); ++i)
     if (r.side.streams[i].index != static_cast<int>(i))
-      throw Error(fmt::format("malformed RESULT from the server: stream {} is numbered {}", i, r.side.streams[i].index));
+      throw Error(
+          fmt::format("malformed RESULT from the server: stream {} is numbered {}", i, r.side.streams[i].index));
   return r;
 }
 

@@ -18,7 +18,7 @@ struct ServerReport {
   std::optional<ZeroCopyFigures> zerocopy;  // null unless the server sent with a zero-copy strategy
   uint64_t messages_checked = 0;            // --verify: what the server checked (rr requests; reverse: the stream)
   uint64_t corrupt_messages = 0;
-  uint64_t trailing_bytes = 0;              // reverse: bytes of an incomplete last message
+  uint64_t trailing_bytes = 0;  // reverse: bytes of an incomplete last message
 };
 
 std::string encode_server_report(const ServerReport& report);

@@ -2,8 +2,8 @@
 // with its connections, counters, CPU, latency, TCP_INFO and intervals.
 #include "results/result_json.h"
 
-#include <cmath>
 #include <fmt/format.h>
+#include <cmath>
 
 #include "results/figures.h"
 #include "results/profile_json.h"
@@ -31,12 +31,13 @@ json to_json(const TcpFigures& t) {
           {"busy_pct", json_opt(t.busy_pct)},
           {"rwnd_limited_pct", json_opt(t.rwnd_limited_pct)},
           {"sndbuf_limited_pct", json_opt(t.sndbuf_limited_pct)},
-          {"meminfo", {{"send_queue_start_bytes", json_opt(t.send_queue_start_bytes)},
-                       {"send_queue_end_bytes", json_opt(t.send_queue_end_bytes)},
-                       {"recv_queue_start_bytes", json_opt(t.recv_queue_start_bytes)},
-                       {"recv_queue_end_bytes", json_opt(t.recv_queue_end_bytes)},
-                       {"optmem_start_bytes", json_opt(t.optmem_start_bytes)},
-                       {"optmem_end_bytes", json_opt(t.optmem_end_bytes)}}},
+          {"meminfo",
+           {{"send_queue_start_bytes", json_opt(t.send_queue_start_bytes)},
+            {"send_queue_end_bytes", json_opt(t.send_queue_end_bytes)},
+            {"recv_queue_start_bytes", json_opt(t.recv_queue_start_bytes)},
+            {"recv_queue_end_bytes", json_opt(t.recv_queue_end_bytes)},
+            {"optmem_start_bytes", json_opt(t.optmem_start_bytes)},
+            {"optmem_end_bytes", json_opt(t.optmem_end_bytes)}}},
           {"reason", json_text(t.reason)}};
 }
 
@@ -90,8 +91,11 @@ StreamFigures stream_from_json(const json& j) {
 }
 
 json to_json(const CounterFigure& c) {
-  return {{"name", c.name},       {"scope", c.scope},     {"value", json_opt(c.value)},
-          {"running_pct", json_opt(c.running_pct)}, {"threads", c.threads},
+  return {{"name", c.name},
+          {"scope", c.scope},
+          {"value", json_opt(c.value)},
+          {"running_pct", json_opt(c.running_pct)},
+          {"threads", c.threads},
           {"reason", json_text(c.reason)}};
 }
 
@@ -155,10 +159,20 @@ json to_json(const LatencyFigures& l) {
   for (const auto& [lower, count] : l.buckets) buckets.push_back({lower, count});
   // Nothing recorded: the summary is unknown, not 0.
   auto value = [&](auto v) { return l.count ? json(v) : json(nullptr); };
-  return {{"what", l.what},          {"unit", "ns"},           {"count", l.count},       {"min", value(l.min_ns)},
-          {"mean", value(l.mean_ns)}, {"p50", value(l.p50_ns)}, {"p90", value(l.p90_ns)}, {"p99", value(l.p99_ns)},
-          {"p99_9", value(l.p999_ns)}, {"p99_99", value(l.p9999_ns)}, {"max", value(l.max_ns)}, {"sum", l.sum_ns},
-          {"buckets", buckets},      {"buckets_are", "[lower bound ns, count]; a bucket spans 1/128 of its power of two"}};
+  return {{"what", l.what},
+          {"unit", "ns"},
+          {"count", l.count},
+          {"min", value(l.min_ns)},
+          {"mean", value(l.mean_ns)},
+          {"p50", value(l.p50_ns)},
+          {"p90", value(l.p90_ns)},
+          {"p99", value(l.p99_ns)},
+          {"p99_9", value(l.p999_ns)},
+          {"p99_99", value(l.p9999_ns)},
+          {"max", value(l.max_ns)},
+          {"sum", l.sum_ns},
+          {"buckets", buckets},
+          {"buckets_are", "[lower bound ns, count]; a bucket spans 1/128 of its power of two"}};
 }
 
 LatencyFigures latency_from_json(const json& j) {
@@ -214,8 +228,11 @@ IntervalFigures interval_from_json(const json& j) {
 }
 
 json to_json(const SideFigures& side) {
-  json j = {{"side", side_name(side.side)}, {"host", side.host}, {"window_start_s", side.window_ns > 0 ? json(side.window_start_ns / 1e9) : json(nullptr)},
-            {"calls_total", side.calls_total}, {"submissions_total", json_opt(side.submissions_total)}};
+  json j = {{"side", side_name(side.side)},
+            {"host", side.host},
+            {"window_start_s", side.window_ns > 0 ? json(side.window_start_ns / 1e9) : json(nullptr)},
+            {"calls_total", side.calls_total},
+            {"submissions_total", json_opt(side.submissions_total)}};
   for (const auto& col : side_columns()) j[col.key] = value_json(col.get(side));
   j["window_ns"] = side.window_ns;
   j["role"] = role_name(side.role);

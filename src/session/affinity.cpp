@@ -1,8 +1,8 @@
 #include "session/affinity.h"
 
-#include <cerrno>
 #include <fmt/format.h>
 #include <sched.h>
+#include <cerrno>
 #include <vector>
 
 #include "core/error.h"
@@ -27,7 +27,8 @@ std::vector<int> allowed_cpus() {
 int pin_cpu(PinMode mode, int index, bool sender_side) {
   if (mode == PinMode::none) return -1;
   static const std::vector<int> cpus = allowed_cpus();
-  const size_t slot = mode == PinMode::same ? static_cast<size_t>(index) : 2 * static_cast<size_t>(index) + (sender_side ? 0 : 1);
+  const size_t slot =
+      mode == PinMode::same ? static_cast<size_t>(index) : 2 * static_cast<size_t>(index) + (sender_side ? 0 : 1);
   return cpus[slot % cpus.size()];
 }
 

@@ -8,8 +8,8 @@ namespace {
 
 // Student t(0.975, df) for the small samples the rule uses; 1.96 beyond the table.
 double t_975(int df) {
-  static constexpr double kTable[] = {0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
-                                      2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086};
+  static constexpr double kTable[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                      2.201, 2.179,  2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086};
   return df >= 1 && df <= 20 ? kTable[df] : 1.96;
 }
 

@@ -38,7 +38,10 @@ const char* connection_label(Side side, End end) {
 class ClientRun {
  public:
   ClientRun(const ClientOptions& options, const std::atomic<bool>& interrupted, StartGate* gate = nullptr)
-      : opt_(options), p_(options.params), interrupted_(interrupted), window_(options, connections_, interrupted_, gate) {}
+      : opt_(options),
+        p_(options.params),
+        interrupted_(interrupted),
+        window_(options, connections_, interrupted_, gate) {}
 
   RunResult run() {
     begin_result();
@@ -87,8 +90,8 @@ class ClientRun {
 
   // The server's figures, within the RESULT wait after STOP (ClientOptions::result_timeout_ms).
   std::optional<Frame> read_result() {
-    const int64_t wait_ns = opt_.result_timeout_ms > 0 ? int64_t{opt_.result_timeout_ms} * 1'000'000
-                                                       : p_.threads * kSecond + 60 * kSecond;
+    const int64_t wait_ns =
+        opt_.result_timeout_ms > 0 ? int64_t{opt_.result_timeout_ms} * 1'000'000 : p_.threads * kSecond + 60 * kSecond;
     const int64_t deadline = now_ns() + wait_ns;
     try {
       return read_frame(connections_.control(), deadline);
@@ -102,7 +105,8 @@ class ClientRun {
     auto frame = read_result();
     if (!frame) throw Error("the server closed the control connection before sending its figures");
     if (frame->type == FrameType::abort) throw Error("the server ended the test: " + frame->payload);
-    if (frame->type != FrameType::result) throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
+    if (frame->type != FrameType::result)
+      throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
     auto report = decode_server_report(frame->payload, p_.threads, remote_);
     result_.figures(remote_) = std::move(report.side);
     result_.set_environment(remote_, std::move(report.environment));

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "wire/auth.h"
 #include "results/result.h"
+#include "wire/auth.h"
 
 namespace copybench {
 

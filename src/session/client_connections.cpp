@@ -1,8 +1,8 @@
 #include "session/client_connections.h"
 
 #include <fmt/format.h>
-#include <string>
 #include <sys/socket.h>
+#include <string>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -32,7 +32,8 @@ std::string handshake(int fd, const Header& header, const Secret* secret) {
   }
   if (!frame) throw Error("the server closed the connection without answering");
   if (frame->type == FrameType::reject) throw Error("the server refused the test: " + frame->payload);
-  if (frame->type != FrameType::accept) throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
+  if (frame->type != FrameType::accept)
+    throw Error(fmt::format("unexpected {} from the server", frame_type_name(frame->type)));
   return frame->payload;
 }
 

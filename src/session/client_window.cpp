@@ -1,8 +1,8 @@
 #include "session/client_window.h"
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "metrics/perf_counters.h"
@@ -32,8 +32,13 @@ void StartGate::leave() {
 
 ClientWindow::ClientWindow(const ClientOptions& options, ClientConnections& connections,
                            const std::atomic<bool>& interrupted, StartGate* gate)
-    : p_(options.params), connections_(connections), role_(connections.role()), interrupted_(interrupted), gate_(gate),
-      counters_(p_.threads), totals_(p_.threads) {
+    : p_(options.params),
+      connections_(connections),
+      role_(connections.role()),
+      interrupted_(interrupted),
+      gate_(gate),
+      counters_(p_.threads),
+      totals_(p_.threads) {
   WindowEdges::IntervalSink sink;
   if (options.on_interval)
     sink = [listener = options.on_interval, side = role_.side, direction = p_.direction](const IntervalFigures& v) {
@@ -75,7 +80,8 @@ void ClientWindow::run() {
   auto stopped = [this] { return interrupted_.load() || any_connection_ended(); };
   if (sleep_until(t0_ + p_.warmup_ns, stopped)) {
     window_.open();
-    completed_ = p_.auto_duration ? run_auto_window(stopped) : wait_ticking(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
+    completed_ =
+        p_.auto_duration ? run_auto_window(stopped) : wait_ticking(t0_ + p_.warmup_ns + p_.duration_ns, stopped);
     window_.close();
   }
   stop_sent_.store(true, std::memory_order_release);

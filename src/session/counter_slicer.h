@@ -2,16 +2,15 @@
 // Perf counters apart from the rates and latencies: counting and timing in alternating slices
 // of the window, so that neither pays for the other. Per-thread events are switched out and in
 // at every context switch: counted, a 1 KiB round trip here took 1.3x as long, and a 64 KiB
-// stream over two connections on two CPUs ran 0.89x as fast (docs/PERFORMANCE.md). Events that are open but disabled still cost about half of that, so a
-// counted slice opens the events on the threads and a timed slice runs with none open at all:
-// timed, counted, timed, ... The latency histograms record and the rates are measured in the
-// timed slices only; the counts are summed over the counted ones (METHODOLOGY.md section 7,
-// "Counters apart: alternating slices").
+// stream over two connections on two CPUs ran 0.89x as fast (docs/PERFORMANCE.md). Events that are open but disabled
+// still cost about half of that, so a counted slice opens the events on the threads and a timed slice runs with none
+// open at all: timed, counted, timed, ... The latency histograms record and the rates are measured in the timed slices
+// only; the counts are summed over the counted ones (METHODOLOGY.md section 7, "Counters apart: alternating slices").
+#include <sys/types.h>
 #include <atomic>
 #include <cstdint>
-#include <string>
 #include <memory>
-#include <sys/types.h>
+#include <string>
 #include <vector>
 
 #include "metrics/perf_counters.h"
@@ -53,9 +52,9 @@ class CounterSlicer {
   const std::string& error() const { return error_; }
 
  private:
-  void flip(int64_t now_ns);  // at a slice's edge: close the slice, turn the other way
-  void open_and_count();      // a counted slice begins; throws Error
-  void stop_and_add();        // it ends: the counts are added, the events closed
+  void flip(int64_t now_ns);         // at a slice's edge: close the slice, turn the other way
+  void open_and_count();             // a counted slice begins; throws Error
+  void stop_and_add();               // it ends: the counts are added, the events closed
   void close_slice(int64_t now_ns);  // the slice's time, bytes and messages to its kind
 
   const std::vector<pid_t> tids_;

@@ -17,7 +17,8 @@ SampleFigures sample_figures(const SampleView& view, int hz, bool kernel_known) 
     const uint64_t n = view.buckets[static_cast<size_t>(info.bucket)];
     const bool user = info.bucket == Bucket::user_space || info.bucket == Bucket::copy_user_space;
     std::optional<double> pct;
-    if ((user || kernel_known) && view.samples > 0) pct = 100.0 * static_cast<double>(n) / static_cast<double>(view.samples);
+    if ((user || kernel_known) && view.samples > 0)
+      pct = 100.0 * static_cast<double>(n) / static_cast<double>(view.samples);
     f.buckets.push_back({info.key, n, pct});
   }
   for (const SampledFunction& fn : view.top)
@@ -28,9 +29,7 @@ SampleFigures sample_figures(const SampleView& view, int hz, bool kernel_known) 
 
 }  // namespace
 
-int64_t profile_slice_ns(int64_t duration_ns) {
-  return std::clamp<int64_t>(duration_ns / 10, 5'000'000, 250'000'000);
-}
+int64_t profile_slice_ns(int64_t duration_ns) { return std::clamp<int64_t>(duration_ns / 10, 5'000'000, 250'000'000); }
 
 ProfileMeter::ProfileMeter(const std::vector<pid_t>& tids, std::function<Snapshot()> snapshot, int64_t slice_ns,
                            SamplerSetup setup)
@@ -46,8 +45,8 @@ void ProfileMeter::set(bool on) {
   const int err_events = on ? events_.enable() : events_.disable();
   const int err_samples = on ? sampler_.enable() : sampler_.disable();
   if ((err_events || err_samples) && error_.empty())
-    error_ = std::string("turning the profile ") + (on ? "on" : "off") + " failed: " +
-             errno_text(err_events ? err_events : err_samples);
+    error_ = std::string("turning the profile ") + (on ? "on" : "off") +
+             " failed: " + errno_text(err_events ? err_events : err_samples);
 }
 
 void ProfileMeter::begin() {
@@ -61,7 +60,8 @@ void ProfileMeter::begin() {
 
 void ProfileMeter::account(Snapshot now) {
   const int64_t ns = now.t_ns - last_.t_ns;
-  const uint64_t bytes = sum_of(now.bytes) - sum_of(last_.bytes), messages = sum_of(now.messages) - sum_of(last_.messages);
+  const uint64_t bytes = sum_of(now.bytes) - sum_of(last_.bytes),
+                 messages = sum_of(now.messages) - sum_of(last_.messages);
   if (on_) {
     on_ns_ += ns, on_bytes_ += bytes, on_messages_ += messages, ++slices_on_;
   } else {

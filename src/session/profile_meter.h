@@ -3,13 +3,13 @@
 // side's test threads (and the machine), in alternating slices of the window: on, off, on, ...
 // The off slices are the same run without the profile, so comparing the side's rate in the
 // two kinds of slice measures what profiling cost (METHODOLOGY.md section 20).
+#include <sys/types.h>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <sys/types.h>
 #include <thread>
 #include <vector>
 

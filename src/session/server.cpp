@@ -62,7 +62,8 @@ uint64_t server_buffer_bytes(const TestParams& params) {
   return connection_buffer_bytes(connection_role(params, End::server), params) * static_cast<uint64_t>(params.threads);
 }
 
-Server::Server(ServerOptions options) : options_(std::move(options)), listener_(listen_tcp(options_.bind, options_.port, options_.family)) {
+Server::Server(ServerOptions options)
+    : options_(std::move(options)), listener_(listen_tcp(options_.bind, options_.port, options_.family)) {
   if (options_.max_memory_bytes == 0) options_.max_memory_bytes = default_max_memory();
 }
 
@@ -163,8 +164,9 @@ void Server::shut_down_pending() {
 void Server::spawn(Fd fd, std::string peer) {
   const std::string source = peer_host(peer);
   if (!claim_pending(source, fd.get())) {
-    auto reason = fmt::format("server busy: {} connections are still sending their header ({} at most from one address)",
-                              max_pending_headers(options_), max_pending_headers_per_source(options_));
+    auto reason =
+        fmt::format("server busy: {} connections are still sending their header ({} at most from one address)",
+                    max_pending_headers(options_), max_pending_headers_per_source(options_));
     log(fmt::format("{}: refused: {}", peer, reason));
     refuse_now(fd.get(), reason);
     return;
@@ -231,8 +233,9 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
     auto params = params_from(header);
     validate(params);
     if (params.profile && !options_.allow_profile)
-      throw ProtocolError("--profile is not allowed on this server: it samples the whole machine's kernel "
-                          "(start the server with --allow-profile)");
+      throw ProtocolError(
+          "--profile is not allowed on this server: it samples the whole machine's kernel "
+          "(start the server with --allow-profile)");
     session = std::make_shared<TestSession>(random_id(), params, peer_host(peer));
   } catch (const std::exception& e) {
     log(fmt::format("{}: refused test: {}", peer, e.what()));
@@ -246,9 +249,10 @@ void Server::handle_control(Fd fd, const std::string& peer, const Header& header
   }
   const auto& p = session->params();
   const bool receives = side_of(End::server, p.direction) == Side::receiver;
-  log(fmt::format("{}: test {:016x}: {}{}, {} messages, {} threads, {} after {} warm-up", peer, session->id(), p.strategy,
-                  receives ? fmt::format(" from the client, received with {}", p.recv_strategy) : "",
-                  format_size(p.message_bytes), p.threads, format_duration(p.duration_ns), format_duration(p.warmup_ns)));
+  log(fmt::format("{}: test {:016x}: {}{}, {} messages, {} threads, {} after {} warm-up", peer, session->id(),
+                  p.strategy, receives ? fmt::format(" from the client, received with {}", p.recv_strategy) : "",
+                  format_size(p.message_bytes), p.threads, format_duration(p.duration_ns),
+                  format_duration(p.warmup_ns)));
   try {
     // A peer that went silent (no FIN, no RST: a cable pulled, a host frozen) ends the test
     // within the I/O timeout: keepalive probes go unanswered and TCP_USER_TIMEOUT fires.
@@ -273,8 +277,9 @@ std::string Server::admit(const std::shared_ptr<TestSession>& session) {
   const TestParams& p = session->params();
   const uint64_t need = server_buffer_bytes(p);
   if (p.warmup_ns + p.duration_ns > options_.max_duration_ns)
-    return fmt::format("the test asks for {} of warm-up and window; this server runs a test for at most {} (--max-duration)",
-                       format_duration(p.warmup_ns + p.duration_ns), format_duration(options_.max_duration_ns));
+    return fmt::format(
+        "the test asks for {} of warm-up and window; this server runs a test for at most {} (--max-duration)",
+        format_duration(p.warmup_ns + p.duration_ns), format_duration(options_.max_duration_ns));
   std::lock_guard lock(mu_);
   if (static_cast<int>(sessions_.size()) >= options_.max_clients)
     return fmt::format("server busy: {} test(s) running, the most it runs at once (--max-clients {})",
@@ -282,10 +287,11 @@ std::string Server::admit(const std::shared_ptr<TestSession>& session) {
   // Checked before a single buffer is allocated: a client must not be able to make the server
   // allocate more than its operator allows (a zero-copy pool reaches 64 MiB per connection).
   if (need > options_.max_memory_bytes - std::min(held_bytes_, options_.max_memory_bytes))
-    return fmt::format("the test needs {} of message buffers on the server ({} connection(s) x {}), more than "
-                       "it may hold: --max-memory {}, of which running tests hold {}",
-                       format_size(need), p.threads, format_size(need / static_cast<uint64_t>(p.threads)),
-                       format_size(options_.max_memory_bytes), format_size(held_bytes_));
+    return fmt::format(
+        "the test needs {} of message buffers on the server ({} connection(s) x {}), more than "
+        "it may hold: --max-memory {}, of which running tests hold {}",
+        format_size(need), p.threads, format_size(need / static_cast<uint64_t>(p.threads)),
+        format_size(options_.max_memory_bytes), format_size(held_bytes_));
   sessions_[session->id()] = session;
   held_bytes_ += need;
   return "";
@@ -296,8 +302,8 @@ void Server::release(TestSession& session) {
   // (run_control shuts their sockets down and waits; a thread that still did not return keeps
   // the test's place and memory, and that is said.)
   if (!session.streams_done()) {
-    log(fmt::format("test {:016x}: a connection thread has not returned; its place and {} stay taken",
-                    session.id(), format_size(server_buffer_bytes(session.params()))));
+    log(fmt::format("test {:016x}: a connection thread has not returned; its place and {} stay taken", session.id(),
+                    format_size(server_buffer_bytes(session.params()))));
     return;
   }
   std::lock_guard lock(mu_);
@@ -355,7 +361,8 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
 // reset): they stay, counted against --max-memory, until their completions come.
 void Server::hold(const TestSession& session, int index, HeldBuffers held) {
   const TestParams& params = session.params();
-  held.bytes = strategy_info(params.strategy).buffer_bytes(connection_role(params, End::server).sent_message_bytes(params));
+  held.bytes =
+      strategy_info(params.strategy).buffer_bytes(connection_role(params, End::server).sent_message_bytes(params));
   log(fmt::format("test {:016x}: connection {}: {} kept until the kernel releases them", session.id(), index,
                   format_size(held.bytes)));
   std::lock_guard lock(mu_);

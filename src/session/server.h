@@ -7,15 +7,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
-#include "wire/auth.h"
 #include "net/socket.h"
-#include "session/test_session.h"
 #include "params/params.h"
+#include "session/test_session.h"
+#include "wire/auth.h"
 
 namespace copybench {
 
@@ -25,12 +25,12 @@ struct ServerOptions {
   uint16_t port = 7470;
   bool once = false;  // serve one test (--bidir: its two), then return
   bool quiet = false;
-  int max_clients = 4;             // tests at once; one more is refused "busy" (iperf3 allows 1)
-  uint64_t max_memory_bytes = 0;   // message buffers of all running tests together; 0: default_max_memory()
-  int header_timeout_ms = 5'000;   // a connection must send its whole header within this
-  int io_timeout_ms = 10'000;      // SO_SNDTIMEO/SO_RCVTIMEO of the data connections; a silent control connection's end
+  int max_clients = 4;            // tests at once; one more is refused "busy" (iperf3 allows 1)
+  uint64_t max_memory_bytes = 0;  // message buffers of all running tests together; 0: default_max_memory()
+  int header_timeout_ms = 5'000;  // a connection must send its whole header within this
+  int io_timeout_ms = 10'000;     // SO_SNDTIMEO/SO_RCVTIMEO of the data connections; a silent control connection's end
   int64_t max_duration_ns = 300'000'000'000;  // warm-up + window a test may ask for (--max-duration)
-  bool allow_profile = false;      // --profile samples the whole machine's kernel: only where its owner allows it
+  bool allow_profile = false;            // --profile samples the whole machine's kernel: only where its owner allows it
   std::shared_ptr<const Secret> secret;  // --secret-file: control connections must prove they hold it
 };
 
@@ -92,7 +92,7 @@ class Server {
   Listener listener_;
   std::mutex mu_;
   std::map<uint64_t, std::shared_ptr<TestSession>> sessions_;
-  uint64_t held_bytes_ = 0;  // server_buffer_bytes of the admitted tests, and of held_
+  uint64_t held_bytes_ = 0;        // server_buffer_bytes of the admitted tests, and of held_
   std::vector<HeldBuffers> held_;  // buffers the kernel may still read, kept until it releases them
   std::vector<Worker> workers_;
   std::atomic<bool> once_done_{false};

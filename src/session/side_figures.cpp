@@ -45,8 +45,7 @@ void add_receive_copy(SideFigures& side, const std::vector<RecvAccounting>& conn
         "the kernel mapped no page ({}): it maps only whole, single pages of payload; a copying sender's data "
         "sits in compound pages, and messages under two pages are read with recv()",
         setup.empty() ? "TCP_MAXSEG left alone" : setup);
-  else
-    side.zc_mapped_note = setup;
+  else side.zc_mapped_note = setup;
 }
 
 namespace {

@@ -28,10 +28,10 @@ ConnectionEnd connection_end(const ConnectionTotals& totals, const SendAccountin
 
 /// Everything a side measured; pointers are borrowed for the call.
 struct SideMeasurements {
-  const RoleInfo* role = nullptr;         // what this side's connections did: its side, what it timed
-  const CounterSet* counters = nullptr;   // the connections' byte and message counters
-  const WindowEdges* window = nullptr;    // its snapshots (either absent: no window measured)
-  int64_t start_ns = 0;                   // START on this side's clock (0: never started)
+  const RoleInfo* role = nullptr;          // what this side's connections did: its side, what it timed
+  const CounterSet* counters = nullptr;    // the connections' byte and message counters
+  const WindowEdges* window = nullptr;     // its snapshots (either absent: no window measured)
+  int64_t start_ns = 0;                    // START on this side's clock (0: never started)
   std::vector<ConnectionEnd> connections;  // one per connection, in index order
   const WindowMeter* meter = nullptr;
   bool zerocopy_sends = false;  // its sends used MSG_ZEROCOPY (the profile's copy count)

@@ -1,20 +1,16 @@
 #include "session/tcp_watch.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <limits>
 #include <string>
 
 namespace copybench {
 namespace {
 
-std::optional<double> as_double(std::optional<uint32_t> v) {
-  return v ? std::optional<double>(*v) : std::nullopt;
-}
+std::optional<double> as_double(std::optional<uint32_t> v) { return v ? std::optional<double>(*v) : std::nullopt; }
 
-std::optional<uint64_t> widen(std::optional<uint32_t> v) {
-  return v ? std::optional<uint64_t>(*v) : std::nullopt;
-}
+std::optional<uint64_t> widen(std::optional<uint32_t> v) { return v ? std::optional<uint64_t>(*v) : std::nullopt; }
 
 // A chrono clock's share of the window. The kernel keeps these in jiffies (1 to 10 ms), so a
 // share may overshoot 100% by one tick over a short window: it is capped there.
@@ -45,8 +41,7 @@ TcpFigures tcp_figures(const TcpSample& first, const TcpSample& last) {
   if (last.pacing_rate_Bps) {
     if (*last.pacing_rate_Bps == std::numeric_limits<uint64_t>::max())
       add_reason(t.reason, "pacing_rate_gbps: the connection is not paced (tcpi_pacing_rate is ~0)");
-    else
-      t.pacing_rate_gbps = static_cast<double>(*last.pacing_rate_Bps) * 8 / 1e9;
+    else t.pacing_rate_gbps = static_cast<double>(*last.pacing_rate_Bps) * 8 / 1e9;
   }
   t.unsent_bytes = widen(last.notsent_bytes);
   const double window_us = static_cast<double>(last.t_ns - first.t_ns) / 1e3;
@@ -73,12 +68,14 @@ IntervalFigures interval_figures(const Snapshot& from, const Snapshot& to, const
     v.bytes += to.bytes[i] - from.bytes[i];
     v.messages += to.messages[i] - from.messages[i];
   }
-  if (to.t_ns > from.t_ns) v.throughput_gbps = static_cast<double>(v.bytes) * 8 / static_cast<double>(to.t_ns - from.t_ns);
+  if (to.t_ns > from.t_ns)
+    v.throughput_gbps = static_cast<double>(v.bytes) * 8 / static_cast<double>(to.t_ns - from.t_ns);
   double cwnd = 0, rtt = 0;
   int cwnds = 0, rtts = 0;
   for (size_t i = 0; i < tcp_to.size(); ++i) {
     const auto& end = tcp_to[i];
-    if (i < tcp_from.size() && tcp_from[i].total_retrans && end.total_retrans && *end.total_retrans >= *tcp_from[i].total_retrans)
+    if (i < tcp_from.size() && tcp_from[i].total_retrans && end.total_retrans &&
+        *end.total_retrans >= *tcp_from[i].total_retrans)
       v.retransmits = v.retransmits.value_or(0) + (*end.total_retrans - *tcp_from[i].total_retrans);
     if (end.snd_cwnd) cwnd += *end.snd_cwnd, ++cwnds;
     if (end.rtt_us) rtt += *end.rtt_us, ++rtts;

@@ -6,11 +6,11 @@
 
 #include "core/clock.h"
 #include "core/error.h"
-#include "metrics/tcp_info.h"
-#include "wire/protocol.h"
 #include "machine/environment.h"
+#include "metrics/tcp_info.h"
 #include "results/server_report.h"
 #include "session/side_figures.h"
+#include "wire/protocol.h"
 
 namespace copybench {
 namespace {

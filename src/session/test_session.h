@@ -97,7 +97,7 @@ class TestSession {
   const TestParams params_;
   const std::string peer_host_;
   const RoleInfo& role_;  // of every data connection: the server's end of this test
-  int control_fd_ = -1;  // guarded by mu_: shut down by abort()
+  int control_fd_ = -1;   // guarded by mu_: shut down by abort()
   CounterSet counters_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> abandoned_{false};  // abort(): rr responders end between transactions

@@ -23,7 +23,8 @@ void WindowMeter::open_counters(const std::vector<pid_t>& connection_tids, pid_t
   thread_cpu_ = ThreadCpuMeter(connection_tids);
   std::vector<pid_t> tids = connection_tids;
   tids.push_back(coordinator_tid);
-  if (sliced_) slicer_ = std::make_unique<CounterSlicer>(tids, recording_, slice_ns_, streams);  // opens per counted slice
+  if (sliced_)
+    slicer_ = std::make_unique<CounterSlicer>(tids, recording_, slice_ns_, streams);  // opens per counted slice
   else if (counters_on_) counters_ = std::make_unique<ThreadCounters>(tids);
   if (!profile_on_) return;
   if (!streams) {
@@ -31,7 +32,8 @@ void WindowMeter::open_counters(const std::vector<pid_t>& connection_tids, pid_t
     return;
   }
   try {  // a profile that cannot be set up costs the profile, never the test
-    profile_ = std::make_unique<ProfileMeter>(tids, [streams] { return streams->snapshot(); }, slice_ns_);
+    profile_ = std::make_unique<ProfileMeter>(
+        tids, [streams] { return streams->snapshot(); }, slice_ns_);
   } catch (const std::exception& e) {
     profile_error_ = std::string("the profile could not be set up: ") + e.what();
   }
@@ -86,7 +88,8 @@ void WindowMeter::rates_from_timed_slices(SideFigures& side) const {
   side.rates_timed_s = seconds;
   side.throughput_gbps = slicer_->timed_bytes() * 8.0 / ns;
   side.messages_per_s = messages / seconds;
-  side.time_per_msg_us = messages > 0 ? std::optional<double>(seconds * 1e6 * side.streams.size() / messages) : std::nullopt;
+  side.time_per_msg_us =
+      messages > 0 ? std::optional<double>(seconds * 1e6 * side.streams.size() / messages) : std::nullopt;
 }
 
 void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const std::string& no_latency_reason,
@@ -103,12 +106,14 @@ void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const
   } else if (!measured || (!counters_ && !slicer_)) {
     side.counters_reason = "no window was measured";
   } else if (slicer_ && (slicer_->readings().empty() || slicer_->counted_ns() <= 0)) {
-    side.counters_reason = !slicer_->error().empty()
-                               ? "the counters count in slices of the window, and none could be counted: " + slicer_->error()
-                               : "the window ended before a counted slice (the counters count in alternating slices)";
+    side.counters_reason =
+        !slicer_->error().empty()
+            ? "the counters count in slices of the window, and none could be counted: " + slicer_->error()
+            : "the window ended before a counted slice (the counters count in alternating slices)";
   } else {
     // Sliced (rr): counted in part of the window, scaled to all of it.
-    const double scale = slicer_ ? static_cast<double>(slicer_->window_ns()) / static_cast<double>(slicer_->counted_ns()) : 1.0;
+    const double scale =
+        slicer_ ? static_cast<double>(slicer_->window_ns()) / static_cast<double>(slicer_->counted_ns()) : 1.0;
     if (slicer_) {
       side.counters_counted_pct = 100.0 * slicer_->counted_ns() / slicer_->window_ns();
       rates_from_timed_slices(side);
@@ -124,10 +129,21 @@ void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const
   }
   if (measured) {
     auto u = cpu_.usage();
-    side.cpu = CpuFigures{u.process_user_s,       u.process_system_s,  u.voluntary_switches, u.involuntary_switches,
-                          u.cpus,                 u.system_busy_cpu_s, u.system_busy_pct,    u.system_user_pct,
-                          u.system_system_pct,    u.system_irq_pct,    u.system_softirq_pct, u.system_steal_pct,
-                          u.system_idle_pct,      u.system_reason,     thread_cpu_.on_cpu_pct(),
+    side.cpu = CpuFigures{u.process_user_s,
+                          u.process_system_s,
+                          u.voluntary_switches,
+                          u.involuntary_switches,
+                          u.cpus,
+                          u.system_busy_cpu_s,
+                          u.system_busy_pct,
+                          u.system_user_pct,
+                          u.system_system_pct,
+                          u.system_irq_pct,
+                          u.system_softirq_pct,
+                          u.system_steal_pct,
+                          u.system_idle_pct,
+                          u.system_reason,
+                          thread_cpu_.on_cpu_pct(),
                           thread_cpu_.reason()};
   }
   if (hist_.empty()) {

@@ -2,6 +2,7 @@
 // Everything a side measures over the window besides its byte counters: perf_event_open
 // counters on the side's test threads, the CPU time of the process and the machine, and the
 // latency histograms (one per connection thread, merged after the threads have ended).
+#include <sys/types.h>
 #include <atomic>
 #include <climits>
 #include <cstdint>
@@ -9,16 +10,15 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "metrics/cpu_usage.h"
 #include "metrics/histogram.h"
-#include "metrics/tcp_info.h"
 #include "metrics/perf_counters.h"
+#include "metrics/tcp_info.h"
 #include "metrics/thread_cpu.h"
-#include "results/result.h"
 #include "params/params.h"
+#include "results/result.h"
 #include "session/counter_slicer.h"
 #include "session/profile_meter.h"
 #include "session/window.h"
@@ -118,7 +118,7 @@ class WindowEdges {
   int64_t interval_ns_ = 0;
   IntervalSink sink_;
   int64_t next_tick_ns_ = INT64_MAX;
-  Snapshot previous_;                     // the current interval's start
+  Snapshot previous_;  // the current interval's start
   std::vector<TcpSample> previous_tcp_;
   std::vector<TcpSample> first_tcp_, last_tcp_;
   std::vector<IntervalFigures> intervals_;

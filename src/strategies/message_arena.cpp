@@ -1,10 +1,10 @@
 #include "strategies/message_arena.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fmt/format.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "core/error.h"
 

@@ -4,9 +4,9 @@
 // uring-zc-fixed). Unlike heap fields, an unmapped page that a pipe or an skb still references
 // keeps its bytes until the kernel drops it: nothing of this process is written there after
 // the pool is gone (a freed heap chunk would be reused by malloc).
+#include <sys/types.h>
 #include <cstddef>
 #include <memory>
-#include <sys/types.h>
 #include <vector>
 
 #include "core/message.h"

@@ -14,7 +14,8 @@ class OneCopy final : public SendStrategy {
 
   void send(int fd, Message& message) override {
     auto iov = message.iov();  // a copy: partial sends advance it
-    sendmsg_all(fd, iov.data(), kFieldCount, message.size(), 0, acct_, [] {}, [](int) { return false; });
+    sendmsg_all(
+        fd, iov.data(), kFieldCount, message.size(), 0, acct_, [] {}, [](int) { return false; });
   }
 
   const SendAccounting& accounting() const override { return acct_; }

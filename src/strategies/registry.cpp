@@ -1,6 +1,6 @@
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 
 #include "core/error.h"
 #include "strategies/strategy.h"
@@ -130,7 +130,9 @@ size_t zc_pool_messages(size_t message_bytes) {
   return std::clamp<size_t>(kPoolBytes / std::max<size_t>(message_bytes, 1), 4, kZcPoolMax);
 }
 
-size_t zc_pool_bytes(size_t message_bytes) { return zc_pool_messages(message_bytes) * Message::heap_bytes(message_bytes); }
+size_t zc_pool_bytes(size_t message_bytes) {
+  return zc_pool_messages(message_bytes) * Message::heap_bytes(message_bytes);
+}
 
 const StrategyInfo& strategy_info(std::string_view name_or_alias) {
   auto wanted = lower(name_or_alias);
@@ -143,7 +145,8 @@ const StrategyInfo& strategy_info(std::string_view name_or_alias) {
     names += (names.empty() ? "" : ", ") + s.name;
     if (auto d = edit_distance(wanted, s.name); d < best) best = d, closest = &s;
   }
-  if (closest) throw UsageError(fmt::format("unknown strategy '{}' (did you mean '{}'?)", name_or_alias, closest->name));
+  if (closest)
+    throw UsageError(fmt::format("unknown strategy '{}' (did you mean '{}'?)", name_or_alias, closest->name));
   throw UsageError(fmt::format("unknown strategy '{}' (choose one of: {})", name_or_alias, names));
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // Shared by the strategies and their loops: complete partial sends, drain after a failure.
-#include <cerrno>
 #include <fmt/format.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <cerrno>
 
 #include "core/error.h"
 #include "net/data_calls.h"
@@ -26,8 +26,7 @@ inline void advance_iov(iovec* iov, int count, int* first, size_t sent) {
 
 /// Turns a failed send into an Error that says what happened in the user's terms.
 [[noreturn]] inline void throw_send_error(const char* call, int err) {
-  if (err == EAGAIN || err == EWOULDBLOCK)
-    throw Error(fmt::format("{} timed out: the receiver stopped reading", call));
+  if (err == EAGAIN || err == EWOULDBLOCK) throw Error(fmt::format("{} timed out: the receiver stopped reading", call));
   throw_sys(call, err);
 }
 

@@ -9,11 +9,11 @@
 // a pool rotated through the memfd (a buffer is rewritten as late as possible), and --verify
 // reports what reached the receiver: corrupt messages with this strategy are the path's reuse
 // hazard, a finding (METHODOLOGY.md, "sendfile and splice: no completion"). See sendfile(2).
-#include <cerrno>
 #include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
 
 #include "strategies/message_arena.h"
 #include "strategies/send_util.h"

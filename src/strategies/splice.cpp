@@ -10,13 +10,13 @@
 // (METHODOLOGY.md, "sendfile and splice: no completion"). The fields are placed apart in one
 // anonymous mapping rather than on the heap, so that what the kernel still references after the
 // test keeps its bytes instead of being handed out again by malloc. See vmsplice(2), splice(2).
-#include <algorithm>
-#include <cerrno>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <fstream>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
 
 #include "strategies/message_arena.h"
 #include "strategies/send_util.h"

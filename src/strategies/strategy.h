@@ -13,11 +13,11 @@ namespace copybench {
 
 /// What a strategy did, counted by the strategy itself (plain data, read after the run).
 struct SendAccounting {
-  uint64_t send_calls = 0;     // system calls that moved bytes: send()/sendmsg(); io_uring: io_uring_enter
-  bool uring = false;          // submissions is meaningful
-  uint64_t submissions = 0;    // io_uring: SQEs handed to the kernel
-  uint64_t partial_sends = 0;  // calls that moved fewer bytes than asked (then completed)
-  bool zerocopy = false;       // the fields below are meaningful
+  uint64_t send_calls = 0;        // system calls that moved bytes: send()/sendmsg(); io_uring: io_uring_enter
+  bool uring = false;             // submissions is meaningful
+  uint64_t submissions = 0;       // io_uring: SQEs handed to the kernel
+  uint64_t partial_sends = 0;     // calls that moved fewer bytes than asked (then completed)
+  bool zerocopy = false;          // the fields below are meaningful
   uint64_t zc_sends = 0;          // sends that owe a notification (MSG_ZEROCOPY id; io_uring IORING_CQE_F_MORE)
   uint64_t zc_notifications = 0;  // error-queue messages read; io_uring: IORING_CQE_F_NOTIF completions
   uint64_t zc_completed = 0;      // sends covered by those (ee_info..ee_data ranges; io_uring: one each)

@@ -9,8 +9,8 @@
 // one submission, so the next message is queued only after this one's completions are in: one
 // message in flight per socket. A failed send cancels the rest of the chain (-ECANCELED).
 // See io_uring_enter(2) (IOSQE_IO_LINK) and io_uring_prep_send(3).
-#include <array>
 #include <fmt/format.h>
+#include <array>
 
 #include "strategies/send_util.h"
 #include "strategies/uring_ring.h"

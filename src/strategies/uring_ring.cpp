@@ -1,8 +1,8 @@
 #include "strategies/uring_ring.h"
 
-#include <cerrno>
 #include <fmt/format.h>
 #include <sys/resource.h>
+#include <cerrno>
 #include <vector>
 
 #include "core/clock.h"
@@ -26,14 +26,12 @@ std::string memlock_text() {
 std::string setup_failure(int err) {
   switch (err) {
     case ENOMEM:
-      return fmt::format("io_uring_setup: out of locked memory (RLIMIT_MEMLOCK is {}; raise it, e.g. ulimit -l unlimited)",
-                         memlock_text());
-    case EPERM:
-      return "io_uring_setup: not permitted (kernel.io_uring_disabled, or a seccomp filter of the container)";
-    case ENOSYS:
-      return "io_uring_setup: this kernel has no io_uring";
-    default:
-      return "io_uring_setup: " + errno_text(err);
+      return fmt::format(
+          "io_uring_setup: out of locked memory (RLIMIT_MEMLOCK is {}; raise it, e.g. ulimit -l unlimited)",
+          memlock_text());
+    case EPERM: return "io_uring_setup: not permitted (kernel.io_uring_disabled, or a seccomp filter of the container)";
+    case ENOSYS: return "io_uring_setup: this kernel has no io_uring";
+    default: return "io_uring_setup: " + errno_text(err);
   }
 }
 
@@ -99,9 +97,10 @@ void UringRing::register_buffers(const iovec* buffers, unsigned count) {
   size_t bytes = 0;
   for (unsigned i = 0; i < count; ++i) bytes += buffers[i].iov_len;
   if (rc == -ENOMEM)
-    throw Error(fmt::format("io_uring_register_buffers: out of locked memory (RLIMIT_MEMLOCK is {}; the {} KiB of "
-                            "registered buffers need more; raise it, e.g. ulimit -l unlimited)",
-                            memlock_text(), bytes / 1024));
+    throw Error(
+        fmt::format("io_uring_register_buffers: out of locked memory (RLIMIT_MEMLOCK is {}; the {} KiB of "
+                    "registered buffers need more; raise it, e.g. ulimit -l unlimited)",
+                    memlock_text(), bytes / 1024));
   throw Error(fmt::format("io_uring_register_buffers ({} buffers, {} KiB): {}", count, bytes / 1024, errno_text(-rc)));
 }
 

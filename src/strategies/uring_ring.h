@@ -2,10 +2,10 @@
 // One io_uring per connection's strategy (so one per sending thread), owned RAII, with every
 // wait bounded: io_uring sends poll the socket instead of blocking in it, so the socket's
 // SO_SNDTIMEO does not apply and the 10 s limit has to be kept here. See io_uring_enter(2).
+#include <liburing.h>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
-#include <liburing.h>
 #include <string>
 #include <utility>
 

@@ -9,8 +9,8 @@
 // TCP byte order: one request in flight per socket. The next message is submitted only after
 // the previous one's first completion, and MSG_WAITALL makes io_uring retry a short send
 // itself. Notifications are collected whenever the ring is entered. See io_uring_prep_send_zc(3).
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <vector>
 
 #include "strategies/send_util.h"
@@ -52,7 +52,8 @@ class UringZeroCopy final : public SendStrategy {
     slot.in_flight = true;
     slot.held = true;
     slot.sent = -1;
-    if (!ring_.submit_and_wait(1, kCompletionTimeoutNs)) fail(fd, "io_uring send timed out: the receiver stopped reading");
+    if (!ring_.submit_and_wait(1, kCompletionTimeoutNs))
+      fail(fd, "io_uring send timed out: the receiver stopped reading");
     wait_until([&] { return !slot.in_flight; }, fd, "send");
     if (slot.sent == -EINVAL)
       fail(fd, "io_uring: IORING_SEND_ZC_REPORT_USAGE is not supported by this kernel (Linux 6.2 or later)");

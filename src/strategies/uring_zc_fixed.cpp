@@ -21,10 +21,10 @@
 // MSG_WAITALL, one io_uring_enter per message, and the next message is submitted only after
 // this one's first completions: one chain in flight per socket. See io_uring_prep_send_zc(3),
 // io_uring_register_buffers(3).
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <fmt/format.h>
 #include <string_view>
 #include <vector>
 
@@ -81,11 +81,13 @@ class UringZeroCopyFixed final : public SendStrategy {
       slot.state[i] = Field::awaiting_first;
     }
     last->flags &= static_cast<uint8_t>(~IOSQE_IO_LINK);  // the chain ends with the message
-    if (!ring_.submit_and_wait(1, kCompletionTimeoutNs)) fail(fd, "io_uring send timed out: the receiver stopped reading");
+    if (!ring_.submit_and_wait(1, kCompletionTimeoutNs))
+      fail(fd, "io_uring send timed out: the receiver stopped reading");
     wait_until([&] { return !slot.awaiting_first(); }, fd, "send");
     if (slot.failure == -EINVAL)
-      fail(fd, "io_uring: IORING_SEND_ZC_REPORT_USAGE or fixed-buffer zero-copy send is not supported by this kernel "
-               "(Linux 6.2 or later)");
+      fail(fd,
+           "io_uring: IORING_SEND_ZC_REPORT_USAGE or fixed-buffer zero-copy send is not supported by this kernel "
+           "(Linux 6.2 or later)");
     if (slot.failure < 0) {
       cancel(fd);
       account();
@@ -97,7 +99,9 @@ class UringZeroCopyFixed final : public SendStrategy {
     }
   }
 
-  void drain(int fd) override { wait_until([&] { return !holds_buffers(); }, fd, "final notifications"); }
+  void drain(int fd) override {
+    wait_until([&] { return !holds_buffers(); }, fd, "final notifications");
+  }
 
   bool holds_buffers() const override {
     return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.held(); });
@@ -125,7 +129,7 @@ class UringZeroCopyFixed final : public SendStrategy {
     std::array<size_t, kFieldCount> expected{};  // each field's length, for its first completion
     std::array<Field, kFieldCount> state{};
     std::array<bool, kFieldCount> early_copied{};  // a notified_early field's notification said "copied"
-    int failure = 0;              // the first failed request's res (a -ECANCELED only if alone)
+    int failure = 0;                               // the first failed request's res (a -ECANCELED only if alone)
     bool short_send = false;
     bool awaiting_first() const {  // a first completion not read yet
       return std::any_of(state.begin(), state.end(),
@@ -193,8 +197,7 @@ class UringZeroCopyFixed final : public SendStrategy {
     }
     state = state == Field::awaiting_first && owed ? Field::owes_notification : Field::idle;
     if (cqe.res < 0 && (slot.failure == 0 || slot.failure == -ECANCELED)) slot.failure = cqe.res;
-    else if (cqe.res >= 0 && static_cast<size_t>(cqe.res) != slot.expected[field])
-      slot.short_send = true;
+    else if (cqe.res >= 0 && static_cast<size_t>(cqe.res) != slot.expected[field]) slot.short_send = true;
   }
 
   void count_completed(bool copied) {

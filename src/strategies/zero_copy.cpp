@@ -152,8 +152,6 @@ class ZeroCopy final : public SendStrategy {
 
 }  // namespace
 
-std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes) {
-  return std::make_unique<ZeroCopy>(message_bytes);
-}
+std::unique_ptr<SendStrategy> make_zero_copy(size_t message_bytes) { return std::make_unique<ZeroCopy>(message_bytes); }
 
 }  // namespace copybench

@@ -1,8 +1,8 @@
 #include "sweep/progress.h"
 
-#include <cstdio>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <cstdio>
 
 #include "core/clock.h"
 #include "params/params.h"
@@ -12,7 +12,8 @@ namespace {
 
 std::string clock_text(int64_t ns) {
   int64_t s = ns / 1'000'000'000;
-  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
 std::string outcome(const RunResult& r) {
@@ -36,7 +37,8 @@ Progress::Progress(Style style, size_t total, int64_t planned_ns_per_run)
 // From this process's finished runs once there are any, else from the plan.
 std::string Progress::eta(size_t done) const {
   size_t left = total_ > done ? total_ - done : 0;
-  int64_t per_run = finished_here_ ? (now_ns() - start_ns_) / static_cast<int64_t>(finished_here_) : planned_ns_per_run_;
+  int64_t per_run =
+      finished_here_ ? (now_ns() - start_ns_) / static_cast<int64_t>(finished_here_) : planned_ns_per_run_;
   return clock_text(per_run * static_cast<int64_t>(left));
 }
 

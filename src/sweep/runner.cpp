@@ -1,12 +1,12 @@
 #include "sweep/runner.h"
 
-#include <cerrno>
 #include <fcntl.h>
-#include <csignal>
 #include <fmt/format.h>
-#include <memory>
 #include <poll.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <memory>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -50,10 +50,10 @@ int run_pair(const Placement& where, const TestParams& params, const std::vector
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw_sys("pipe", errno);
     Fd ready_read(pipe_fds[0]), ready_write(pipe_fds[1]);
     // Our own server, on our own machine: --profile is the user's to ask for.
-    server = std::make_unique<Child>(std::vector<std::string>{self, "server", "--once", "--quiet", "--allow-profile",
-                                                              "--bind", where.bind_address, "--port", "0",
-                                                              "--ready-fd", std::to_string(ready_write.get())},
-                                     ready_write.get(), where.server_netns);
+    server = std::make_unique<Child>(
+        std::vector<std::string>{self, "server", "--once", "--quiet", "--allow-profile", "--bind", where.bind_address,
+                                 "--port", "0", "--ready-fd", std::to_string(ready_write.get())},
+        ready_write.get(), where.server_netns);
     ready_write.reset();
     port = read_ready_port(ready_read.get(), *server, 10'000);
   }

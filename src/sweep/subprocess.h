@@ -1,9 +1,9 @@
 #pragma once
 // A child process of our own binary, owned: the destructor stops and reaps it, and the kernel
 // kills it (PR_SET_PDEATHSIG) should this process die without running the destructor.
+#include <sys/types.h>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace copybench {

@@ -1,24 +1,24 @@
 #include "sweep/sweep.h"
 
-#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <unistd.h>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "core/durable_file.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "core/version.h"
-#include "net/netns.h"
-#include "report/report.h"
-#include "report/runs_table.h"
-#include "output/writers.h"
-#include "results/result_json.h"
 #include "machine/environment.h"
 #include "machine/probe.h"
+#include "net/netns.h"
+#include "output/writers.h"
 #include "params/param_table.h"
+#include "report/report.h"
+#include "report/runs_table.h"
+#include "results/result_json.h"
 #include "sweep/progress.h"
 #include "sweep/runner.h"
 
@@ -89,9 +89,10 @@ class SweepFolder {
 
   void save_json() const {
     json runs = json::array();
-    for (const auto& r : runs_) runs.push_back({{"run_order", r.order}, {"point", r.point_id}, {"rep", r.rep}, {"result", to_json(r.result)}});
+    for (const auto& r : runs_)
+      runs.push_back({{"run_order", r.order}, {"point", r.point_id}, {"rep", r.rep}, {"result", to_json(r.result)}});
     json doc = {{"kind", "copybench sweep"}, {"copybench_version", kVersion}, {"plan", to_json(plan_)},
-                {"topology", topology_},     {"environment", environment_},  {"runs", runs}};
+                {"topology", topology_},     {"environment", environment_},   {"runs", runs}};
     replace_file_durably(path("results.json"), doc.dump(1) + '\n');
   }
 
@@ -118,7 +119,8 @@ std::string default_out_dir() {
   return "results/" + stamp;
 }
 
-std::vector<std::string> client_args(const TestParams& p, const std::string& json_path, const std::string& json_stream_path) {
+std::vector<std::string> client_args(const TestParams& p, const std::string& json_path,
+                                     const std::string& json_stream_path) {
   auto a = params_to_args(p);
   a.insert(a.end(), {"--json", json_path, "--quiet"});
   if (!json_stream_path.empty()) a.insert(a.end(), {"--json-stream", json_stream_path});
@@ -152,8 +154,9 @@ RunResult run_one(const PlannedRun& run, const Placement& where, const std::stri
   RunResult result;
   std::ifstream in(json_path);
   if (!in) {
-    result = failed_run(run.params, !trouble.empty() ? trouble
-                                                     : fmt::format("the client exited with code {} without writing results", code));
+    result = failed_run(run.params, !trouble.empty()
+                                        ? trouble
+                                        : fmt::format("the client exited with code {} without writing results", code));
   } else {
     try {
       result = run_result_from_json(json::parse(in));
@@ -187,7 +190,8 @@ SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
       auto result = run_result_from_json(r.at("result"));
       if (order < 1 || order > static_cast<int>(plan.runs.size()) || seen[order] ||
           !belongs(plan.runs[order - 1], point, rep, result.params))
-        throw Error(fmt::format("run {} ({} rep {}) does not belong to the saved plan (another copybench version?)", order, point, rep));
+        throw Error(fmt::format("run {} ({} rep {}) does not belong to the saved plan (another copybench version?)",
+                                order, point, rep));
       seen[order] = true;
       if (result.status == RunStatus::interrupted) continue;  // cut short: run it again
       kept.push_back({order, point, rep, std::move(result)});
@@ -211,7 +215,8 @@ void warn_of_torn_row(const std::string& dir) {
 
 int exit_code(const std::vector<Recorded>& runs, bool interrupted) {
   if (interrupted) return 130;
-  bool any_ok = std::any_of(runs.begin(), runs.end(), [](const Recorded& r) { return r.result.status == RunStatus::ok; });
+  bool any_ok =
+      std::any_of(runs.begin(), runs.end(), [](const Recorded& r) { return r.result.status == RunStatus::ok; });
   return any_ok || runs.empty() ? 0 : 1;
 }
 
@@ -219,15 +224,16 @@ int exit_code(const std::vector<Recorded>& runs, bool interrupted) {
 void remove_stale_namespaces(Progress& progress) {
   if (!has_netns_privileges() || !ip_command()) return;
   try {
-    for (const auto& name : cleanup_stale_namespaces()) progress.note(fmt::format("removed namespace {} left by a killed run", name));
+    for (const auto& name : cleanup_stale_namespaces())
+      progress.note(fmt::format("removed namespace {} left by a killed run", name));
   } catch (const Error& e) {
     progress.note(fmt::format("copybench sweep: leftover namespaces: {}", e.what()));
   }
 }
 
 // Each run of the plan not yet recorded, in plan order; returns whether a signal ended the loop.
-bool run_left(const SweepPlan& plan, const Topology& topology, SweepFolder& folder, Progress& progress, bool json_stream,
-              const std::atomic<int>& signal) {
+bool run_left(const SweepPlan& plan, const Topology& topology, SweepFolder& folder, Progress& progress,
+              bool json_stream, const std::atomic<int>& signal) {
   for (const auto& run : plan.runs) {
     const auto& done = folder.runs();
     if (std::any_of(done.begin(), done.end(), [&](const Recorded& r) { return r.order == run.order; })) continue;
@@ -269,7 +275,8 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
   const bool interrupted = run_left(plan, topology, folder, progress, options.json_stream, signal);
   progress.finish();
 
-  auto failed = std::count_if(folder.runs().begin(), folder.runs().end(), [](const Recorded& r) { return r.result.status != RunStatus::ok; });
+  auto failed = std::count_if(folder.runs().begin(), folder.runs().end(),
+                              [](const Recorded& r) { return r.result.status != RunStatus::ok; });
   try {
     auto outcome = write_report(dir);
     if (!outcome.warning.empty()) progress.note("copybench sweep: " + outcome.warning);
@@ -278,9 +285,11 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
     fmt::print(stderr, "copybench sweep: the report could not be written: {}\n", e.what());
   }
   if (!options.quiet)
-    fmt::print(stderr, "copybench sweep: {} of {} runs recorded, {} failed{}; results in {}/ (runs.csv, summary.csv, results.json, report.md, plots/)\n",
-             folder.runs().size(), plan.runs.size(), failed,
-             interrupted ? fmt::format("; interrupted: finish with copybench sweep --resume {}", dir) : "", dir);
+    fmt::print(stderr,
+               "copybench sweep: {} of {} runs recorded, {} failed{}; results in {}/ (runs.csv, summary.csv, "
+               "results.json, report.md, plots/)\n",
+               folder.runs().size(), plan.runs.size(), failed,
+               interrupted ? fmt::format("; interrupted: finish with copybench sweep --resume {}", dir) : "", dir);
   return exit_code(folder.runs(), interrupted);
 }
 

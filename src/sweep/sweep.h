@@ -21,7 +21,7 @@ struct SweepOptions {
   std::string resume_dir;  // instead of grid/topology/seed/out_dir: the saved plan there
   bool quiet = false;
   bool json_stream = false;  // each run's --json-stream into json-stream/run-ORDER.jsonl
-  std::string secret_file;  // remote: --secret-file, also with --resume (the plan does not keep it)
+  std::string secret_file;   // remote: --secret-file, also with --resume (the plan does not keep it)
 };
 
 /// Returns the exit code: 0 when the sweep ran to its end (failed runs are recorded in the

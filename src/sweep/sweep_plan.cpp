@@ -1,8 +1,8 @@
 #include "sweep/sweep_plan.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "core/error.h"
 
@@ -80,7 +80,8 @@ void expand(const SweepGrid& grid, const std::vector<const Param*>& axes, size_t
 }  // namespace
 
 SweepPlan make_plan(const SweepGrid& grid, const TopologyOptions& topology, uint64_t seed) {
-  if (grid.reps < 1 || grid.reps > 1000) throw UsageError(fmt::format("--reps {} is out of range (1 to 1000)", grid.reps));
+  if (grid.reps < 1 || grid.reps > 1000)
+    throw UsageError(fmt::format("--reps {} is out of range (1 to 1000)", grid.reps));
   const auto axes = sweep_axes();
   for (const auto* axis : axes)
     if (!grid.axes.contains(axis->key) || grid.axes.at(axis->key).empty())
@@ -107,16 +108,18 @@ SweepPlan make_plan(const SweepGrid& grid, const TopologyOptions& topology, uint
 }
 
 int64_t estimated_ns(const SweepPlan& plan, size_t runs_left) {
-  return static_cast<int64_t>(runs_left) * (plan.grid.base.warmup_ns + plan.grid.base.duration_ns + kStartupAllowanceNs);
+  return static_cast<int64_t>(runs_left) *
+         (plan.grid.base.warmup_ns + plan.grid.base.duration_ns + kStartupAllowanceNs);
 }
 
 nlohmann::json to_json(const SweepPlan& plan) {
   const auto& g = plan.grid;
-  nlohmann::json topology = {{"kind", topology_name(plan.topology.kind)},
-                             {"mtu", plan.topology.mtu},
-                             {"optmem_max", plan.topology.optmem_max ? nlohmann::json(*plan.topology.optmem_max) : nlohmann::json(nullptr)},
-                             {"host", plan.topology.host},
-                             {"port", plan.topology.port}};
+  nlohmann::json topology = {
+      {"kind", topology_name(plan.topology.kind)},
+      {"mtu", plan.topology.mtu},
+      {"optmem_max", plan.topology.optmem_max ? nlohmann::json(*plan.topology.optmem_max) : nlohmann::json(nullptr)},
+      {"host", plan.topology.host},
+      {"port", plan.topology.port}};
   nlohmann::json j = {{"reps", g.reps}, {"seed", plan.seed}, {"topology", topology}, {"runs", plan.runs.size()}};
   for (const auto& row : test_parameters()) {
     if (row.sweep_option.empty()) {

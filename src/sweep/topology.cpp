@@ -27,9 +27,7 @@ TopologyKind default_topology() { return has_netns_privileges() ? TopologyKind::
 
 Topology::Topology(const TopologyOptions& options) : kind_(options.kind) {
   switch (options.kind) {
-    case TopologyKind::loopback:
-      description_ = "loopback: server and client on 127.0.0.1";
-      break;
+    case TopologyKind::loopback: description_ = "loopback: server and client on 127.0.0.1"; break;
     case TopologyKind::netns: {
       NetnsOptions ns;
       ns.mtu = options.mtu;
@@ -38,9 +36,9 @@ Topology::Topology(const TopologyOptions& options) : kind_(options.kind) {
       placement_.server_netns = netns_->server_ns();
       placement_.client_netns = netns_->client_ns();
       placement_.bind_address = placement_.connect_host = netns_->server_address();
-      description_ = fmt::format("netns: namespaces {} (server) and {} (client) joined by a veth pair, MTU {}, {} -> {}",
-                                 netns_->server_ns(), netns_->client_ns(), options.mtu, netns_->client_address(),
-                                 netns_->server_address());
+      description_ = fmt::format(
+          "netns: namespaces {} (server) and {} (client) joined by a veth pair, MTU {}, {} -> {}", netns_->server_ns(),
+          netns_->client_ns(), options.mtu, netns_->client_address(), netns_->server_address());
       break;
     }
     case TopologyKind::remote:

@@ -23,7 +23,7 @@ struct TopologyOptions {
   std::optional<long> optmem_max;  // netns: net.core.optmem_max inside both namespaces
   std::string host;                // remote
   uint16_t port = 7470;            // remote
-  std::string secret_file;         // remote: the clients' --secret-file (not saved in the plan: a resume gives it again)
+  std::string secret_file;  // remote: the clients' --secret-file (not saved in the plan: a resume gives it again)
 };
 
 /// What the runner needs to start one test.

@@ -1,13 +1,13 @@
 #include "wire/auth.h"
 
-#include <cerrno>
 #include <fmt/format.h>
-#include <fstream>
-#include <iterator>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <sys/random.h>
+#include <cerrno>
+#include <fstream>
+#include <iterator>
 
 #include "core/error.h"
 

@@ -1,7 +1,7 @@
 #include "wire/protocol.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <limits>
 
 #include "core/error.h"
@@ -102,7 +102,8 @@ Header decode_header(const uint8_t* bytes, size_t len) {
   h.interval_ms = r.get<uint32_t>();
   for (size_t i = kHeaderUsedBytes; i < kHeaderBytes; ++i)
     if (bytes[i] != 0)
-      throw ProtocolError(fmt::format("reserved header byte {} is 0x{:02x}, not zero (from a newer copybench?)", i, bytes[i]));
+      throw ProtocolError(
+          fmt::format("reserved header byte {} is 0x{:02x}, not zero (from a newer copybench?)", i, bytes[i]));
   if (const uint32_t unknown = h.flags & ~known_flag_bits(); unknown != 0)
     throw ProtocolError(fmt::format("unknown flag bits 0x{:08x} in the header (from a newer copybench?)", unknown));
   return h;
@@ -197,7 +198,8 @@ void put_slot(Header& h, const Wire& wire, uint64_t v) {
     case WireSlot::threads: h.threads = clamped<uint16_t>(v); break;
     case WireSlot::flags: {
       const uint32_t mask = (1u << wire.width) - 1;
-      h.flags = (h.flags & ~(mask << wire.shift)) | ((static_cast<uint32_t>(std::min<uint64_t>(v, mask)) & mask) << wire.shift);
+      h.flags = (h.flags & ~(mask << wire.shift)) |
+                ((static_cast<uint32_t>(std::min<uint64_t>(v, mask)) & mask) << wire.shift);
       break;
     }
     case WireSlot::none: break;

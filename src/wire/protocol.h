@@ -63,7 +63,16 @@ class ProtocolError : public Error {
 
 // A server with a shared secret answers a control header with CHALLENGE (a nonce); the client
 // proves it holds the secret with AUTH (auth.h), then gets ACCEPT or REJECT.
-enum class FrameType : uint32_t { accept = 1, reject = 2, start = 3, stop = 4, result = 5, abort = 6, challenge = 7, auth = 8 };
+enum class FrameType : uint32_t {
+  accept = 1,
+  reject = 2,
+  start = 3,
+  stop = 4,
+  result = 5,
+  abort = 6,
+  challenge = 7,
+  auth = 8
+};
 inline constexpr uint32_t kLastFrameType = 8;
 
 struct Frame {

@@ -3,16 +3,16 @@
 // A CHALLENGE's payload goes where the client answers it, an AUTH's where the server checks it. The bytes go
 // through a real socket into read_frame; a RESULT frame's payload goes to the decoder the
 // client uses. Input: byte 0 picks the test's connection count (1 to 4), the rest is the stream.
+#include <sys/socket.h>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <sys/socket.h>
 
 #include "core/clock.h"
-#include "wire/auth.h"
-#include "wire/protocol.h"
 #include "net/socket.h"
 #include "results/server_report.h"
+#include "wire/auth.h"
+#include "wire/protocol.h"
 
 using namespace copybench;
 
@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       if (frame->type == FrameType::auth) {
         // A random answer must not match (2^-256), and the check must take any length.
-        if (mac_matches(secret, Nonce{}, header, frame->payload) && frame->payload.size() != kMacBytes) __builtin_trap();
+        if (mac_matches(secret, Nonce{}, header, frame->payload) && frame->payload.size() != kMacBytes)
+          __builtin_trap();
         continue;
       }
       if (frame->type != FrameType::result) continue;

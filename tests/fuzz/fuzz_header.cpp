@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto params = params_from(header);
     validate(params);
     // What the client would send for these parameters decodes to the same parameters.
-    auto echoed = params_from(decode_header(encode_header(header_for(params, header.kind, header.test_id,
-                                                                     header.stream_index)).data(), kHeaderBytes));
+    auto echoed = params_from(decode_header(
+        encode_header(header_for(params, header.kind, header.test_id, header.stream_index)).data(), kHeaderBytes));
     if (echoed.message_bytes != params.message_bytes || echoed.threads != params.threads ||
         echoed.strategy != params.strategy || echoed.response_size() != params.response_size())
       __builtin_trap();

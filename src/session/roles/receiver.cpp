@@ -1,10 +1,10 @@
 #include "session/roles/receiver.h"
 
+#include <fmt/format.h>
+#include <sys/socket.h>
 #include <algorithm>
 #include <cerrno>
-#include <fmt/format.h>
 #include <cstdint>
-#include <sys/socket.h>
 
 #include "core/error.h"
 #include "core/message.h"
@@ -64,7 +64,7 @@ class MessageCursor {
 }  // namespace
 
 ConnectionTotals run_receiver(int fd, RecvStrategy& strategy, const TestParams& params, uint32_t connection,
-                            StreamCounters& counters, const std::atomic<bool>& stop_sent) {
+                              StreamCounters& counters, const std::atomic<bool>& stop_sent) {
   ConnectionTotals totals;
   MessageCursor cursor(params.message_bytes, connection, params.verify);
   for (;;) {

@@ -11,8 +11,8 @@
 namespace copybench {
 
 ConnectionTotals run_requester(int fd, SendStrategy& strategy, RecvStrategy& receiver, const TestParams& params,
-                             uint32_t connection, StreamCounters& counters, const std::atomic<bool>& stop,
-                             LatencyHistogram* histogram, const std::atomic<bool>& recording) {
+                               uint32_t connection, StreamCounters& counters, const std::atomic<bool>& stop,
+                               LatencyHistogram* histogram, const std::atomic<bool>& recording) {
   ConnectionTotals totals;
   const uint64_t response_bytes = params.response_size();
   const uint64_t transaction_bytes = params.message_bytes + response_bytes;
@@ -28,7 +28,8 @@ ConnectionTotals run_requester(int fd, SendStrategy& strategy, RecvStrategy& rec
         if (!recv_whole(receiver, fd, response_bytes, params.verify ? &key : nullptr, corrupt, "response"))
           throw Error("the responder closed the connection mid-run");
         const int64_t t_done = now_ns();  // the check ran inside, range by range, as the bytes came
-        if (histogram && recording.load(std::memory_order_relaxed)) histogram->record(static_cast<uint64_t>(t_done - t_send));
+        if (histogram && recording.load(std::memory_order_relaxed))
+          histogram->record(static_cast<uint64_t>(t_done - t_send));
         if (params.verify) {
           ++totals.messages_checked;
           if (corrupt) ++totals.corrupt_messages;

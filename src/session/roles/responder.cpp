@@ -10,8 +10,9 @@
 
 namespace copybench {
 
-void run_responder(int fd, SendStrategy& strategy, RecvStrategy& receiver, const TestParams& params, uint32_t connection,
-                   StreamCounters& counters, const std::atomic<bool>& abandon, ConnectionTotals& totals) {
+void run_responder(int fd, SendStrategy& strategy, RecvStrategy& receiver, const TestParams& params,
+                   uint32_t connection, StreamCounters& counters, const std::atomic<bool>& abandon,
+                   ConnectionTotals& totals) {
   const uint64_t request_bytes = params.message_bytes;
   const uint64_t transaction_bytes = request_bytes + params.response_size();
   with_drain_on_error(strategy, fd, [&] {

@@ -19,7 +19,9 @@ uint64_t messages(const TestParams& p) { return p.message_bytes; }
 uint64_t responses(const TestParams& p) { return p.response_size(); }
 
 RecvContext no_context(const TestParams&, int path_mtu) { return {0, 0, path_mtu}; }
-RecvContext stream_of(const TestParams& p, int path_mtu) { return stream_context(p.message_bytes, p.recv_size(), path_mtu); }
+RecvContext stream_of(const TestParams& p, int path_mtu) {
+  return stream_context(p.message_bytes, p.recv_size(), path_mtu);
+}
 RecvContext responses_of(const TestParams& p, int path_mtu) { return rr_context(p.response_size(), path_mtu); }
 RecvContext requests_of(const TestParams& p, int path_mtu) { return rr_context(p.message_bytes, path_mtu); }
 
@@ -118,7 +120,8 @@ std::unique_ptr<SendStrategy> make_send_strategy(const RoleInfo& role, const Tes
 std::unique_ptr<RecvStrategy> make_recv_strategy(const RoleInfo& role, const TestParams& params, int path_mtu) {
   switch (role.receive) {
     case RoleReceive::none: return nullptr;
-    case RoleReceive::test_recv: return recv_strategy_info(params.recv_strategy).make(role.receive_context(params, path_mtu));
+    case RoleReceive::test_recv:
+      return recv_strategy_info(params.recv_strategy).make(role.receive_context(params, path_mtu));
     case RoleReceive::plain_recv: return make_plain_recv(role.receive_context(params, path_mtu));
   }
   return nullptr;

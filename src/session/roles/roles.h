@@ -44,7 +44,7 @@ struct ConnectionWork {
   SendStrategy* send = nullptr;     // roles that send (RoleInfo::sends)
   RecvStrategy* receive = nullptr;  // roles that receive (RoleInfo::receive)
   StreamCounters* counters = nullptr;
-  LatencyHistogram* histogram = nullptr;  // null: this connection times nothing
+  LatencyHistogram* histogram = nullptr;         // null: this connection times nothing
   const std::atomic<bool>* recording = nullptr;  // a timed value belongs to the window
 };
 
@@ -64,11 +64,11 @@ enum class RoleReceive : uint8_t {
 
 struct RoleInfo {
   Role role;
-  Side side;                 // which side's figures its end measures
-  bool sends;                // with the test's send strategy (--strategy)
+  Side side;   // which side's figures its end measures
+  bool sends;  // with the test's send strategy (--strategy)
   RoleReceive receive;
-  bool nodelay;              // TCP_NODELAY on its socket (rr: see roles.cpp)
-  const char* latency_what;  // what its histogram times, when timed
+  bool nodelay;                   // TCP_NODELAY on its socket (rr: see roles.cpp)
+  const char* latency_what;       // what its histogram times, when timed
   const char* no_latency_reason;  // why it timed nothing, when not
   bool (*timed)(const TestParams& params);
   uint64_t (*sent_message_bytes)(const TestParams& params);  // each message it sends

@@ -1,7 +1,7 @@
 #include "session/roles/sender.h"
 
-#include <algorithm>
 #include <sys/socket.h>
+#include <algorithm>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -14,9 +14,8 @@ uint64_t send_timing_interval(uint64_t message_bytes) {
   return std::max<uint64_t>(1, kTimeEveryMessageFromBytes / std::max<uint64_t>(1, message_bytes));
 }
 
-void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
-                StreamCounters& counters, const std::atomic<bool>& stop, LatencyHistogram* histogram,
-                const std::atomic<bool>& recording) {
+void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection, StreamCounters& counters,
+                const std::atomic<bool>& stop, LatencyHistogram* histogram, const std::atomic<bool>& recording) {
   const uint64_t size = params.message_bytes;
   const uint64_t timed_every = send_timing_interval(size);
   uint64_t sequence = 0, until_timed = 0;

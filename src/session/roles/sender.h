@@ -22,8 +22,7 @@ namespace copybench {
 inline constexpr uint64_t kTimeEveryMessageFromBytes = 16 * 1024;
 uint64_t send_timing_interval(uint64_t message_bytes);
 
-void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection,
-                StreamCounters& counters, const std::atomic<bool>& stop, LatencyHistogram* histogram,
-                const std::atomic<bool>& recording);
+void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32_t connection, StreamCounters& counters,
+                const std::atomic<bool>& stop, LatencyHistogram* histogram, const std::atomic<bool>& recording);
 
 }  // namespace copybench

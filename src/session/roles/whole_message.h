@@ -1,10 +1,10 @@
 #pragma once
 // rr's reads: one whole request or response at a time, shared by the requester and the
 // responder. Inline, as it was when both sat in one file: it is in their loops.
-#include <cerrno>
-#include <cstddef>
 #include <fmt/format.h>
 #include <sys/types.h>
+#include <cerrno>
+#include <cstddef>
 
 #include "core/error.h"
 #include "core/message.h"

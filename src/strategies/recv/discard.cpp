@@ -3,11 +3,11 @@
 // its skb_copy_datagram_msg), as iperf's --skip-rx-copy does. What is left to measure is the
 // sender and the stack: the receiver's copy is gone. No byte reaches user memory, so --verify
 // is refused (spec/params.cpp) and messages are counted from the byte counts.
-#include <cerrno>
-#include <memory>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <cerrno>
+#include <memory>
 
 #include "core/error.h"
 #include "strategies/recv/probe_pair.h"

@@ -1,7 +1,7 @@
 // recv (the default): recv() into one contiguous buffer, as large as the biggest read.
+#include <sys/socket.h>
 #include <cerrno>
 #include <memory>
-#include <sys/socket.h>
 
 #include "net/data_calls.h"
 #include "strategies/recv/recv_strategy.h"

@@ -4,14 +4,14 @@
 // bytes are handed over as ranges, in stream order, so the receiver's checks (message
 // boundaries, --verify) do not depend on where a strategy put them: a contiguous buffer, the 8
 // fields of a message, or pages mapped from the socket.
-#include <cstdint>
+#include <sys/types.h>
+#include <sys/uio.h>
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
-#include <sys/uio.h>
 #include <vector>
 
 namespace copybench {

@@ -1,6 +1,6 @@
+#include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 
 #include "core/error.h"
 #include "strategies/recv/recv_strategy.h"
@@ -34,7 +34,8 @@ const std::vector<RecvStrategyInfo>& recv_strategies() {
        .verifiable = true},
       {.id = 3,
        .name = "discard",
-       .description = "recv(MSG_TRUNC): the kernel drops the bytes uncopied; the sender and the stack alone (no --verify)",
+       .description =
+           "recv(MSG_TRUNC): the kernel drops the bytes uncopied; the sender and the stack alone (no --verify)",
        .make = make_discard_recv,
        .buffer_bytes = discard_recv_bytes,
        .unavailable = discard_recv_unavailable,

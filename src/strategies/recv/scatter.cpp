@@ -3,10 +3,10 @@
 // lands in its field with no copy in user space. One call asks for at most the read size
 // (--recv-size) and covers as many whole messages as fit in it, at most IOV_MAX / 8 of them; a
 // call that ends inside a message continues there.
+#include <sys/socket.h>
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <sys/socket.h>
 
 #include "core/message.h"
 #include "net/data_calls.h"

@@ -4,13 +4,13 @@
 // splice(2). Two calls per read (more when /dev/null takes the pipe's bytes in parts); no byte
 // reaches user memory, so --verify is refused (spec/params.cpp) and messages are counted from
 // the byte counts.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <algorithm>
 #include <bit>
 #include <cerrno>
-#include <fcntl.h>
 #include <memory>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "strategies/recv/probe_pair.h"
@@ -88,7 +88,8 @@ std::string probe_splice() {
     uint64_t calls = 0;
     for (size_t got = 0; got < sizeof bytes;) {
       ssize_t n = sink.splice_through(pair->second.get(), sizeof bytes - got, calls);
-      if (n <= 0) return "splice() from a TCP socket to /dev/null: " + (n < 0 ? errno_text(errno) : std::string("no bytes"));
+      if (n <= 0)
+        return "splice() from a TCP socket to /dev/null: " + (n < 0 ? errno_text(errno) : std::string("no bytes"));
       got += static_cast<size_t>(n);
     }
   } catch (const std::exception& e) {

@@ -8,13 +8,13 @@
 // each wait is bounded here (10 s, as the socket's). See io_uring_setup_buf_ring(3) and
 // io_uring_prep_recv_multishot(3); Debian 12's liburing 2.3 has no io_uring_setup_buf_ring,
 // so the ring is mapped and registered here.
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <algorithm>
 #include <bit>
 #include <cerrno>
-#include <fmt/format.h>
 #include <memory>
-#include <sys/mman.h>
-#include <sys/socket.h>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -28,7 +28,7 @@ namespace {
 constexpr int64_t kWaitNs = 10'000'000'000;  // as SO_RCVTIMEO on the data connections
 constexpr uint16_t kGroup = 0;               // the buffer group: one per ring
 constexpr uint64_t kRecvTag = 1, kCancelTag = 2;
-constexpr size_t kRingBytes = 16 << 20;       // the buffers of one connection, about
+constexpr size_t kRingBytes = 16 << 20;  // the buffers of one connection, about
 constexpr unsigned kMinBuffers = 4, kMaxBuffers = 64;
 
 // Buffers of `buffer_bytes` in one connection's ring: as many as fit in about kRingBytes, a power
@@ -41,7 +41,9 @@ unsigned buffer_count(size_t buffer_bytes) {
 class BufferRing {
  public:
   BufferRing(io_uring* ring, unsigned count, size_t buffer_bytes)
-      : ring_(ring), count_(count), buffer_bytes_(buffer_bytes),
+      : ring_(ring),
+        count_(count),
+        buffer_bytes_(buffer_bytes),
         map_bytes_(std::max<size_t>(count * sizeof(io_uring_buf), 4096)),
         buffers_(std::make_unique<std::byte[]>(count * buffer_bytes)) {
     void* map = ::mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -54,11 +56,12 @@ class BufferRing {
     reg.bgid = kGroup;
     if (int rc = io_uring_register_buf_ring(ring_, &reg, 0); rc < 0) {
       ::munmap(ring_buffers_, map_bytes_);
-      throw Error(fmt::format("io_uring_register_buf_ring: {} (provided buffer rings need Linux 5.19)", errno_text(-rc)));
+      throw Error(
+          fmt::format("io_uring_register_buf_ring: {} (provided buffer rings need Linux 5.19)", errno_text(-rc)));
     }
     for (unsigned id = 0; id < count; ++id)
-      io_uring_buf_ring_add(ring_buffers_, buffer(id), static_cast<unsigned>(buffer_bytes_), static_cast<unsigned short>(id),
-                            io_uring_buf_ring_mask(count), static_cast<int>(id));
+      io_uring_buf_ring_add(ring_buffers_, buffer(id), static_cast<unsigned>(buffer_bytes_),
+                            static_cast<unsigned short>(id), io_uring_buf_ring_mask(count), static_cast<int>(id));
     io_uring_buf_ring_advance(ring_buffers_, static_cast<int>(count));
   }
   ~BufferRing() {
@@ -71,8 +74,8 @@ class BufferRing {
   std::byte* buffer(unsigned id) const { return buffers_.get() + id * buffer_bytes_; }
   /// Hands buffer `id` back to the kernel.
   void recycle(unsigned id) {
-    io_uring_buf_ring_add(ring_buffers_, buffer(id), static_cast<unsigned>(buffer_bytes_), static_cast<unsigned short>(id),
-                          io_uring_buf_ring_mask(count_), 0);
+    io_uring_buf_ring_add(ring_buffers_, buffer(id), static_cast<unsigned>(buffer_bytes_),
+                          static_cast<unsigned short>(id), io_uring_buf_ring_mask(count_), 0);
     io_uring_buf_ring_advance(ring_buffers_, 1);
   }
   unsigned count() const { return count_; }
@@ -89,14 +92,15 @@ class BufferRing {
 // A multishot receive on one socket: arms it, reads its completions, cancels it at the end.
 class Multishot {
  public:
-  Multishot(unsigned buffers, size_t buffer_bytes) : ring_(4, 2 * buffers), buffers_(ring_.get(), buffers, buffer_bytes) {}
+  Multishot(unsigned buffers, size_t buffer_bytes)
+      : ring_(4, 2 * buffers), buffers_(ring_.get(), buffers, buffer_bytes) {}
   ~Multishot() { cancel(); }
   Multishot(const Multishot&) = delete;
   Multishot& operator=(const Multishot&) = delete;
 
   struct Completion {
-    int res = 0;            // bytes, 0 at EOF, -errno
-    int buffer = -1;        // the buffer holding the bytes (res > 0)
+    int res = 0;      // bytes, 0 at EOF, -errno
+    int buffer = -1;  // the buffer holding the bytes (res > 0)
     bool timed_out = false;
   };
 
@@ -161,7 +165,7 @@ class Multishot {
     }
   }
 
-  UringRing ring_;      // destroyed after the buffer ring is unregistered
+  UringRing ring_;  // destroyed after the buffer ring is unregistered
   BufferRing buffers_;
   bool armed_ = false;  // the receive is queued or running (its last completion not yet read)
 };
@@ -170,8 +174,7 @@ class UringRecv final : public RecvStrategy {
  public:
   // Buffers of the read size (--recv-size), as many as fit in about 16 MiB, 4 to 64.
   explicit UringRecv(const RecvContext& c)
-      : buffer_bytes_(std::max<size_t>(c.read_bytes, 1)),
-        shot_(buffer_count(buffer_bytes_), buffer_bytes_) {
+      : buffer_bytes_(std::max<size_t>(c.read_bytes, 1)), shot_(buffer_count(buffer_bytes_), buffer_bytes_) {
     acct_.uring = true;
   }
 

@@ -11,15 +11,15 @@
 // Even then, pages filled by a copying sender come from compound page fragments and do not
 // map; on loopback and veth only a MSG_ZEROCOPY sender's pages, copied by the kernel into
 // order-0 pages before local delivery, can. Whatever was not mapped is counted as copied.
-#include <cerrno>
 #include <fmt/format.h>
 #include <linux/tcp.h>
-#include <memory>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <memory>
 
 #include "core/error.h"
 #include "net/data_calls.h"
@@ -28,10 +28,10 @@
 namespace copybench {
 namespace {
 
-constexpr int kWaitMs = 10'000;          // as SO_RCVTIMEO on the data connections
-constexpr int kHeaderBytes = 40 + 32;    // IPv6 (the larger) + TCP with the timestamp option
+constexpr int kWaitMs = 10'000;        // as SO_RCVTIMEO on the data connections
+constexpr int kHeaderBytes = 40 + 32;  // IPv6 (the larger) + TCP with the timestamp option
 constexpr int kTimestampOptionBytes = 12;
-constexpr long kMaxUserMss = 32767;      // TCP_MAXSEG refuses more (MAX_TCP_WINDOW, tcp(7))
+constexpr long kMaxUserMss = 32767;  // TCP_MAXSEG refuses more (MAX_TCP_WINDOW, tcp(7))
 // The mapped area: half of a message, at least 128 KiB (what the read size used to give it).
 constexpr size_t kMinMapBytes = 256 * 1024;
 
@@ -60,7 +60,8 @@ class ZeroCopyRecv final : public RecvStrategy {
       return;
     }
     int maxseg = static_cast<int>(pages * static_cast<long>(page_)) + kTimestampOptionBytes;
-    if (::setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &maxseg, sizeof maxseg) != 0) throw_sys("setsockopt(TCP_MAXSEG)", errno);
+    if (::setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &maxseg, sizeof maxseg) != 0)
+      throw_sys("setsockopt(TCP_MAXSEG)", errno);
     acct_.setup = fmt::format("TCP_MAXSEG {} B: {} pages of payload per segment", maxseg, pages);
   }
 

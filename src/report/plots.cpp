@@ -184,6 +184,11 @@ void plan_costs(Planner& p) {
         "stream",
         {{sender(key::context_switches), " sender", false}, {receiver(key::context_switches), " receiver", true}},
         "no context-switch counts (perf software events unavailable)");
+}
+
+// What the kernel copied or avoided, the calls made, and what held the sender's TCP.
+void plan_copies_and_calls(Planner& p) {
+  using key::receiver, key::sender;
   p.add({"zc_copied_vs_size",
          "Zero-copy sends the kernel copied vs message size",
          "message size (bytes, log2 scale)",
@@ -238,6 +243,7 @@ void plan_topology(const Summary& summary, const std::string& topology, FigurePl
   Planner p{summary, topology, plan};
   plan_rates(p);
   plan_costs(p);
+  plan_copies_and_calls(p);
 }
 
 }  // namespace

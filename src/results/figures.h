@@ -3,6 +3,7 @@
 // side and how it was obtained. The CSV writer is driven by this list, the JSON writer emits
 // it as "definitions", and a test checks that the JSON carries every key.
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -12,6 +13,13 @@
 namespace copybench {
 
 using Value = std::variant<std::monostate, double, uint64_t, int64_t, bool, std::string>;
+
+/// A cell of an optional figure: its value, or unknown (an empty cell, null in JSON).
+template <typename T>
+Value value_or_null(const std::optional<T>& v) {
+  if (!v) return std::monostate{};
+  return Value{*v};
+}
 
 struct Column {
   std::string key;   // CSV header; "sender_x" is JSON sender.x, "zc_x" zerocopy.x, ...
@@ -30,6 +38,7 @@ struct SideColumn {
   std::string how;
   std::function<Value(const SideFigures&)> get;
 };
+/// side_columns.cpp.
 const std::vector<SideColumn>& side_columns();
 
 /// The --profile columns (results/profile_columns.cpp), last in side_columns(): group

@@ -95,10 +95,28 @@ void WindowMeter::rates_from_timed_slices(SideFigures& side) const {
 void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const std::string& no_latency_reason,
                        bool zerocopy_sends) const {
   const bool measured = began_ && ended_;
+  fill_profile(side, measured, zerocopy_sends);
+  fill_counters(side, measured);
+  if (measured) fill_cpu(side);
+  if (hist_.empty()) {
+    side.latency_reason = no_latency_reason;
+  } else if (!measured) {
+    side.latency_reason = "no window was measured";
+  } else {
+    LatencyHistogram all;
+    for (const auto& h : hist_) all.merge(h);
+    side.latency = latency_figures(all, latency_what);
+  }
+}
+
+void WindowMeter::fill_profile(SideFigures& side, bool measured, bool zerocopy_sends) const {
   if (!profile_on_) side.profile_reason = "profiling was off (--profile not given)";
   else if (!profile_error_.empty()) side.profile_reason = profile_error_;
   else if (!measured || !profile_) side.profile_reason = "no window was measured";
   else side.profile = profile_->figures(zerocopy_sends);
+}
+
+void WindowMeter::fill_counters(SideFigures& side, bool measured) const {
   if (!counters_on_) {
     side.counters_reason = "counters were turned off (--no-counters)";
   } else if (!counters_error_.empty()) {
@@ -127,34 +145,26 @@ void WindowMeter::fill(SideFigures& side, const std::string& latency_what, const
       side.counters.push_back({reading.name, reading.scope, value, reading.running_pct, reading.threads, reason});
     }
   }
-  if (measured) {
-    auto u = cpu_.usage();
-    side.cpu = CpuFigures{u.process_user_s,
-                          u.process_system_s,
-                          u.voluntary_switches,
-                          u.involuntary_switches,
-                          u.cpus,
-                          u.system_busy_cpu_s,
-                          u.system_busy_pct,
-                          u.system_user_pct,
-                          u.system_system_pct,
-                          u.system_irq_pct,
-                          u.system_softirq_pct,
-                          u.system_steal_pct,
-                          u.system_idle_pct,
-                          u.system_reason,
-                          thread_cpu_.on_cpu_pct(),
-                          thread_cpu_.reason()};
-  }
-  if (hist_.empty()) {
-    side.latency_reason = no_latency_reason;
-  } else if (!measured) {
-    side.latency_reason = "no window was measured";
-  } else {
-    LatencyHistogram all;
-    for (const auto& h : hist_) all.merge(h);
-    side.latency = latency_figures(all, latency_what);
-  }
+}
+
+void WindowMeter::fill_cpu(SideFigures& side) const {
+  const auto u = cpu_.usage();
+  side.cpu = CpuFigures{.process_user_s = u.process_user_s,
+                        .process_system_s = u.process_system_s,
+                        .voluntary_switches = u.voluntary_switches,
+                        .involuntary_switches = u.involuntary_switches,
+                        .cpus = u.cpus,
+                        .system_busy_cpu_s = u.system_busy_cpu_s,
+                        .system_busy_pct = u.system_busy_pct,
+                        .system_user_pct = u.system_user_pct,
+                        .system_kernel_pct = u.system_system_pct,
+                        .system_irq_pct = u.system_irq_pct,
+                        .system_softirq_pct = u.system_softirq_pct,
+                        .system_steal_pct = u.system_steal_pct,
+                        .system_idle_pct = u.system_idle_pct,
+                        .system_reason = u.system_reason,
+                        .thread_on_cpu_pct = thread_cpu_.on_cpu_pct(),
+                        .thread_reason = thread_cpu_.reason()};
 }
 
 LatencyFigures latency_figures(const LatencyHistogram& h, const std::string& what) {

@@ -54,6 +54,9 @@ class WindowMeter {
 
  private:
   void rates_from_timed_slices(SideFigures& side) const;
+  void fill_profile(SideFigures& side, bool measured, bool zerocopy_sends) const;
+  void fill_counters(SideFigures& side, bool measured) const;
+  void fill_cpu(SideFigures& side) const;  // the window was measured
   const bool counters_on_;
   const bool profile_on_;
   const bool sliced_;  // counters apart from the rates and latency, in alternating slices (run/counter_slicer.h)

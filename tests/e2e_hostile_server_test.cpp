@@ -1,7 +1,7 @@
 // A hostile server against the real client binary: a fake server speaks the protocol (through
 // encode_frame/decode_header, so it follows the protocol's version) up to STOP and then
-// misbehaves. Each time the client must end within its bound with one error line, exit 1,
-// and still write the JSON with what it measured.
+// misbehaves (or, before that, takes its time to be READY). Each time the client must end
+// within its bound with one error line, exit 1, and still write the JSON with what it measured.
 #include <gtest/gtest.h>
 
 #include <poll.h>
@@ -48,8 +48,13 @@ std::string result_payload(int threads) {
 // One test, served by a thread of its own until the client leaves or the test ends.
 class FakeServer {
  public:
-  explicit FakeServer(AfterStop after_stop)
-      : listener_(listen_tcp("127.0.0.1", 0)), after_stop_(after_stop), thread_([this] { serve(); }) {}
+  /// ready_after_ms: how long it takes, once the data connections are in, to send READY (as a
+  /// server slow to open its meter would).
+  explicit FakeServer(AfterStop after_stop, int ready_after_ms = 0)
+      : listener_(listen_tcp("127.0.0.1", 0)),
+        after_stop_(after_stop),
+        ready_after_ms_(ready_after_ms),
+        thread_([this] { serve(); }) {}
   ~FakeServer() {
     quit_.store(true);
     thread_.join();
@@ -57,6 +62,8 @@ class FakeServer {
   uint16_t port() const { return listener_.port; }
   /// What went wrong on the server's side before STOP ("" when it got that far).
   const std::string& error() const { return error_; }
+  /// Whether the client wrote on the control connection before READY went out.
+  bool spoke_before_ready() const { return spoke_before_ready_.load(); }
 
  private:
   void serve() {
@@ -68,6 +75,12 @@ class FakeServer {
         data_.push_back(accept_with_header());
         write_frame(data_.back().get(), FrameType::accept, "", now_ns() + 2000 * kMs);
       }
+      const int64_t ready_at = now_ns() + ready_after_ms_ * kMs;
+      while (now_ns() < ready_at && !spoke_before_ready_.load()) {
+        spoke_before_ready_.store(frame_arrived(control.get()));
+        ::usleep(1000);
+      }
+      write_frame(control.get(), FrameType::ready, "", now_ns() + 2000 * kMs);
       expect_frame(control.get(), FrameType::start);
       stream_until([&] { return frame_arrived(control.get()); });
       expect_frame(control.get(), FrameType::stop);
@@ -129,6 +142,8 @@ class FakeServer {
 
   Listener listener_;
   AfterStop after_stop_;
+  int ready_after_ms_;
+  std::atomic<bool> spoke_before_ready_{false};
   Header header_;
   std::vector<Fd> data_;
   std::atomic<bool> quit_{false};
@@ -205,4 +220,15 @@ TEST(HostileServer, StreamingWithoutResultEndsTheClientAtTheResultDeadline) {
   expect_one_error_line(out, "no figures (RESULT) from the server within 1.500 s of STOP");
   EXPECT_GE(out.seconds, 1.5);
   EXPECT_LT(out.seconds, 8.0);
+}
+
+// START only after READY: a server that takes 1.5 s to open its meter, far past the client's
+// 300 ms window, still gets START after it is ready and times a window with the traffic in it.
+TEST(HostileServer, TheClientSendsStartOnlyOnceTheServerIsReady) {
+  FakeServer server(AfterStop::silence, 1500);
+  TempDir dir;
+  auto out = run_client_against(server, dir);
+  EXPECT_FALSE(server.spoke_before_ready()) << "START went out before READY";
+  EXPECT_GE(out.seconds, 1.5);
+  expect_one_error_line(out, "no figures (RESULT) from the server within 1.500 s of STOP");
 }

@@ -121,6 +121,7 @@ void attack_with_bad_frames(uint16_t port) {
   for (const auto& [bytes, needle] : cases) {
     RawTest test(port, small_test());
     test.connect_all_data();
+    test.await_ready();
     send_all(test.control(), bytes.data(), bytes.size(), now_ns() + 1'000'000'000, "send frame");
     auto reply = answer(test.control());
     ASSERT_TRUE(reply) << needle;

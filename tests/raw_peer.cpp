@@ -173,7 +173,18 @@ void RawTest::connect_all_data() {
   for (int i = 0; i < params_.threads; ++i) connect_data(i);
 }
 
-void RawTest::start() { write_frame(control_.get(), FrameType::start, "", now_ns() + 2000 * kMs); }
+void RawTest::await_ready() {
+  auto frame = answer(control_.get(), 10'000);
+  if (!frame) throw Error("no READY from the server within 10 s");
+  if (frame->type != FrameType::ready)
+    throw Error(fmt::format("{} instead of READY: {}", frame_type_name(frame->type), frame->payload));
+  ready_ = true;
+}
+
+void RawTest::start() {
+  if (!ready_) await_ready();
+  write_frame(control_.get(), FrameType::start, "", now_ns() + 2000 * kMs);
+}
 
 void RawTest::stop() { write_frame(control_.get(), FrameType::stop, "", now_ns() + 2000 * kMs); }
 

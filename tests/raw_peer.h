@@ -77,6 +77,9 @@ class RawTest {
   /// Connects data connection `index` and handshakes it; throws on REJECT.
   void connect_data(int index);
   void connect_all_data();
+  /// Reads the server's READY (sent once every data connection is in); throws on anything else.
+  void await_ready();
+  /// START, after READY as a client sends it.
   void start();
   void stop();
   /// Reads from every data connection until each has given at least `bytes` (or EOF).
@@ -93,6 +96,7 @@ class RawTest {
   TestParams params_;
   Fd control_;
   uint64_t id_ = 0;
+  bool ready_ = false;
   std::vector<Fd> data_;
 };
 

@@ -1,10 +1,15 @@
 #include "session/client_window.h"
 
+#include <fmt/format.h>
+#include <poll.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 
 #include "core/clock.h"
+#include "core/error.h"
+#include "core/units.h"
 #include "metrics/perf_counters.h"
 #include "metrics/tcp_info.h"
 #include "session/auto_duration.h"
@@ -14,6 +19,9 @@ namespace copybench {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
+// For READY after the data connections: the server opens its meter on every connection's thread
+// (--profile on a slow machine: seconds), after waiting up to 10 s for the connections itself.
+constexpr int64_t kReadyWaitNs = 30 * kSecond;
 
 }  // namespace
 
@@ -70,6 +78,7 @@ void ClientWindow::run() {
   start_threads();
   tids_known_.wait();
   meter_.open_counters(tids_, current_tid(), &counters_);
+  await_ready();
   if (gate_) {
     gate_->arrive_and_wait(30 * kSecond);
     gate_ = nullptr;  // arrived: not to leave again
@@ -86,6 +95,28 @@ void ClientWindow::run() {
   }
   stop_sent_.store(true, std::memory_order_release);
   write_frame(connections_.control(), FrameType::stop, "", now_ns() + 5 * kSecond);
+}
+
+// START only once the server's meter is open: its window then begins a warm-up after ours at
+// most by START's way there, whichever side took longer to open its meter. An interrupt goes on
+// to START and STOP at once, as it does when it comes later.
+void ClientWindow::await_ready() {
+  const int control = connections_.control();
+  const int64_t deadline_ns = now_ns() + kReadyWaitNs;
+  pollfd p{control, POLLIN, 0};
+  for (;;) {
+    const int ready = ::poll(&p, 1, 100);
+    if (ready > 0 || (ready < 0 && errno != EINTR)) break;  // read_frame says what came
+    if (interrupted_.load()) return;
+    if (now_ns() >= deadline_ns)
+      throw Error(fmt::format("the server was not ready (no READY) within {} of the data connections",
+                              format_duration(kReadyWaitNs)));
+  }
+  auto frame = read_frame(control, now_ns() + 5 * kSecond);
+  if (!frame) throw Error("the server closed the control connection before the test started");
+  if (frame->type == FrameType::abort) throw Error("the server ended the test: " + frame->payload);
+  if (frame->type != FrameType::ready)
+    throw Error(fmt::format("unexpected {} from the server before READY", frame_type_name(frame->type)));
 }
 
 void ClientWindow::finish(bool failed) {

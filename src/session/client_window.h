@@ -64,6 +64,8 @@ class ClientWindow {
 
  private:
   void start_threads();
+  /// Waits for the server's READY (its meter is open); throws with the server's reason.
+  void await_ready();
   /// --duration auto: a rate sample every interval until the rate is stable or the ceiling.
   /// Returns false when `stopped` cut the window short.
   bool run_auto_window(const std::function<bool()>& stopped);

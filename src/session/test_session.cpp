@@ -219,6 +219,9 @@ std::string TestSession::run_control(int control_fd) {
   try {
     wait_for_streams(now_ns() + kConnectGraceNs, control_fd);
     open_counters();  // before START: opening many events takes time
+    // The client waits for this before START: a server slower to open its meter than the
+    // client's warm-up and window would otherwise time a window the traffic has already left.
+    write_frame(control_fd, FrameType::ready, "", now_ns() + kConnectGraceNs);
     auto start = read_frame(control_fd, now_ns() + kConnectGraceNs);
     if (!start || start->type != FrameType::start) throw ProtocolError("expected START from the client");
     {

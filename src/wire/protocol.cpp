@@ -119,6 +119,7 @@ const char* frame_type_name(FrameType type) {
     case FrameType::abort: return "ABORT";
     case FrameType::challenge: return "CHALLENGE";
     case FrameType::auth: return "AUTH";
+    case FrameType::ready: return "READY";
   }
   return "UNKNOWN";
 }

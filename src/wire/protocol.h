@@ -16,8 +16,9 @@ inline constexpr uint32_t kProtocolMagic = 0x43505942;  // "CPYB"
 // 2: mode, response size, measurement flags; 3: reserved bytes and unknown flags refused, the
 // CHALLENGE/AUTH exchange of a server with a shared secret; 4: the direction (flags) and, for
 // a server that receives (--reverse), the receive strategy and receive size; 5: the interval of
-// the server's interval reports.
-inline constexpr uint16_t kProtocolVersion = 5;
+// the server's interval reports; 6: READY, after which the client sends START (the server's meter
+// is open, so both windows cover the same traffic however long either side took to open its own).
+inline constexpr uint16_t kProtocolVersion = 6;
 inline constexpr size_t kHeaderBytes = 64;
 inline constexpr uint32_t kMaxFramePayload = 4u << 20;
 
@@ -71,9 +72,10 @@ enum class FrameType : uint32_t {
   result = 5,
   abort = 6,
   challenge = 7,
-  auth = 8
+  auth = 8,
+  ready = 9  // the server's meter is open on the test's threads: the client may send START
 };
-inline constexpr uint32_t kLastFrameType = 8;
+inline constexpr uint32_t kLastFrameType = 9;
 
 struct Frame {
   FrameType type;

@@ -31,7 +31,7 @@ TEST(Letters, IperfLettersSetConnectionsWindowSizeAndJsonOnStdout) {
   // -J: the JSON alone on stdout (the table goes to stderr), as iperf3 -J.
   auto r = run_copybench("run -P 2 -t 300ms -l 16K --warmup 0 -J 2>" + dir.file("table.txt"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output);
+  auto j = parse_json(r.output);
   EXPECT_EQ(j["status"], "ok");
   EXPECT_EQ(j["parameters"]["threads"], 2);
   EXPECT_EQ(j["parameters"]["message_bytes"], 16384);

@@ -66,7 +66,7 @@ TEST(Cli, UnreachableServerBusyPortAndForeignAddress) {
 TEST(Probe, ReportsWhatThisMachineSupports) {
   auto r = run_copybench("probe --json", 60);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output);
+  auto j = parse_json(r.output);
   for (const char* key : {"kernel", "msg_zerocopy", "io_uring", "io_uring_send_zc", "perf_cycles",
                           "perf_context_switches", "network_namespaces", "optmem_max", "memlock_limit"})
     EXPECT_TRUE(j.contains(key)) << key;

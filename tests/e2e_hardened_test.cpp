@@ -30,6 +30,7 @@
 #include "e2e_util.h"
 #include "raw_peer.h"
 #include "session/server.h"
+#include "wire/auth.h"
 
 using namespace copybench;
 using namespace copybench::test;
@@ -123,6 +124,39 @@ TEST(Hardened, TheSharedSecretAdmitsOnlyItsHolders) {
   auto no_secret = run_copybench("server --port 0 --bind 127.0.0.1 --secret-file " + empty);
   EXPECT_EQ(no_secret.exit_code, 1) << no_secret.output;
   EXPECT_NE(no_secret.output.find("is empty"), std::string::npos) << no_secret.output;
+}
+
+// The nonce is what makes a MAC good once: each CHALLENGE is fresh, so an AUTH that a peer on the
+// path read off one connection is refused on the next, for the same header and secret.
+TEST(Hardened, EachChallengeIsFreshAndAReplayedAuthIsRefused) {
+  TempDir dir;
+  const std::string secret = "replay-test-secret";
+  ServerProcess server({"--secret-file", write_secret(dir, "secret", secret)});
+  const auto header = encode_header(header_for(TestParams{}, ConnectionKind::control, 0, 0));
+  auto challenge_on = [&](Fd& fd) {
+    fd = raw_connect(server.port);
+    send_all(fd.get(), header.data(), header.size(), now_ns() + 2000 * kMs, "send");
+    auto challenge = answer(fd.get());
+    EXPECT_TRUE(challenge && challenge->type == FrameType::challenge);
+    return challenge ? parse_challenge(challenge->payload) : Nonce{};
+  };
+  auto auth_answer = [&](Fd& fd, const Mac& mac) {
+    write_frame(fd.get(), FrameType::auth, std::string(mac.begin(), mac.end()), now_ns() + 2000 * kMs);
+    auto frame = answer(fd.get());
+    return frame ? frame->type : FrameType::stop;
+  };
+  Fd first, second, third;
+  const Nonce n1 = challenge_on(first);
+  const Mac good = Secret::from_bytes(secret).mac(n1, header);
+  EXPECT_EQ(auth_answer(first, good), FrameType::accept) << "the MAC for this connection's nonce is good";
+  first.reset();  // the test ends with its control connection
+  const Nonce n2 = challenge_on(second);
+  EXPECT_NE(n1, n2) << "a CHALLENGE repeated its nonce";
+  EXPECT_EQ(auth_answer(second, good), FrameType::reject) << "a replayed AUTH was accepted";
+  const Nonce n3 = challenge_on(third);
+  EXPECT_NE(n3, n1);
+  EXPECT_NE(n3, n2);
+  EXPECT_EQ(auth_answer(third, Secret::from_bytes(secret).mac(n3, header)), FrameType::accept);
 }
 
 // A peer that reads 4 KB now and then after STOP keeps the server's sender blocked in

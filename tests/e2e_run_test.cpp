@@ -90,7 +90,7 @@ TEST(Run, CsvAppendsRowsUnderOneHeaderAndAgreesWithJson) {
 TEST(Run, JsonToStdoutKeepsTheTableOnStderr) {
   auto r = run_copybench("run --size 1K --duration 100ms --warmup 0 --json - 2>/dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output);
+  auto j = parse_json(r.output);
   EXPECT_EQ(j["schema_version"], 3);
   EXPECT_EQ(j["parameters"]["message_bytes"], 1024);
   EXPECT_FALSE(j["environment"]["sender"]["kernel"].get<std::string>().empty());

@@ -23,15 +23,26 @@ size_t interval_lines(const std::string& output) {
   return n;
 }
 
-// Intervals of one side add up to its window's bytes; they tile the window.
-void expect_intervals_tile_the_window(const nlohmann::json& side, const char* name) {
+// Intervals of one side add up to its window's bytes; they tile the window, each (but the last,
+// which ends with the window) as long as --interval, or longer where the coordinator woke late.
+// As many as the window holds: one interval over the whole window would tile it too.
+void expect_intervals_tile_the_window(const nlohmann::json& side, const char* name, double interval_s) {
   ASSERT_TRUE(side["intervals"].is_array()) << name << ": " << side["intervals_reason"];
+  const auto& intervals = side["intervals"];
+  const double window_s = side["window_s"].get<double>();
+  EXPECT_GE(static_cast<double>(intervals.size()), window_s / interval_s - 1) << name << ": " << intervals.dump();
   uint64_t bytes = 0;
   double previous_end = 0;
-  for (const auto& v : side["intervals"]) {
+  for (size_t i = 0; i < intervals.size(); ++i) {
+    const auto& v = intervals[i];
     bytes += v["bytes"].get<uint64_t>();
     EXPECT_NEAR(v["start_s"].get<double>(), previous_end, 1e-9) << name;
     previous_end = v["end_s"].get<double>();
+    const double length_s = previous_end - v["start_s"].get<double>();
+    if (i + 1 < intervals.size()) {
+      EXPECT_GE(length_s, interval_s * 0.98) << name << " interval " << i;
+    }
+    EXPECT_LE(length_s, interval_s * 2) << name << " interval " << i;
   }
   EXPECT_EQ(bytes, side["bytes_in_window"].get<uint64_t>()) << name << ": the intervals cover the window exactly";
   EXPECT_NEAR(previous_end, side["window_s"].get<double>(), 0.01) << name;
@@ -81,8 +92,8 @@ TEST(TcpView, IntervalsArePrintedLiveAndBothSidesKeepThemInTheJson) {
   ASSERT_EQ(j["status"], "ok") << j["error"];
   EXPECT_GE(interval_lines(output), 4u) << output;
   EXPECT_DOUBLE_EQ(j["parameters"]["interval_s"].get<double>(), 0.5);
-  expect_intervals_tile_the_window(j["receiver"], "receiver");
-  expect_intervals_tile_the_window(j["sender"], "sender (the server's, from its RESULT)");
+  expect_intervals_tile_the_window(j["receiver"], "receiver", 0.5);
+  expect_intervals_tile_the_window(j["sender"], "sender (the server's, from its RESULT)", 0.5);
   EXPECT_GE(j["sender"]["intervals"].size(), 4u);
   EXPECT_TRUE(j["sender"]["intervals"][0]["snd_cwnd"].is_number()) << j["sender"]["intervals"][0].dump();
   EXPECT_TRUE(j["receiver"]["interval_cv_pct"].is_number());
@@ -99,17 +110,16 @@ TEST(TcpView, ReverseAndBidirPrintTheClientsSideOfEachDirection) {
 TEST(TcpView, JsonStreamWritesOneParseableLinePerIntervalThenTheResult) {
   auto r = run_copybench("run --interval 500ms --duration 2 --warmup 100ms --no-counters --json-stream - 2>/dev/null");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto lines = lines_of(r.output);
-  ASSERT_GE(lines.size(), 5u) << r.output;
+  auto events = parse_json_lines(r.output);  // throws, failing the test, on a line that is not JSON
+  ASSERT_GE(events.size(), 5u) << r.output;
   size_t intervals = 0;
-  for (size_t i = 0; i + 1 < lines.size(); ++i) {
-    auto j = nlohmann::json::parse(lines[i]);  // throws, failing the test, on a line that is not JSON
-    EXPECT_EQ(j["event"], "interval") << lines[i];
-    EXPECT_TRUE(j["interval"]["throughput_gbps"].is_number()) << lines[i];
+  for (size_t i = 0; i + 1 < events.size(); ++i) {
+    EXPECT_EQ(events[i]["event"], "interval") << events[i];
+    EXPECT_TRUE(events[i]["interval"]["throughput_gbps"].is_number()) << events[i];
     ++intervals;
   }
   EXPECT_GE(intervals, 4u);
-  auto last = nlohmann::json::parse(lines.back());
+  const auto& last = events.back();
   EXPECT_EQ(last["event"], "result");
   EXPECT_EQ(last["status"], "ok");
   EXPECT_EQ(last["result"]["status"], "ok");
@@ -167,9 +177,9 @@ TEST(TcpView, SweepKeepsEachRunsStreamAndSummarizesHowSteadyEachPointWas) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (int order = 1; order <= 4; ++order) {
     auto text = read_text(out + "/json-stream/run-" + std::to_string(order) + ".jsonl");
-    auto lines = lines_of(text);
-    ASSERT_GE(lines.size(), 2u) << order << ": " << text;
-    EXPECT_EQ(nlohmann::json::parse(lines.back())["event"], "result");
+    auto events = parse_json_lines(text);
+    ASSERT_GE(events.size(), 2u) << order << ": " << text;
+    EXPECT_EQ(events.back()["event"], "result");
   }
   auto summary = read_text(out + "/summary.csv");
   auto header = lines_of(summary).at(0);

@@ -49,7 +49,7 @@ TEST(TwoHosts, ServesOverIpv6) {
   auto r = run_copybench("client --host ::1 --port " + std::to_string(server.port) +
                          " --size 4K --warmup 0 --duration 200ms --json - --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output);
+  auto j = parse_json(r.output);
   EXPECT_EQ(j["server"], "[::1]:" + std::to_string(server.port));
   EXPECT_FALSE(j["sender"].is_null());
   expect_clean_exit(server);

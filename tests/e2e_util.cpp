@@ -67,8 +67,9 @@ namespace {
 // checks them all against docs/result.schema.json once the e2e tests have run (a ctest fixture).
 void keep_for_the_schema_check(const nlohmann::json& document) {
 #ifdef COPYBENCH_E2E_RESULTS_DIR
-  const bool result =
-      document.is_object() && (document.contains("schema_version") || document.value("kind", "") == "copybench sweep");
+  // A result, a sweep's results.json, or a --json-stream event (an interval or the result).
+  const bool result = document.is_object() && (document.contains("schema_version") || document.contains("event") ||
+                                               document.value("kind", "") == "copybench sweep");
   if (!result) return;
   static std::atomic<int> counter{0};
   std::error_code ignored;
@@ -90,10 +91,19 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-nlohmann::json read_json(const std::string& path) {
-  auto document = nlohmann::json::parse(read_text(path));
+nlohmann::json read_json(const std::string& path) { return parse_json(read_text(path)); }
+
+nlohmann::json parse_json(const std::string& text) {
+  auto document = nlohmann::json::parse(text);
   keep_for_the_schema_check(document);
   return document;
+}
+
+std::vector<nlohmann::json> parse_json_lines(const std::string& text) {
+  std::vector<nlohmann::json> events;
+  for (const auto& line : lines_of(text))
+    if (!line.empty()) events.push_back(parse_json(line));
+  return events;
 }
 
 nlohmann::json run_json(const std::string& args, TempDir& dir, std::string* output) {

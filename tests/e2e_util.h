@@ -36,7 +36,11 @@ struct TempDir {
   std::string file(const std::string& name) const { return path + "/" + name; }
 };
 
+/// The JSON in a file, or in text (stdout's --json -), or each line of JSON Lines (--json-stream);
+/// every result and JSON Lines event among them is kept for the schema check.
 nlohmann::json read_json(const std::string& path);
+nlohmann::json parse_json(const std::string& text);
+std::vector<nlohmann::json> parse_json_lines(const std::string& text);
 
 /// Writes `secret` and a newline to dir's file `name` (a --secret-file) and returns its path.
 std::string write_secret(TempDir& dir, const std::string& name, const std::string& secret);

@@ -37,7 +37,7 @@ const char* direction_name(Direction direction);
 
 struct TestParams {
   std::string strategy = "one-copy";   // canonical name from the strategy registry
-  std::string recv_strategy = "recv";  // the client's receive strategy (strategies/recv/); not on the wire
+  std::string recv_strategy = "recv";  // the receiving end's strategy (strategies/recv/): the server's in --reverse
   TestMode mode = TestMode::stream;
   uint64_t message_bytes = 64 * 1024;  // stream: each message; rr: each request
   uint64_t response_bytes = 0;         // rr: each response (0: same as message_bytes)

@@ -12,7 +12,8 @@ inline constexpr double kSaturatedIdlePct = 5;     // a machine with at most thi
 inline constexpr double kTcpLimitedPct = 50;       // a stream sender held by one cause this share of the window
 
 /// Sets result.limited_by, or leaves it null with limited_by_reason when a side's CPU figures
-/// are missing (the sender's never came, no window was measured).
+/// are missing (a side's never came, no window was measured) or a side that was not measured
+/// could have decided it.
 void decide_limit(RunResult& result);
 
 }  // namespace copybench

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # docs/result.schema.json against real results: run --json in each shape a result takes (stream,
-# rr, --reverse, --bidir, --verify, a failed client run) and a small sweep's results.json.
+# rr, --reverse, --bidir, --verify, a failed client run), JSON on stdout, --json-stream's lines
+# and a small sweep's results.json.
 #   usage: result_schema_test.sh COPYBENCH SCHEMA VALIDATOR
 set -euo pipefail
 bin=$1 schema=$2 validator=$3
@@ -14,6 +15,12 @@ short=(-t 200ms --warmup 0 --quiet)
 "$bin" run "${short[@]}" --bidir -P 2 --json "$dir/bidir.json"
 "$bin" run "${short[@]}" --verify --no-counters --no-latency -l 1001 --json "$dir/verify.json"
 "$bin" run "${short[@]}" -i 100ms --strategy zero-copy --json "$dir/intervals.json"
+# stdout's JSON, and --json-stream's lines (one event a file), as a reader takes them.
+"$bin" run "${short[@]}" --mode rr --json - >"$dir/stdout.json"
+"$bin" run "${short[@]}" --bidir -i 100ms --json-stream - >"$dir/lines.jsonl"
+mkdir "$dir/lines"
+split -l 1 -a 4 --additional-suffix=.json "$dir/lines.jsonl" "$dir/lines/event-"
+[ "$(ls "$dir/lines" | wc -l)" -ge 3 ] || { echo "FAIL: --json-stream wrote fewer than 3 lines"; exit 1; }
 # Nothing listens on port 1: the client fails, and still writes its result (status failed).
 if "$bin" client -c 127.0.0.1 -p 1 "${short[@]}" --json "$dir/failed.json" 2>/dev/null; then
   echo "FAIL: a client with no server exited 0"; exit 1
@@ -21,4 +28,4 @@ fi
 grep -q '"status": "failed"' "$dir/failed.json" || { echo "FAIL: failed.json is not a failed result"; exit 1; }
 "$bin" sweep --topology loopback --strategies one-copy --sizes 4K --threads 1 --modes stream,rr --reps 1 \
   -t 200ms --warmup 0 --quiet --out "$dir/sweep" >/dev/null
-python3 "$validator" "$schema" "$dir"/*.json "$dir/sweep/results.json"
+python3 "$validator" "$schema" "$dir"/*.json "$dir"/lines/*.json "$dir/sweep/results.json"

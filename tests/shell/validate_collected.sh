@@ -3,10 +3,11 @@
 #   usage: validate_collected.sh SCHEMA VALIDATOR DIR
 set -euo pipefail
 schema=$1 validator=$2 dir=$3
-python3 -c 'import jsonschema' 2>/dev/null || { echo "skip: python3-jsonschema is not installed"; exit 77; }
 shopt -s nullglob
 files=("$dir"/*.json)
-if [ ${#files[@]} -eq 0 ]; then echo "skip: no e2e test ran, so no result was collected in $dir"; exit 77; fi
+# Nothing collected is a failure, not a skip: a broken collection must not pass for a valid one.
+if [ ${#files[@]} -eq 0 ]; then echo "no result was collected in $dir: the e2e tests kept none (or none ran)"; exit 1; fi
+python3 -c 'import jsonschema' 2>/dev/null || { echo "skip: python3-jsonschema is not installed"; exit 77; }
 # In batches: a full suite collects hundreds. xargs fails when any batch had an error.
 status=0
 out=$(printf '%s\0' "${files[@]}" | xargs -0 -n 200 python3 "$validator" "$schema") || status=1

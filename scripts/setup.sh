@@ -11,17 +11,29 @@ packages=(cmake ninja-build g++ pkg-config libcli11-dev nlohmann-json3-dev libfm
           help2man man-db python3 python3-jsonschema dpkg-dev file  # the man page; the tests of the installed tool and the package
           clang-format)  # scripts/check-format.sh
 
+# The fleet (deploy/ansible) and its test on a local fleet: only for the test suite.
+fleet_packages=(ansible-core ansible-lint openssh-server openssh-client)
+
 install_missing() {
-  local missing=()
-  for p in "${packages[@]}"; do
+  local missing=() p
+  for p in "${packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # Installing openssh-server would start an sshd on this machine where no init system asks
+    # for it (a container, CI): policy-rc.d refuses service starts during the install.
+    local guard=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+      guard=/usr/sbin/policy-rc.d
+      printf '#!/bin/sh\nexit 101\n' >"$guard" && chmod +x "$guard"
+    fi
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" || { [[ -n $guard ]] && rm -f "$guard"; return 1; }
+    [[ -n $guard ]] && rm -f "$guard"
   fi
+  return 0
 }
 
 build() {
@@ -40,7 +52,7 @@ case "$mode" in
     build/release/copybench sweep "${@:2}"
     ;;
   test)
-    install_missing
+    install_missing "${fleet_packages[@]}"
     build "$preset"
     ctest --preset "$preset"
     ;;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "csv_row.h"
 #include "output/writers.h"
 #include "report/plots.h"
 #include "report/runs_table.h"
@@ -22,21 +23,7 @@ const std::string kHeader =
     "receiver_throughput_gbps,sender_cpu_ns_per_byte,zc_copied_pct";
 
 // One row in kHeader's order from name=value pairs; anything not named is an empty cell.
-std::string row(const std::map<std::string, std::string>& cells) {
-  std::string out, name;
-  bool first = true;
-  for (char c : kHeader + ",") {
-    if (c != ',') {
-      name += c;
-      continue;
-    }
-    auto it = cells.find(name);
-    out += (first ? "" : ",") + (it == cells.end() ? "" : it->second);
-    first = false;
-    name.clear();
-  }
-  return out + "\n";
-}
+std::string row(const std::map<std::string, std::string>& cells) { return copybench::test::csv_row(kHeader, cells); }
 
 std::string ok_run(int rep, const std::string& strategy, int size, const std::string& gbps, int threads = 1) {
   return row({{"run_order", std::to_string(rep)},

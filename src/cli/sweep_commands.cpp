@@ -6,6 +6,7 @@
 #include "cli/sweep_options.h"
 #include "core/error.h"
 #include "net/netns.h"
+#include "report/fleet.h"
 #include "report/report.h"
 #include "sweep/sweep.h"
 
@@ -31,12 +32,15 @@ class ReportCommand final : public Command {
  public:
   CLI::App* add(CLI::App& app) override {
     auto* cmd =
-        app.add_subcommand("report", "rebuild summary.csv, plots and report.md of a sweep folder from its runs.csv");
-    cmd->add_option("dir", dir_, "the sweep's folder")->required();
+        app.add_subcommand("report",
+                           "rebuild summary.csv, plots and report.md of a sweep folder from its runs.csv, or of a "
+                           "fleet folder (with a fleet.json) from its pairs' sweeps");
+    cmd->add_option("dir", dir_, "the sweep's or fleet's folder")->required();
     return cmd;
   }
 
   int run(const Invocation&) override {
+    if (report::is_fleet_folder(dir_)) return run_fleet();
     auto outcome = write_report(dir_);
     if (!outcome.warning.empty()) fmt::print(stderr, "copybench: warning: {}\n", outcome.warning);
     int plots = 0;
@@ -52,6 +56,22 @@ class ReportCommand final : public Command {
   }
 
  private:
+  // A fleet folder: each pair's report, then the fleet's (report/fleet.h).
+  int run_fleet() {
+    auto outcome = report::write_fleet_report(dir_);
+    for (const auto& warning : outcome.warnings) fmt::print(stderr, "copybench: warning: {}\n", warning);
+    int plots = 0;
+    for (const auto& file : outcome.files_written) {
+      if (file.ends_with(".png")) ++plots;
+      else if (file.ends_with(".csv") || file.ends_with(".md")) fmt::print("wrote {}\n", file);
+    }
+    fmt::print("wrote {} heatmaps (PNG and SVG, with their data and gnuplot scripts) in {}/plots\n", plots, dir_);
+    if (!outcome.note.empty()) fmt::print(stderr, "copybench: {}\n", outcome.note);
+    fmt::print("{} pairs: {} measured, {} failed, {} with a fault in their folder\n", outcome.pairs,
+               outcome.pairs_measured, outcome.pairs_failed, outcome.pairs_faulty);
+    return 0;
+  }
+
   std::string dir_;
 };
 

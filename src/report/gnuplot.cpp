@@ -15,15 +15,7 @@
 namespace copybench::report {
 namespace {
 
-// A double-quoted gnuplot string. The terminals run `noenhanced`, so '_' and '^' print as is.
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string quoted(const std::string& s) { return gnuplot_quoted(s); }
 
 std::string value(double v) { return fmt::format("{:.9g}", v); }
 
@@ -84,6 +76,15 @@ bool non_empty_file(const std::string& path) {
 }
 
 }  // namespace
+
+std::string gnuplot_quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
 
 std::string find_gnuplot() {
   const char* env = std::getenv("PATH");

@@ -8,6 +8,9 @@
 
 namespace copybench::report {
 
+/// A double-quoted gnuplot string. The terminals run `noenhanced`, so '_' and '^' print as is.
+std::string gnuplot_quoted(const std::string& s);
+
 /// gnuplot's path on $PATH, or "" when it is not installed.
 std::string find_gnuplot();
 

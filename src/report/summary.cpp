@@ -250,30 +250,37 @@ Summary summarize(const RunsTable& runs) {
   return summary;
 }
 
-std::string summary_csv(const Summary& summary) {
+std::string summary_csv_header() {
   // The configuration's columns are named as in runs.csv; runs_ok, runs_failed and the metrics' statistics are
   // summary.csv's own.
   std::string out = fmt::format("{},{},{},{},{},{},runs_ok,runs_failed", key::topology, key::mode, key::strategy,
                                 key::message_bytes, key::response_bytes, key::threads);
   for (const auto& m : summary_metrics())
     for (const char* suffix : {"_n", "_median", "_min", "_max", "_ci95_low", "_ci95_high"}) out += "," + m + suffix;
-  out += fmt::format(",{0},{0}_runs\n", key::limited_by);
-  for (const auto& p : summary.points) {
-    const auto& k = p.key;
-    out += fmt::format("{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy), k.message_bytes,
-                       k.response_bytes ? std::to_string(*k.response_bytes) : "", k.threads, p.runs_ok, p.runs_failed);
-    for (const auto& m : summary_metrics()) {
-      const Stats* s = p.metric(m);
-      if (!s) {
-        out += ",0,,,,,";
-        continue;
-      }
-      out += fmt::format(",{},{},{},{},{},{}", s->n, num(s->median), num(s->min), num(s->max), num(s->ci95_low),
-                         num(s->ci95_high));
+  return out + fmt::format(",{0},{0}_runs\n", key::limited_by);
+}
+
+std::string summary_csv_row(const SummaryPoint& p) {
+  const auto& k = p.key;
+  std::string out =
+      fmt::format("{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy), k.message_bytes,
+                  k.response_bytes ? std::to_string(*k.response_bytes) : "", k.threads, p.runs_ok, p.runs_failed);
+  for (const auto& m : summary_metrics()) {
+    const Stats* s = p.metric(m);
+    if (!s) {
+      out += ",0,,,,,";
+      continue;
     }
-    auto limit = p.main_limit();
-    out += limit ? fmt::format(",{},{}\n", limit->first, limit->second) : std::string(",,\n");
+    out += fmt::format(",{},{},{},{},{},{}", s->n, num(s->median), num(s->min), num(s->max), num(s->ci95_low),
+                       num(s->ci95_high));
   }
+  auto limit = p.main_limit();
+  return out + (limit ? fmt::format(",{},{}\n", limit->first, limit->second) : std::string(",,\n"));
+}
+
+std::string summary_csv(const Summary& summary) {
+  std::string out = summary_csv_header();
+  for (const auto& p : summary.points) out += summary_csv_row(p);
   return out;
 }
 

@@ -98,6 +98,11 @@ Summary summarize(const RunsTable& runs);
 /// `_ci95_low`, `_ci95_high`. Unknown is an empty cell. The same summary gives the same bytes.
 std::string summary_csv(const Summary& summary);
 
+/// summary.csv's header line and one point's line, each ending in a line feed (fleet-summary.csv
+/// puts the pair's hosts before them).
+std::string summary_csv_header();
+std::string summary_csv_row(const SummaryPoint& point);
+
 /// "1K", "64K", "1M", "1000": the short size labels of axes and tables.
 std::string short_size(uint64_t bytes);
 

@@ -2,8 +2,8 @@
 # The fleet playbook against a local fleet of 3 hosts (deploy/ansible/local-fleet.sh): the
 # install part twice (changed=0 the second time); all-pairs, one data path, 2 s, with h3's sshd
 # stopped (its 4 pairs named failed, h1<->h2 measured); again with h3 back (only the 4 missing
-# pairs measured); the fleet report with its matrix and heatmap; no server, namespace or
-# process left. Exit 77 (a skip) without root, ansible-playbook or sshd.
+# pairs measured); the fleet report with its matrix and heatmap; a run interrupted by Ctrl-C
+# (fleet-run.sh) cleaned up; no server, namespace or process left. Exit 77 (a skip) without root, ansible-playbook or sshd.
 #   usage: fleet_test.sh COPYBENCH SOURCE_DIR
 set -euo pipefail
 bin=$(readlink -f "$1") src=$(readlink -f "$2")
@@ -70,6 +70,22 @@ if command -v gnuplot >/dev/null; then
 fi
 [[ -s $out/fleet-summary.csv ]] || fail "no fleet-summary.csv"
 head -1 "$out/fleet-summary.csv" | grep -q "client_host,server_host" || fail "fleet-summary.csv lacks the host columns"
+
+# Ctrl-C in the middle of a run (SIGINT to its process group, as a terminal sends it): fleet-run.sh
+# runs the cleanup play, and no server is left. (A job started with & ignores SIGINT: python
+# restores it and makes the run a process group of its own.)
+bash "$fleet" run "$dir/fleet" -- python3 -c \
+  'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execvp("bash", ["bash"] + sys.argv[1:])' \
+  "$src/deploy/ansible/fleet-run.sh" -i "$dir/fleet/inventory.ini" -e fleet_copybench="$bin" -e fleet_out="$out" \
+  -e fleet_force=true -e fleet_duration=30s -e fleet_warmup=0 >"$dir/interrupted.log" 2>&1 &
+runner=$!
+for _ in $(seq 120); do pgrep -f "copybench sweep --topology remote" >/dev/null && break; sleep 0.5; done
+pgrep -f "copybench sweep --topology remote" >/dev/null || { cat "$dir/interrupted.log"; fail "the interrupted run never reached its first pair"; }
+kill -INT -- -"$runner"
+status=0
+wait "$runner" || status=$?
+[[ $status == 130 ]] || { cat "$dir/interrupted.log"; fail "fleet-run.sh after Ctrl-C exited $status, not 130"; }
+grep -q "was interrupted; stopping the servers" "$dir/interrupted.log" || { cat "$dir/interrupted.log"; fail "no cleanup after Ctrl-C"; }
 
 # Nothing left on the hosts: no server, no placed file.
 for ns in cbfleet-h1 cbfleet-h2 cbfleet-h3; do

@@ -301,6 +301,9 @@ TEST(FleetSpec, RefusesWhatIsNotAFleetInOneLine) {
   EXPECT_NE(message(R"({"kind": "copybench fleet", "hosts": [{"name": "a"}, {"name": "a"}], "pairs": []})")
                 .find("listed twice"),
             std::string::npos);
+  EXPECT_EQ(message(R"({"kind": "copybench fleet", "hosts": [{"name": "a"}, {"name": "b"}],
+                        "pairs": [{"client": "a", "server": "b", "status": "done"}]})"),
+            "D/fleet.json: a pair's status is \"done\", not \"ok\" or \"failed\"");
 }
 
 TEST(FleetReportErrors, ABadFleetJsonStopsTheReport) {

@@ -18,11 +18,15 @@ struct FleetHost {
   std::string name, address;
 };
 
+/// A pair's status in fleet.json: "ok" (its sweep ran) or "failed".
+enum class PairStatus { ok, failed };
+const char* pair_status_name(PairStatus status);
+
 struct FleetPair {
   std::string client, server;  // host names of fleet.json's hosts
-  std::string status;          // "ok" when the pair's sweep ran; anything else is a failed pair
-  std::string error;           // why it failed, one line; "" when none was given
-  bool ok() const { return status == "ok"; }
+  PairStatus status = PairStatus::failed;
+  std::string error;  // why it failed, one line; "" when none was given
+  bool ok() const { return status == PairStatus::ok; }
 };
 
 /// fleet.json as the playbook writes it.

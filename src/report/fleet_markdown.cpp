@@ -62,8 +62,8 @@ std::string pairs_section(const FleetView& f) {
       "|---|---|---|---|---|---|\n";
   for (const auto& p : f.pairs) {
     std::string link = p.report_written ? fmt::format("[{0}/report.md]({0}/report.md)", p.folder) : std::string(kNone);
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", p.pair.client, p.pair.server, cell(p.pair.status),
-                       p.summary ? "yes" : "no", link, pair_notes(p));
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", p.pair.client, p.pair.server,
+                       cell(pair_status_name(p.pair.status)), p.summary ? "yes" : "no", link, pair_notes(p));
   }
   return out + "\n";
 }

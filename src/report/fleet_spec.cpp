@@ -54,8 +54,11 @@ std::vector<FleetPair> pairs_of(const json& doc, const std::vector<FleetHost>& h
   std::vector<FleetPair> pairs;
   for (const auto& p : doc.at("pairs")) {
     if (!p.is_object()) throw Error("a pair is not an object");
-    FleetPair pair{text_of(p, "client", true), text_of(p, "server", true), text_of(p, "status", true),
-                   text_of(p, "error", false)};
+    const auto status = text_of(p, "status", true);
+    if (status != "ok" && status != "failed")
+      throw Error(fmt::format("a pair's status is \"{}\", not \"ok\" or \"failed\"", status));
+    FleetPair pair{text_of(p, "client", true), text_of(p, "server", true),
+                   status == "ok" ? PairStatus::ok : PairStatus::failed, text_of(p, "error", false)};
     for (const auto& name : {pair.client, pair.server})
       if (!known(name))
         throw Error(fmt::format("pair {}--{} names \"{}\", not one of the hosts", pair.client, pair.server, name));
@@ -96,5 +99,7 @@ FleetSpec read_fleet_spec(const std::string& path) {
 }
 
 std::string pair_folder(const FleetPair& pair) { return fmt::format("pairs/{}--{}", pair.client, pair.server); }
+
+const char* pair_status_name(PairStatus status) { return status == PairStatus::ok ? "ok" : "failed"; }
 
 }  // namespace copybench::report

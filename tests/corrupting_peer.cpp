@@ -1,6 +1,5 @@
 #include "corrupting_peer.h"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/message.h"
+#include "raw_peer.h"
 #include "results/server_report.h"
 #include "wire/protocol.h"
 
@@ -18,12 +18,7 @@ namespace {
 
 constexpr int64_t kMs = 1'000'000;
 
-bool frame_arrived(int fd) {
-  pollfd p{fd, POLLIN, 0};
-  return ::poll(&p, 1, 0) > 0;
-}
-
-// The sequence whose pattern message number `n` carries, and the bytes it has, under `fault`.
+// The sequence whose pattern message number `n` carries under `fault`.
 uint64_t sequence_sent(Fault fault, uint64_t at, uint64_t n) {
   if (fault == Fault::wrong_sequence && n == at) return n + 1000;
   if (fault == Fault::reordered && n == at) return at + 1;
@@ -68,11 +63,8 @@ CorruptingServer::~CorruptingServer() {
 }
 
 Fd CorruptingServer::accept_with_header(uint16_t* stream_index) {
-  Fd fd = accept_within(listener_.fd.get(), 10'000);
-  if (!fd) throw Error("no connection within 10 s");
-  uint8_t bytes[kHeaderBytes];
-  if (!recv_exact(fd.get(), bytes, sizeof bytes, now_ns() + 2000 * kMs, "read header")) throw Error("no header");
-  const Header header = decode_header(bytes, sizeof bytes);
+  Header header;
+  Fd fd = test::accept_with_header(listener_.fd.get(), header);
   message_bytes_ = header.message_bytes;
   if (stream_index) *stream_index = header.stream_index;
   return fd;
@@ -88,8 +80,8 @@ void CorruptingServer::serve() {
     write_frame(control.get(), FrameType::ready, "", now_ns() + 2000 * kMs);
     auto start = read_frame(control.get(), now_ns() + 10'000 * kMs);
     if (!start || start->type != FrameType::start) throw Error("expected START");
-    sent_ = send_faulty_stream(data.get(), index, message_bytes_, fault_, at_,
-                               [&] { return frame_arrived(control.get()); });
+    sent_ =
+        send_faulty_stream(data.get(), index, message_bytes_, fault_, at_, [&] { return readable_now(control.get()); });
     auto stop = read_frame(control.get(), now_ns() + 10'000 * kMs);
     if (!stop || stop->type != FrameType::stop) throw Error("expected STOP");
     ::shutdown(data.get(), SHUT_WR);  // the stream ends here, as a real sender's does after STOP
@@ -106,7 +98,7 @@ void CorruptingServer::serve() {
     report.side.messages_total = sent_.messages;
     report.environment.hostname = "corrupting-peer";
     write_frame(control.get(), FrameType::result, encode_server_report(report), now_ns() + 2000 * kMs);
-    while (!quit_.load() && !frame_arrived(control.get())) ::usleep(10'000);  // until the client leaves
+    while (!quit_.load() && !readable_now(control.get())) ::usleep(10'000);  // until the client leaves
   } catch (const std::exception& e) {
     error_ = e.what();
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/message.h"
 #include "corrupting_peer.h"
 #include "e2e_util.h"
@@ -57,6 +58,18 @@ std::string test_name(const ::testing::TestParamInfo<std::tuple<std::string, Fau
   for (auto& c : name)
     if (c == '-') c = '_';
   return name;
+}
+
+// STOP, the end of the one data connection's stream, then the server's RESULT for its side
+// (`side`); throws Error when none comes within 10 s.
+ServerReport stop_and_read_report(RawTest& test, Side side) {
+  test.stop();
+  ::shutdown(test.data()[0].get(), SHUT_WR);
+  std::optional<Frame> frame;
+  while ((frame = answer(test.control(), 10'000)) && frame->type != FrameType::result) {
+  }
+  if (!frame) throw Error("no RESULT from the server within 10 s");
+  return decode_server_report(frame->payload, 1, side);
 }
 
 class ClientVerify : public ::testing::TestWithParam<std::tuple<std::string, Fault>> {
@@ -117,13 +130,7 @@ TEST_P(ServerVerify, TheServersReceiverCountsTheFault) {
   test.start();
   const int64_t end = now_ns() + 300'000'000;
   const auto sent = send_faulty_stream(test.data()[0].get(), 0, kBytes, fault, kAt, [&] { return now_ns() > end; });
-  test.stop();
-  ::shutdown(test.data()[0].get(), SHUT_WR);
-  std::optional<Frame> result;
-  while ((result = answer(test.control(), 10'000)) && result->type != FrameType::result) {
-  }
-  ASSERT_TRUE(result) << "no RESULT from the server";
-  const auto report = decode_server_report(result->payload, 1, Side::receiver);
+  const auto report = stop_and_read_report(test, Side::receiver);
   const uint64_t received = report.side.streams.at(0).messages_total;
   EXPECT_EQ(received, fault == Fault::short_message ? sent.messages - 1 : sent.messages);
   EXPECT_EQ(report.side.streams.at(0).bytes_total, sent.bytes);
@@ -158,13 +165,7 @@ TEST(ServerVerify, TheRespondersCheckCountsAWrongRequest) {
     ASSERT_TRUE(recv_exact(fd, response.data(), response.size(), now_ns() + 5'000'000'000, "read a response"));
     EXPECT_TRUE(check_pattern({0, n}, 0, response.data(), response.size())) << "response " << n;
   }
-  test.stop();
-  ::shutdown(fd, SHUT_WR);
-  std::optional<Frame> result;
-  while ((result = answer(test.control(), 10'000)) && result->type != FrameType::result) {
-  }
-  ASSERT_TRUE(result) << "no RESULT from the server";
-  const auto report = decode_server_report(result->payload, 1, Side::sender);
+  const auto report = stop_and_read_report(test, Side::sender);
   EXPECT_EQ(report.messages_checked, kTransactions) << "every request checked";
   EXPECT_EQ(report.corrupt_messages, 1u);
 }

@@ -4,7 +4,6 @@
 // within its bound with one error line, exit 1, and still write the JSON with what it measured.
 #include <gtest/gtest.h>
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <algorithm>
 #include <atomic>
@@ -14,6 +13,7 @@
 #include "core/clock.h"
 #include "e2e_util.h"
 #include "net/socket.h"
+#include "raw_peer.h"
 #include "results/server_report.h"
 #include "wire/protocol.h"
 
@@ -77,12 +77,12 @@ class FakeServer {
       }
       const int64_t ready_at = now_ns() + ready_after_ms_ * kMs;
       while (now_ns() < ready_at && !spoke_before_ready_.load()) {
-        spoke_before_ready_.store(frame_arrived(control.get()));
+        spoke_before_ready_.store(readable_now(control.get()));
         ::usleep(1000);
       }
       write_frame(control.get(), FrameType::ready, "", now_ns() + 2000 * kMs);
       expect_frame(control.get(), FrameType::start);
-      stream_until([&] { return frame_arrived(control.get()); });
+      stream_until([&] { return readable_now(control.get()); });
       expect_frame(control.get(), FrameType::stop);
       misbehave(control.get(), test.threads);
     } catch (const std::exception& e) {
@@ -105,23 +105,11 @@ class FakeServer {
     }
   }
 
-  Fd accept_with_header() {
-    Fd fd = accept_within(listener_.fd.get(), 10'000);
-    if (!fd) throw Error("no connection within 10 s");
-    uint8_t bytes[kHeaderBytes];
-    if (!recv_exact(fd.get(), bytes, sizeof bytes, now_ns() + 2000 * kMs, "read header")) throw Error("no header");
-    header_ = decode_header(bytes, sizeof bytes);
-    return fd;
-  }
+  Fd accept_with_header() { return test::accept_with_header(listener_.fd.get(), header_); }
 
   void expect_frame(int control, FrameType type) {
     auto frame = read_frame(control, now_ns() + 10'000 * kMs);
     if (!frame || frame->type != type) throw Error(std::string("expected ") + frame_type_name(type));
-  }
-
-  static bool frame_arrived(int control) {
-    pollfd p{control, POLLIN, 0};
-    return ::poll(&p, 1, 0) > 0;
   }
 
   // Sends whatever each data connection takes (never blocking) until `stop` says so or every

@@ -62,6 +62,20 @@ std::string header_bytes(const Header& header) {
   return std::string(bytes.begin(), bytes.end());
 }
 
+Fd accept_with_header(int listen_fd, Header& header) {
+  Fd fd = accept_within(listen_fd, 10'000);
+  if (!fd) throw Error("no connection within 10 s");
+  uint8_t bytes[kHeaderBytes];
+  if (!recv_exact(fd.get(), bytes, sizeof bytes, now_ns() + 2000 * kMs, "read header")) throw Error("no header");
+  header = decode_header(bytes, sizeof bytes);
+  return fd;
+}
+
+bool readable_now(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
 void close_with_rst(Fd& fd) {
   linger now{1, 0};
   ::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &now, sizeof now);

@@ -24,6 +24,13 @@ std::optional<Frame> answer(int fd, int timeout_ms = 5000);
 /// The header bytes as a string, after `edit` has changed whatever the test wants.
 std::string header_bytes(const Header& header);
 
+/// A fake server's first step: accepts one connection on listen_fd within 10 s and reads its
+/// header into `header`; throws Error when none comes.
+Fd accept_with_header(int listen_fd, Header& header);
+
+/// Whether something (a frame, or EOF) waits on fd, without waiting.
+bool readable_now(int fd);
+
 /// SO_LINGER {1, 0}, then close: the kernel resets the connection, as for a peer that vanished.
 void close_with_rst(Fd& fd);
 

@@ -16,7 +16,6 @@ readonly prefix=cbfleet subnet=10.78.0 controller_ns=cbfleet-ctl bridge=cbfl-br0
 
 die() { echo "local-fleet: $*" >&2; exit 1; }
 host_ns() { echo "$prefix-$1"; }
-hosts_of() { cat "$1/hosts" 2>/dev/null || true; }
 
 need_tools() {
   ((EUID == 0)) || die "needs root (it makes network namespaces)"

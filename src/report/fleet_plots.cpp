@@ -1,20 +1,15 @@
 #include "report/fleet_plots.h"
 
 #include <fmt/format.h>
-#include <filesystem>
 
-#include "core/error.h"
 #include "report/gnuplot.h"
-#include "report/report.h"
 
 namespace copybench::report {
 namespace {
 
-std::string quoted(const std::string& s) { return gnuplot_quoted(s); }
-
 std::string host_tics(const std::vector<std::string>& hosts) {
   std::string out;
-  for (size_t i = 0; i < hosts.size(); ++i) out += fmt::format("{}{} {}", i ? ", " : "", quoted(hosts[i]), i);
+  for (size_t i = 0; i < hosts.size(); ++i) out += fmt::format("{}{} {}", i ? ", " : "", gnuplot_quoted(hosts[i]), i);
   return out;
 }
 
@@ -22,8 +17,9 @@ std::string host_tics(const std::vector<std::string>& hosts) {
 // value and labelled with it. Light colours, so the black labels read on every box.
 std::string body(const FleetMatrix& m, const std::vector<std::string>& hosts, const std::string& stem) {
   const double last = static_cast<double>(hosts.size()) - 0.5;
-  std::string out = fmt::format("set title {}\n", quoted(fmt::format("{}: {}", m.metric->title, point_label(m.point))));
-  out += fmt::format("set xlabel \"server\"\nset ylabel \"client\"\nset cblabel {}\n", quoted(m.metric->title));
+  std::string out =
+      fmt::format("set title {}\n", gnuplot_quoted(fmt::format("{}: {}", m.metric->title, point_label(m.point))));
+  out += fmt::format("set xlabel \"server\"\nset ylabel \"client\"\nset cblabel {}\n", gnuplot_quoted(m.metric->title));
   out += fmt::format("set xrange [-0.5:{0}]\nset yrange [{0}:-0.5]\n", last);
   out += fmt::format("set xtics ({0})\nset ytics ({0})\nset tics nomirror out\nunset key\n", host_tics(hosts));
   out += "set palette defined (0 \"#fff5eb\", 1 \"#fdae6b\", 2 \"#f16913\")\n";
@@ -72,29 +68,13 @@ std::string heatmap_script(const FleetMatrix& m, const std::vector<std::string>&
 
 PlotsOutcome write_fleet_plots(const std::vector<FleetMatrix>& matrices, const std::vector<std::string>& hosts,
                                const std::string& plots_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(plots_dir, ec);
-  if (ec) throw Error(fmt::format("create {}: {}", plots_dir, ec.message()));
   PlotsOutcome outcome;
-  const std::string gnuplot = find_gnuplot();
-  if (gnuplot.empty() && !matrices.empty())
-    outcome.note = "gnuplot not found: apt-get install gnuplot-nox, then copybench report DIR";
+  const std::string gnuplot = start_plots(plots_dir, !matrices.empty(), outcome);
   for (const auto& m : matrices) {
-    const std::string stem = heatmap_stem(m), base = plots_dir + "/" + stem;
-    write_text_file(base + ".dat", heatmap_data(m, hosts), &outcome.files_written);
-    write_text_file(base + ".gp", heatmap_script(m, hosts), &outcome.files_written);
-    PlotEntry entry{stem, fmt::format("{}: {}", m.metric->title, point_label(m.point)), "", "", "", false};
-    if (gnuplot.empty()) {
-      entry.skipped = "gnuplot is not installed; the data and script are in plots/" + stem + ".{dat,gp}";
-    } else if (auto failure = run_gnuplot(gnuplot, plots_dir, stem); !failure.empty()) {
-      entry.failed = failure;
-      if (outcome.note.empty()) outcome.note = "gnuplot failed on some heatmaps; see report.md";
-    } else {
-      entry.rendered = true;
-      outcome.files_written.push_back(base + ".png");
-      outcome.files_written.push_back(base + ".svg");
-    }
-    outcome.entries.push_back(std::move(entry));
+    PlotEntry entry{heatmap_stem(m), fmt::format("{}: {}", m.metric->title, point_label(m.point)), "", "", "", false};
+    if (!draw_plot(gnuplot, plots_dir, std::move(entry), heatmap_data(m, hosts), heatmap_script(m, hosts), outcome) &&
+        outcome.note.empty())
+      outcome.note = "gnuplot failed on some heatmaps; see report.md";
   }
   return outcome;
 }

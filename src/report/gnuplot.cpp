@@ -7,15 +7,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/error.h"
+#include "report/report.h"
 
 namespace copybench::report {
 namespace {
-
-std::string quoted(const std::string& s) { return gnuplot_quoted(s); }
 
 std::string value(double v) { return fmt::format("{:.9g}", v); }
 
@@ -32,7 +32,7 @@ std::string x_axis(const Figure& f) {
   std::string tics;
   for (double x : xs) {
     std::string label = f.x_is_size ? short_size(static_cast<uint64_t>(x)) : value(x);
-    tics += fmt::format("{}{} {}", tics.empty() ? "" : ", ", quoted(label), value(x));
+    tics += fmt::format("{}{} {}", tics.empty() ? "" : ", ", gnuplot_quoted(label), value(x));
   }
   return fmt::format("set logscale x 2\nset xrange [{}:{}]\nset xtics ({})\n", value(xs.front() / 1.5),
                      value(xs.back() * 1.5), tics);
@@ -41,19 +41,20 @@ std::string x_axis(const Figure& f) {
 std::string body(const Figure& f) {
   int columns = f.panels.size() > 1 ? 2 : 1;
   int rows = static_cast<int>((f.panels.size() + columns - 1) / columns);
-  std::string out = fmt::format("set multiplot layout {},{} title {}\n", rows, columns, quoted(f.title));
-  out += fmt::format("set grid\nset key below\nset xlabel {}\nset ylabel {}\n", quoted(f.xlabel), quoted(f.ylabel));
+  std::string out = fmt::format("set multiplot layout {},{} title {}\n", rows, columns, gnuplot_quoted(f.title));
+  out += fmt::format("set grid\nset key below\nset xlabel {}\nset ylabel {}\n", gnuplot_quoted(f.xlabel),
+                     gnuplot_quoted(f.ylabel));
   out += x_axis(f);
   out += f.y_from_zero ? "set yrange [0:*]\n" : "set autoscale y\n";
   out += "set offsets 0, 0, graph 0.08, 0\n";  // headroom: a line at the maximum stays visible
   int index = 0;
   for (const auto& panel : f.panels) {
-    out += fmt::format("set title {}\nplot", quoted(panel.title));
+    out += fmt::format("set title {}\nplot", gnuplot_quoted(panel.title));
     for (size_t i = 0; i < panel.series.size(); ++i) {
       const auto& s = panel.series[i];
-      out +=
-          fmt::format("{} '{}.dat' index {} using 1:2:3:4 with yerrorlines lc {} pt {} dt {} lw 1.5 title {}",
-                      i ? ", \\\n    " : " ", f.stem, index++, s.color, s.color + 4, s.dashed ? 2 : 1, quoted(s.label));
+      out += fmt::format("{} '{}.dat' index {} using 1:2:3:4 with yerrorlines lc {} pt {} dt {} lw 1.5 title {}",
+                         i ? ", \\\n    " : " ", f.stem, index++, s.color, s.color + 4, s.dashed ? 2 : 1,
+                         gnuplot_quoted(s.label));
     }
     out += "\n";
   }
@@ -164,6 +165,36 @@ std::string run_gnuplot(const std::string& gnuplot, const std::string& dir, cons
     if (!non_empty_file(dir + "/" + stem + ext)) return fmt::format("gnuplot {} wrote no {}{}", script, stem, ext);
   ::unlink(log_path.c_str());  // warnings only; the figure is there
   return "";
+}
+
+std::string start_plots(const std::string& plots_dir, bool anything_to_draw, PlotsOutcome& outcome) {
+  std::error_code ec;
+  std::filesystem::create_directories(plots_dir, ec);
+  if (ec) throw Error(fmt::format("create {}: {}", plots_dir, ec.message()));
+  std::string gnuplot = find_gnuplot();
+  if (gnuplot.empty() && anything_to_draw)
+    outcome.note = "gnuplot not found: apt-get install gnuplot-nox, then copybench report DIR";
+  return gnuplot;
+}
+
+bool draw_plot(const std::string& gnuplot, const std::string& plots_dir, PlotEntry entry, const std::string& data,
+               const std::string& script, PlotsOutcome& outcome) {
+  const std::string base = plots_dir + "/" + entry.stem;
+  write_text_file(base + ".dat", data, &outcome.files_written);
+  write_text_file(base + ".gp", script, &outcome.files_written);
+  bool drawn = true;
+  if (gnuplot.empty()) {
+    entry.skipped = "gnuplot is not installed; the data and script are in plots/" + entry.stem + ".{dat,gp}";
+  } else if (auto failure = run_gnuplot(gnuplot, plots_dir, entry.stem); !failure.empty()) {
+    entry.failed = failure;
+    drawn = false;
+  } else {
+    entry.rendered = true;
+    outcome.files_written.push_back(base + ".png");
+    outcome.files_written.push_back(base + ".svg");
+  }
+  outcome.entries.push_back(std::move(entry));
+  return drawn;
 }
 
 }  // namespace copybench::report

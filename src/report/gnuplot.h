@@ -25,4 +25,14 @@ std::string figure_script(const Figure& figure);
 /// success, else what went wrong (the start of gnuplot's complaint, or how it ended).
 std::string run_gnuplot(const std::string& gnuplot, const std::string& dir, const std::string& stem);
 
+/// Makes `plots_dir` (throws Error when it cannot) and returns gnuplot's path; when gnuplot is
+/// missing and there is something to draw, says in outcome.note how to install it.
+std::string start_plots(const std::string& plots_dir, bool anything_to_draw, PlotsOutcome& outcome);
+
+/// One figure: writes plots_dir/STEM.dat and STEM.gp, then draws STEM.png and STEM.svg with
+/// `gnuplot` ("" when missing: the entry says it was skipped). The entry, rendered, skipped or
+/// failed, and the files written go into `outcome`. Returns false when gnuplot failed on it.
+bool draw_plot(const std::string& gnuplot, const std::string& plots_dir, PlotEntry entry, const std::string& data,
+               const std::string& script, PlotsOutcome& outcome);
+
 }  // namespace copybench::report

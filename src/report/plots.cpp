@@ -1,15 +1,12 @@
 #include "report/plots.h"
 
 #include <fmt/format.h>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <tuple>
 
 #include "core/column_keys.h"
-#include "core/error.h"
 #include "report/gnuplot.h"
-#include "report/report.h"
 #include "report/stacked_plot.h"
 
 namespace copybench::report {
@@ -258,30 +255,14 @@ FigurePlan plan_figures(const Summary& summary) {
 }
 
 PlotsOutcome write_plots(const Summary& summary, const std::string& plots_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(plots_dir, ec);
-  if (ec) throw Error(fmt::format("create {}: {}", plots_dir, ec.message()));
   PlotsOutcome outcome;
   auto plan = plan_figures(summary);
-  std::string gnuplot = find_gnuplot();
-  if (gnuplot.empty() && !plan.figures.empty())
-    outcome.note = "gnuplot not found: apt-get install gnuplot-nox, then copybench report DIR";
+  const std::string gnuplot = start_plots(plots_dir, !plan.figures.empty(), outcome);
   for (const auto& f : plan.figures) {
-    std::string base = plots_dir + "/" + f.stem;
-    write_text_file(base + ".dat", figure_data(f), &outcome.files_written);
-    write_text_file(base + ".gp", figure_script(f), &outcome.files_written);
-    PlotEntry entry{f.stem, f.title, f.caption, "", "", false};
-    if (gnuplot.empty()) {
-      entry.skipped = "gnuplot is not installed; the data and script are in plots/" + f.stem + ".{dat,gp}";
-    } else if (auto failure = run_gnuplot(gnuplot, plots_dir, f.stem); !failure.empty()) {
-      entry.failed = failure;
-      if (outcome.note.empty()) outcome.note = "gnuplot failed on some plots; see report.md";
-    } else {
-      entry.rendered = true;
-      outcome.files_written.push_back(base + ".png");
-      outcome.files_written.push_back(base + ".svg");
-    }
-    outcome.entries.push_back(std::move(entry));
+    if (!draw_plot(gnuplot, plots_dir, {f.stem, f.title, f.caption, "", "", false}, figure_data(f), figure_script(f),
+                   outcome) &&
+        outcome.note.empty())
+      outcome.note = "gnuplot failed on some plots; see report.md";
   }
   add_cpu_bucket_plots(summary, plots_dir, gnuplot, outcome);  // the --profile stacked bars
   for (auto& s : plan.skipped) outcome.entries.push_back(std::move(s));

@@ -6,7 +6,6 @@
 #include "core/column_keys.h"
 #include "metrics/cpu_buckets.h"
 #include "report/gnuplot.h"
-#include "report/report.h"
 #include "results/result.h"
 
 namespace copybench::report {
@@ -17,24 +16,18 @@ namespace {
 constexpr const char* kColors[kBucketCount] = {"#d62728", "#ff7f0e", "#e377c2", "#bcbd22", "#9467bd", "#1f77b4",
                                                "#17becf", "#8c564b", "#c7c7c7", "#2ca02c", "#7f7f7f"};
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) out += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
-  return out + "\"";
-}
-
 std::string body(const StackedFigure& f) {
   std::string out = fmt::format(
       "set multiplot layout {},1 title {}\nset style data histograms\nset style histogram rowstacked\n"
       "set style fill solid 0.9 border rgb \"#404040\"\nset boxwidth 0.75 relative\nset yrange [0:*]\n"
       "set offsets 0, 0, graph 0.05, 0\nset ylabel {}\nset grid ytics\nset key outside right top vertical\n"
       "set xtics rotate by -30 scale 0\n",
-      f.panels.size(), quoted(f.title), quoted(f.ylabel));
+      f.panels.size(), gnuplot_quoted(f.title), gnuplot_quoted(f.ylabel));
   for (size_t p = 0; p < f.panels.size(); ++p) {
-    out += fmt::format("set title {}\nplot", quoted(f.panels[p].title));
+    out += fmt::format("set title {}\nplot", gnuplot_quoted(f.panels[p].title));
     for (size_t s = 0; s < f.series.size(); ++s)
       out += fmt::format("{}'{}.dat' index {} using {}{} title {} lc rgb \"{}\"", s ? ", \\\n    " : " ", f.stem, p,
-                         s + 2, s == 0 ? ":xtic(1)" : "", quoted(f.series[s]), f.colors[s]);
+                         s + 2, s == 0 ? ":xtic(1)" : "", gnuplot_quoted(f.series[s]), f.colors[s]);
     out += "\n";
   }
   return out + "unset multiplot\n";
@@ -91,12 +84,12 @@ std::optional<StackedFigure> cpu_buckets_figure(const Summary& summary, const st
 
 std::string stacked_data(const StackedFigure& f) {
   std::string out = fmt::format("# {}\n# columns: bar label, then", f.title);
-  for (const auto& s : f.series) out += " " + quoted(s);
+  for (const auto& s : f.series) out += " " + gnuplot_quoted(s);
   out += " (median %)\n";
   for (size_t p = 0; p < f.panels.size(); ++p) {
     out += fmt::format("{}# panel: {}\n", p ? "\n\n" : "", f.panels[p].title);
     for (const auto& bar : f.panels[p].bars) {
-      out += quoted(bar.label);
+      out += gnuplot_quoted(bar.label);
       for (double v : bar.values) out += fmt::format(" {:.6g}", v);
       out += "\n";
     }
@@ -135,20 +128,8 @@ void add_cpu_bucket_plots(const Summary& summary, const std::string& plots_dir, 
       outcome.entries.push_back({stem, title, "", "no stream run was profiled (copybench sweep --profile)", "", false});
       continue;
     }
-    const std::string base = plots_dir + "/" + f->stem;
-    write_text_file(base + ".dat", stacked_data(*f), &outcome.files_written);
-    write_text_file(base + ".gp", stacked_script(*f), &outcome.files_written);
-    PlotEntry entry{f->stem, f->title, f->caption, "", "", false};
-    if (gnuplot.empty()) {
-      entry.skipped = "gnuplot is not installed; the data and script are in plots/" + f->stem + ".{dat,gp}";
-    } else if (auto failure = run_gnuplot(gnuplot, plots_dir, f->stem); !failure.empty()) {
-      entry.failed = failure;
-    } else {
-      entry.rendered = true;
-      outcome.files_written.push_back(base + ".png");
-      outcome.files_written.push_back(base + ".svg");
-    }
-    outcome.entries.push_back(std::move(entry));
+    draw_plot(gnuplot, plots_dir, {f->stem, f->title, f->caption, "", "", false}, stacked_data(*f), stacked_script(*f),
+              outcome);
   }
 }
 

@@ -31,8 +31,8 @@ void expect_reject(const std::optional<Frame>& reply, const std::string& needle,
 TestParams small_test(const std::string& strategy = "one-copy") { return stream_params(strategy, 64 * 1024, 200); }
 
 void attack_with_garbage(uint16_t port) {
-  expect_reject(send_and_answer(port, std::string(kHeaderBytes, 'G')), "magic", "64 bytes of garbage");
-  std::string noise(1 << 20, '\0');  // refused after its first 64 bytes; the rest is never read
+  expect_reject(send_and_answer(port, std::string(kHeaderBytes, 'G')), "magic", "a header of garbage");
+  std::string noise(1 << 20, '\0');  // refused after its first 6 (the magic); the rest is never read
   std::mt19937 rng(7);
   for (auto& c : noise) c = static_cast<char>(rng());
   send_and_answer(port, noise);  // an answer or a reset: either is fine, the server lives on
@@ -51,7 +51,7 @@ void attack_with_garbage(uint16_t port) {
   auto fd = raw_connect(port);  // a truncated header, then the end of what this peer sends
   send_all(fd.get(), header.data(), 10, now_ns() + 1'000'000'000, "send");
   ::shutdown(fd.get(), SHUT_WR);
-  expect_reject(answer(fd.get()), "closed after 10 of 64 bytes", "truncated header");
+  expect_reject(answer(fd.get()), fmt::format("closed after 10 of {} bytes", kHeaderBytes), "truncated header");
   raw_connect(port);  // connects and leaves at once
 }
 

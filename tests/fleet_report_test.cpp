@@ -217,10 +217,12 @@ TEST_F(FleetReport, FleetSummaryHasTheHostColumnsFirstAndTheSummaryRows) {
   run();
   const auto csv = read(dir_ / "fleet-summary.csv");
   EXPECT_EQ(
-      csv.rfind("client_host,server_host,topology,mode,strategy,message_bytes,response_bytes,threads,runs_ok,", 0), 0u)
+      csv.rfind("client_host,server_host,topology,mode,strategy,message_bytes,response_bytes,threads,rate_bps,runs_ok,",
+                0),
+      0u)
       << csv;
-  EXPECT_NE(csv.find("\nh2,h3,remote,stream,two-copy,65536,,1,3,0,3,4,3.9,4.1,"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("\nh1,h2,remote,rr,two-copy,64,64,1,3,0,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nh2,h3,remote,stream,two-copy,65536,,1,,3,0,3,4,3.9,4.1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nh1,h2,remote,rr,two-copy,64,64,1,,3,0,"), std::string::npos) << csv;
   EXPECT_EQ(csv.find("\nh3,"), std::string::npos) << csv;  // failed and broken pairs: no rows
   size_t lines = 0;
   for (char c : csv) lines += c == '\n';

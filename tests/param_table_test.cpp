@@ -32,6 +32,11 @@ TestParams far_from_defaults() {
   p.counters = false;
   p.latency = false;
   p.profile = true;
+  p.window_bytes = 300 * 1024;
+  p.congestion = "reno";  // in every kernel's tcp_available_congestion_control
+  p.mss_bytes = 1200;
+  p.cport = 40000;
+  p.title = "far from the defaults";
   return p;
 }
 
@@ -42,6 +47,9 @@ TestParams far_from_defaults_stream() {
   p.response_bytes = 0;
   p.recv_bytes = 100'000;
   p.direction = Direction::reverse;
+  p.rate_bps = 1'500'000'000;  // stream only, as -N
+  p.pacing = Pacing::kernel;
+  p.nodelay = true;
   return p;
 }
 

@@ -149,3 +149,43 @@ TEST(Header, CarriesTheIntervalOfTheServersReports) {
                 .interval_ns,
             0);
 }
+
+TEST(Header, CarriesTheRateAndTheSocketKnobs) {
+  TestParams p;
+  p.rate_bps = 25'000'000'000;  // above a u32 of bits/s
+  p.pacing = Pacing::kernel;
+  p.window_bytes = 4u << 20;
+  p.congestion = "cubic";
+  p.mss_bytes = 1400;
+  p.nodelay = true;
+  auto bytes = encode_header(header_for(p, ConnectionKind::control, 0, 0));
+  auto q = params_from(decode_header(bytes.data(), bytes.size()));
+  EXPECT_EQ(q.rate_bps, p.rate_bps);
+  EXPECT_EQ(q.pacing, Pacing::kernel);
+  EXPECT_EQ(q.window_bytes, p.window_bytes);
+  EXPECT_EQ(q.congestion, "cubic");
+  EXPECT_EQ(q.mss_bytes, 1400);
+  EXPECT_TRUE(q.nodelay);
+  // The client's alone: its source port and its label do not travel.
+  p.cport = 5000;
+  p.title = "mine";
+  q = params_from(decode_header(encode_header(header_for(p, ConnectionKind::control, 0, 0)).data(), kHeaderBytes));
+  EXPECT_EQ(q.cport, 0);
+  EXPECT_EQ(q.title, "");
+  auto unterminated = encode_header(header_for(p, ConnectionKind::control, 0, 0));
+  std::fill(unterminated.begin() + 64, unterminated.begin() + 80, 'a');
+  EXPECT_THROW(decode_header(unterminated.data(), unterminated.size()), ProtocolError);
+}
+
+TEST(Header, AnotherVersionIsNamedFromItsFirstSixBytes) {
+  auto bytes = encode_header(header_for(TestParams{}, ConnectionKind::control, 0, 0));
+  bytes[5] = 6;  // a version-6 peer, whose header is 64 bytes: the prefix alone decides
+  try {
+    check_header_prefix(bytes.data(), kHeaderPrefixBytes);
+    FAIL() << "accepted version 6";
+  } catch (const ProtocolError& e) {
+    EXPECT_STREQ(e.what(), "protocol version 6 is not supported (this copybench speaks version 7)");
+  }
+  bytes[5] = 7;
+  EXPECT_NO_THROW(check_header_prefix(bytes.data(), kHeaderPrefixBytes));
+}

@@ -278,7 +278,7 @@ TEST_F(WriteReport, WritesSummaryReportAndPlots) {
   EXPECT_EQ(outcome.runs, 3 * 2 * 4 * 3 + 3 * 2 * 2 * 3 + 1);
   EXPECT_EQ(outcome.failed_runs, 1);
   auto summary = read(dir_ / "summary.csv");
-  EXPECT_NE(summary.find("loopback,stream,two-copy,1024,,1,3,1,3,10,9.9,10.1,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("loopback,stream,two-copy,1024,,1,,3,1,3,10,9.9,10.1,"), std::string::npos) << summary;
   auto md = read(dir_ / "report.md");
   EXPECT_NE(md.find("**one-copy over two-copy**: overtakes at about 8 KiB"), std::string::npos) << md;
   // What limited each point: one row each, with the verdict most runs gave; prose only where

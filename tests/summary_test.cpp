@@ -185,7 +185,7 @@ TEST(Summary, UnknownCellsStayUnknown) {
   EXPECT_NE(csv.find(",sender_cpu_ns_per_byte_n,sender_cpu_ns_per_byte_median,"), std::string::npos);
   // n is 0 and every statistic empty, never 0.
   auto line = csv.substr(csv.find('\n') + 1);
-  EXPECT_EQ(line.rfind("loopback,stream,zero-copy,1024,,1,3,0,3,2,1,3,", 0), 0u) << line;
+  EXPECT_EQ(line.rfind("loopback,stream,zero-copy,1024,,1,,3,0,3,2,1,3,", 0), 0u) << line;
   EXPECT_NE(line.find(",0,,,,,"), std::string::npos) << line;
   EXPECT_NE(line.find(",1,100,100,100,,,0,,,,,,"), std::string::npos) << line;  // zc_copied_pct, then unknowns
 }
@@ -292,4 +292,38 @@ TEST(Plots, EachDataPathOfAFigureHasItsOwnColour) {
   for (const auto& one : series) colours.insert(one.color);
   EXPECT_EQ(colours.size(), 4u) << "a colour shared by two paths";
   for (int c : colours) EXPECT_TRUE(c >= 1 && c <= 8) << c;
+}
+
+TEST(Summary, EachRateIsAPointAndEachKnobSettingADataPath) {
+  const std::string header = kHeader + ",rate_bps,window_bytes,congestion,mss_bytes,nodelay";
+  auto run = [&](int rep, const std::string& rate, const std::string& window, const std::string& cc) {
+    return copybench::test::csv_row(header, {{"run_order", std::to_string(rep)},
+                                             {"point", "p" + rate + window + cc},
+                                             {"rep", "1"},
+                                             {"topology", "loopback"},
+                                             {"status", "ok"},
+                                             {"strategy", "one-copy"},
+                                             {"mode", "stream"},
+                                             {"message_bytes", "65536"},
+                                             {"threads", "1"},
+                                             {"receiver_throughput_gbps", "2"},
+                                             {"rate_bps", rate},
+                                             {"window_bytes", window},
+                                             {"congestion", cc},
+                                             {"nodelay", "false"}});
+  };
+  auto text = header + "\n" + run(1, "", "", "") + "\n" + run(2, "2000000000", "", "") + "\n" +
+              run(3, "2000000000", "262144", "reno") + "\n" + run(4, "", "262144", "") + "\n";
+  auto s = summarize(RunsTable::parse(text, "runs.csv"));
+  ASSERT_EQ(s.points.size(), 4u);
+  std::set<std::pair<std::string, uint64_t>> keys;
+  for (const auto& p : s.points) keys.insert({p.key.strategy, p.key.rate_bps});
+  EXPECT_EQ(
+      keys,
+      (std::set<std::pair<std::string, uint64_t>>{
+          {"one-copy", 0}, {"one-copy", 2000000000}, {"one-copy w=256K cc=reno", 2000000000}, {"one-copy w=256K", 0}}));
+  EXPECT_EQ(strategy_rank("one-copy w=256K cc=reno"), strategy_rank("one-copy"));
+  auto csv = summary_csv(s);
+  EXPECT_NE(csv.find("loopback,stream,one-copy w=256K cc=reno,65536,,1,2000000000,1,0,"), std::string::npos) << csv;
+  EXPECT_EQ(unpaced(s).points.size(), 2u);
 }

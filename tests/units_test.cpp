@@ -47,3 +47,25 @@ TEST(FormatSize, ExactAndFractional) {
   EXPECT_EQ(format_duration(500'000'000), "500 ms");
   EXPECT_EQ(format_duration(5'000'000'000), "5 s");
 }
+
+TEST(ParseRate, DecimalUnitsAsIperf3) {
+  EXPECT_EQ(parse_rate_bps("2G"), 2'000'000'000u);
+  EXPECT_EQ(parse_rate_bps("500M"), 500'000'000u);
+  EXPECT_EQ(parse_rate_bps("1.5g"), 1'500'000'000u);
+  EXPECT_EQ(parse_rate_bps("100k"), 100'000u);
+  EXPECT_EQ(parse_rate_bps("2Gbit"), 2'000'000'000u);
+  EXPECT_EQ(parse_rate_bps("2Gbps"), 2'000'000'000u);
+  EXPECT_EQ(parse_rate_bps("3Gbit/s"), 3'000'000'000u);
+  EXPECT_EQ(parse_rate_bps("1T"), 1'000'000'000'000u);
+  EXPECT_EQ(parse_rate_bps("999"), 999u);
+  for (const char* bad : {"fast", "2X", "-1G", "", "2GiB"}) EXPECT_THROW(parse_rate_bps(bad), UsageError) << bad;
+}
+
+TEST(RateText, RoundTripsAndReads) {
+  for (uint64_t bps : {2'000'000'000ull, 500'000'000ull, 1'500'000'000ull, 999ull, 1'000'000'000'000ull})
+    EXPECT_EQ(parse_rate_bps(rate_text(bps)), bps) << rate_text(bps);
+  EXPECT_EQ(rate_text(1'500'000'000), "1500M");
+  EXPECT_EQ(format_rate(2'000'000'000), "2 Gbit/s");
+  EXPECT_EQ(format_rate(1'500'000'000), "1.5 Gbit/s");
+  EXPECT_EQ(format_rate(500'000), "500 kbit/s");
+}

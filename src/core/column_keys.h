@@ -40,6 +40,12 @@ inline constexpr std::string_view response_bytes = "response_bytes";
 inline constexpr std::string_view threads = "threads";
 inline constexpr std::string_view warmup_s = "warmup_s";
 inline constexpr std::string_view duration_s = "duration_s";
+inline constexpr std::string_view rate_bps = "rate_bps";
+inline constexpr std::string_view window_bytes = "window_bytes";
+inline constexpr std::string_view congestion = "congestion";
+inline constexpr std::string_view mss_bytes = "mss_bytes";
+inline constexpr std::string_view nodelay = "nodelay";
+inline constexpr std::string_view title = "title";
 
 // Per side, without the "sender_"/"receiver_" prefix (results/figures.cpp side_columns()).
 inline constexpr std::string_view throughput_gbps = "throughput_gbps";

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 #include "core/error.h"
 
@@ -86,6 +87,40 @@ std::string format_duration(int64_t ns) {
   if (ns < 1'000'000'000 && ns % 1'000'000 == 0) return fmt::format("{} ms", ns / 1'000'000);
   if (ns < 1'000'000) return fmt::format("{} us", ns / 1000.0);
   return fmt::format("{:.3f} s", ns / 1e9);
+}
+
+uint64_t parse_rate_bps(std::string_view text) {
+  auto [number, suffix] = split_number(text, "rate");
+  for (std::string_view unit : {"bit/s", "bits/s", "bps", "bit", "b/s"})
+    if (suffix.size() >= unit.size() && suffix.ends_with(unit)) {
+      suffix.resize(suffix.size() - unit.size());
+      break;
+    }
+  double multiplier = 0;
+  if (suffix.empty()) multiplier = 1;
+  else if (suffix == "k") multiplier = 1e3;
+  else if (suffix == "m") multiplier = 1e6;
+  else if (suffix == "g") multiplier = 1e9;
+  else if (suffix == "t") multiplier = 1e12;
+  else
+    throw UsageError(
+        fmt::format("invalid rate '{}': unknown unit '{}' (use k, M, G or T: bits per second)", text, suffix));
+  const double bits = number * multiplier;
+  if (bits > 1e15) throw UsageError(fmt::format("invalid rate '{}': above 1 Pbit/s", text));
+  return static_cast<uint64_t>(std::llround(bits));
+}
+
+std::string rate_text(uint64_t bps) {
+  for (auto [scale, unit] :
+       {std::pair{1'000'000'000'000ull, "T"}, {1'000'000'000ull, "G"}, {1'000'000ull, "M"}, {1'000ull, "k"}})
+    if (bps >= scale && bps % scale == 0) return fmt::format("{}{}", bps / scale, unit);
+  return std::to_string(bps);
+}
+
+std::string format_rate(uint64_t bps) {
+  for (auto [scale, unit] : {std::pair{1e12, "Tbit/s"}, {1e9, "Gbit/s"}, {1e6, "Mbit/s"}, {1e3, "kbit/s"}})
+    if (static_cast<double>(bps) >= scale) return fmt::format("{:.4g} {}", bps / scale, unit);
+  return fmt::format("{} bit/s", bps);
 }
 
 }  // namespace copybench

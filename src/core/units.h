@@ -25,4 +25,15 @@ std::string duration_ms_text(int64_t ns);
 /// "5 s", "500 ms", "1.5 s".
 std::string format_duration(int64_t ns);
 
+/// Parses a rate in bits per second, as iperf3's -b: "2G", "500M", "1.5g", "100k", "2Gbit",
+/// "2Gbps", "1000000". K/M/G/T are decimal (1000-based), as network rates are. Throws
+/// UsageError naming the text on anything else (the caller gives "max" its meaning).
+uint64_t parse_rate_bps(std::string_view text);
+
+/// The exact rate as an option's text, for parse_rate_bps: "2G", "500M", "1500k", "999".
+std::string rate_text(uint64_t bits_per_s);
+
+/// "2 Gbit/s", "500 Mbit/s", "1.5 Gbit/s".
+std::string format_rate(uint64_t bits_per_s);
+
 }  // namespace copybench

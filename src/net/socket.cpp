@@ -219,7 +219,7 @@ void send_all(int fd, const void* buf, size_t len, int64_t deadline_ns, const ch
   }
 }
 
-bool recv_exact(int fd, void* buf, size_t len, int64_t deadline_ns, const char* what) {
+bool recv_exact(int fd, void* buf, size_t len, int64_t deadline_ns, const char* what, size_t part_of) {
   auto* p = static_cast<char*>(buf);
   size_t got = 0;
   while (got < len) {
@@ -231,8 +231,9 @@ bool recv_exact(int fd, void* buf, size_t len, int64_t deadline_ns, const char* 
       throw_sys(what, errno);
     }
     if (n == 0) {
-      if (got == 0) return false;
-      throw Error(fmt::format("{}: connection closed after {} of {} bytes", what, got, len));
+      if (got == 0 && part_of == 0) return false;
+      const size_t whole = part_of ? part_of : len, before = part_of ? part_of - len : 0;
+      throw Error(fmt::format("{}: connection closed after {} of {} bytes", what, before + got, whole));
     }
     got += static_cast<size_t>(n);
   }

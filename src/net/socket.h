@@ -65,8 +65,9 @@ void set_silence_timeout(int fd, int idle_ms, int timeout_ms);
 void send_all(int fd, const void* buf, size_t len, int64_t deadline_ns, const char* what);
 
 /// Receives exactly len bytes before deadline_ns; returns false on a clean EOF before any
-/// byte, throws on error, timeout or EOF mid-way.
-bool recv_exact(int fd, void* buf, size_t len, int64_t deadline_ns, const char* what);
+/// byte, throws on error, timeout or EOF mid-way. `part_of`, when given, says these are the last
+/// len bytes of a read of that many: an EOF is then mid-way, and the message counts the whole.
+bool recv_exact(int fd, void* buf, size_t len, int64_t deadline_ns, const char* what, size_t part_of = 0);
 
 /// Sets SO_SNDTIMEO/SO_RCVTIMEO so that blocking data-path calls cannot hang forever.
 void set_io_timeouts(int fd, int send_timeout_ms, int recv_timeout_ms);

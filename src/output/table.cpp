@@ -135,6 +135,30 @@ std::string corrupt_note(const RunResult& r) {
       r.verify.corrupt_messages, r.params.strategy);
 }
 
+// "rate: 2 Gbit/s per connection (--pacing user): sender held (1.999 Gbit/s per connection, 2 of
+// 2 connections within 2%); receiver not reached (...)".
+std::string rate_line(const RunResult& r) {
+  std::string sides;
+  for (Side side : kSides) {
+    const auto& f = side == Side::sender ? r.sender : r.receiver;
+    if (!f) continue;
+    std::string what = "unknown";
+    if (f->rate && f->rate->verdict) {
+      const auto& rate = *f->rate;
+      what = fmt::format("{} ({:.4g} Gbit/s per connection, {} of {} connections within {:g}%)",
+                         *rate.verdict == RateVerdict::held          ? "held"
+                         : *rate.verdict == RateVerdict::not_reached ? "not reached"
+                                                                     : "exceeded",
+                         rate.achieved_gbps.value_or(0), rate.connections_held, rate.connections, rate.tolerance_pct);
+    } else if (f->rate) {
+      what = "unknown: " + f->rate->reason;
+    }
+    sides += fmt::format("{}{} {}", sides.empty() ? "" : "; ", side_name(side), what);
+  }
+  return fmt::format("rate: {} per connection (--pacing {}): {}\n", format_rate(r.params.rate_bps),
+                     pacing_name(r.params.pacing), sides.empty() ? "no side measured" : sides);
+}
+
 }  // namespace
 
 // --bidir: each direction's own table, then what the two add up to.
@@ -198,8 +222,10 @@ std::string render_table(const RunResult& r) {
     out +=
         fmt::format("bytes sent and received after the final drain: {}\n", *r.verify.bytes_match ? "equal" : "DIFFER");
   }
+  if (p.rate_bps != 0) out += rate_line(r);
   if (r.limited_by) out += fmt::format("limited by: {}: {}\n", limit_text(r.limited_by->verdict), r.limited_by->why);
   else out += fmt::format("limited by: unknown: {}\n", r.limited_by_reason);
+  if (!p.title.empty()) out += fmt::format("title: {}\n", p.title);
   if (r.status != RunStatus::ok) out += fmt::format("status: {}: {}\n", status_name(r.status), r.error);
   return out;
 }

@@ -111,6 +111,14 @@ struct EnumNames<Direction> {
   static Direction parse(const std::string& t) { return parse_direction(t); }
 };
 
+template <>
+struct EnumNames<Pacing> {
+  static constexpr const char* what = "pacing";
+  static constexpr Pacing values[] = {Pacing::user, Pacing::kernel};
+  static const char* name(Pacing m) { return pacing_name(m); }
+  static Pacing parse(const std::string& t) { return parse_pacing(t); }
+};
+
 template <typename E>
 requires std::is_enum_v<E>
 struct Codec<E> {

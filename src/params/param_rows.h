@@ -1,6 +1,7 @@
 #pragma once
-// The parameter table's rows, in two files by what they say (param_rows_path.cpp: the data
-// path; param_rows_run.cpp: the test's shape, timing and measurement), and the helpers their
+// The parameter table's rows, in three files by what they say (param_rows_path.cpp: the data
+// path; param_rows_run.cpp: the test's shape, timing and measurement; param_rows_socket.cpp:
+// the rate and the socket knobs), and the helpers their
 // rows share. Only param_table.cpp, which puts the rows together in the CSV's column order,
 // includes this.
 #include <cstdint>
@@ -26,5 +27,8 @@ void add_path_rows(std::vector<Param>& t);
 /// message_bytes, response_bytes, threads, the durations, interval, pin, verify, profile,
 /// counters, send_latency.
 void add_run_rows(std::vector<Param>& t);
+
+/// rate_bps, pacing, window_bytes, congestion, mss_bytes, nodelay, cport, title.
+void add_socket_rows(std::vector<Param>& t);
 
 }  // namespace copybench::param_rows

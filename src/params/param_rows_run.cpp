@@ -100,8 +100,8 @@ void add_run_rows(std::vector<Param>& t) {
                                  .id_part = [](const TestParams& p) { return fmt::format("/{}t", p.threads); }}));
   t.push_back(row(&TestParams::warmup_ns,
                   {.key = std::string(key::warmup_s),
-                   .option = "--warmup",
-                   .help = "warm-up before the window, discarded (0 allowed)",
+                   .option = "-O,--omit,--warmup",
+                   .help = "warm-up before the window, discarded (iperf3: --omit; 0 allowed)",
                    .unit = "s",
                    .how = "warm-up run and discarded",
                    .wire = {WireSlot::warmup_ms},

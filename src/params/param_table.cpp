@@ -21,6 +21,7 @@ std::vector<Param> build_table() {
   std::vector<Param> t;
   param_rows::add_path_rows(t);  // in the CSV's column order
   param_rows::add_run_rows(t);
+  param_rows::add_socket_rows(t);
   return t;
 }
 
@@ -35,7 +36,7 @@ const std::vector<Param>& test_parameters() {
   static const std::vector<Param> table = [] {
     auto rows = build_table();
     for (const auto& p : rows) {  // what the loops over the table call must exist
-      if (p.wire.slot != WireSlot::none && (!p.to_wire || !p.from_wire))
+      if (p.wire.slot != WireSlot::none && p.wire.slot != WireSlot::congestion && (!p.to_wire || !p.from_wire))
         throw Error(fmt::format("parameter {}: a wire slot needs to_wire and from_wire", p.key));
       if (!p.sweep_option.empty() && (!p.id_part || p.plan_key.empty() || p.sweep_default.empty() || p.axis_rank < 0))
         throw Error(

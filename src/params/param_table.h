@@ -32,7 +32,11 @@ enum class WireSlot : uint8_t {
   flags,
   recv_strategy_id,
   recv_bytes,
-  interval_ms
+  interval_ms,
+  rate_bps,
+  window_bytes,
+  mss_bytes,
+  congestion  // text: the row's text() and parse() carry it, at most kCongestionNameBytes - 1 bytes
 };
 
 struct Wire {

@@ -50,6 +50,14 @@ const char* direction_name(Direction direction) {
   return "forward";
 }
 
+Pacing parse_pacing(const std::string& text) {
+  if (text == "user") return Pacing::user;
+  if (text == "kernel") return Pacing::kernel;
+  throw UsageError(fmt::format("unknown pacing '{}' (choose user or kernel)", text));
+}
+
+const char* pacing_name(Pacing pacing) { return pacing == Pacing::kernel ? "kernel" : "user"; }
+
 // At least 256 KiB, a whole message when larger: of the whole message, the message clamped to
 // 16 or 64 KiB, a fixed 64 KiB and this, measured on loopback and veth at 1K-64K x 1-2
 // connections, this came nearest the best at every point (docs/PERFORMANCE.md, "The receive size").

@@ -24,6 +24,20 @@ enum class Direction : uint8_t { forward = 0, reverse = 1, bidir = 2 };
 /// --pin: where each connection's threads run (run/affinity.h).
 enum class PinMode : uint8_t { none = 0, same = 1, split = 2 };
 
+/// --pacing: how a --rate is held. user (the default): the sender sleeps until its messages' time
+/// comes (a token bucket per connection, session/roles/pacer.h); kernel: SO_MAX_PACING_RATE on
+/// the sender's socket, TCP's own pacing (without an fq qdisc since Linux 4.13), which paces the
+/// wire but lets the sender's writes run ahead into its send buffer (METHODOLOGY.md section 21).
+enum class Pacing : uint8_t { user = 0, kernel = 1 };
+
+/// The most bytes a --window may ask for: the kernel doubles it into an int.
+inline constexpr uint64_t kMaxWindowBytes = 1ull << 30;
+inline constexpr uint64_t kMinWindowBytes = 1024;
+/// TCP_MAXSEG's range in Linux (TCP_MIN_MSS, MAX_TCP_WINDOW).
+inline constexpr int kMinMssBytes = 88;
+inline constexpr int kMaxMssBytes = 32767;
+inline constexpr size_t kMaxTitleBytes = 200;
+
 const char* mode_name(TestMode mode);
 TestMode parse_mode(const std::string& text);  // throws UsageError
 
@@ -34,6 +48,10 @@ const char* pin_name(PinMode mode);
 /// "forward" | "reverse" | "bidir"; throws UsageError for anything else.
 Direction parse_direction(const std::string& text);
 const char* direction_name(Direction direction);
+
+/// "user" | "kernel"; throws UsageError for anything else.
+Pacing parse_pacing(const std::string& text);
+const char* pacing_name(Pacing pacing);
 
 struct TestParams {
   std::string strategy = "one-copy";   // canonical name from the strategy registry
@@ -53,6 +71,15 @@ struct TestParams {
   bool counters = true;  // perf_event_open counters on both sides
   bool latency = true;   // stream: time each send call into a histogram (rr always times)
   bool profile = false;  // --profile: count data-path events and sample the CPU on both sides
+  // The rate and the socket knobs (params/param_rows_socket.cpp), as iperf3 names them.
+  uint64_t rate_bps = 0;         // --rate: bits/s of payload per connection (0: max, unpaced)
+  Pacing pacing = Pacing::user;  // --pacing: how the rate is held (METHODOLOGY.md section 21: why user)
+  uint64_t window_bytes = 0;     // -w: SO_SNDBUF and SO_RCVBUF on both ends (0: the kernel's autotuning)
+  std::string congestion;        // -C: TCP_CONGESTION on both ends ("": the system's default)
+  int mss_bytes = 0;             // -M: TCP_MAXSEG (0: the path's)
+  bool nodelay = false;          // -N: TCP_NODELAY in stream mode (rr sets it always)
+  int cport = 0;                 // --cport: the client's first data connection's source port (0: any)
+  std::string title;             // -T: a label carried into every output and the report
 
   uint64_t response_size() const { return response_bytes ? response_bytes : message_bytes; }
   uint64_t recv_size() const;  // recv_bytes, or the default rule's size for this message size

@@ -6,6 +6,8 @@
 #include <optional>
 
 #include "core/column_keys.h"
+#include "core/units.h"
+#include "report/rates.h"
 
 namespace copybench::report {
 namespace {
@@ -95,6 +97,12 @@ std::string grid(const RunsTable& runs, const Summary& summary) {
   if (runs.has_column(key::response_bytes) && !distinct(runs, key::response_bytes).empty())
     out += fmt::format("| response sizes (rr) | {} |\n", sizes_listed(runs, key::response_bytes));
   out += fmt::format("| threads | {} |\n", listed(distinct(runs, key::threads, true)));
+  if (runs.has_column(key::rate_bps) && !distinct(runs, key::rate_bps).empty()) {
+    std::vector<std::string> rates;
+    for (const auto& r : distinct(runs, key::rate_bps, true)) rates.push_back(format_rate(std::stoull(r)));
+    if (!unpaced(summary).points.empty()) rates.push_back("max");
+    out += fmt::format("| rates per connection (--rate) | {} |\n", listed(rates));
+  }
   auto reps = distinct(runs, key::rep, true);
   out += fmt::format("| repetitions | up to {} (runs per point: {}) |\n", reps.empty() ? "unknown" : reps.back(),
                      fewest == most ? std::to_string(most) : fmt::format("{} to {}", fewest, most));
@@ -131,16 +139,17 @@ std::string summary_table(const Summary& s) {
   std::string out =
       "## Summary table\n\nMedian of the ok runs, the 95% confidence interval of the mean (mean ± t(0.975, n-1)·s/√n) "
       "and the lowest to highest run. All columns, for every metric, are in summary.csv.\n\n"
-      "| topology | mode | strategy | size | threads | ok | failed | Gbit/s median | 95% CI | range | rr p50 µs |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "| topology | mode | strategy | size | threads | rate | ok | failed | Gbit/s median | 95% CI | range | rr p50 µs "
+      "|\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& p : s.points) {
     const auto& k = p.key;
     const Stats* t = p.metric(key::receiver(key::throughput_gbps));
     const Stats* lat = p.metric(key::receiver(key::latency_p50_us));
     std::string size = short_size(k.message_bytes) + (k.response_bytes ? "/" + short_size(*k.response_bytes) : "");
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(k.topology), cell(k.mode),
-                       cell(k.strategy), size, k.threads, p.runs_ok, p.runs_failed, t ? short_number(t->median) : "",
-                       range(t, true), range(t, false), lat ? short_number(lat->median) : "");
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(k.topology),
+                       cell(k.mode), cell(k.strategy), size, k.threads, k.rate_bps ? rate_text(k.rate_bps) : "max",
+                       p.runs_ok, p.runs_failed, t ? short_number(t->median) : "", range(t, true), range(t, false),
+                       lat ? short_number(lat->median) : "");
   }
   return out + "\n";
 }
@@ -167,10 +176,13 @@ std::string render_markdown(const RunsTable& runs, const Summary& summary, const
       "# copybench sweep report\n\n"
       "Written by `copybench report` from runs.csv alone; summary.csv holds every aggregated figure, "
       "plots/ the data and gnuplot scripts of every plot.\n\n";
+  if (runs.has_column(key::title))
+    for (const auto& title : distinct(runs, key::title)) out += fmt::format("**{}**\n\n", title);  // -T
   out += environment(runs);
   out += grid(runs, summary);
   out += runs_section(summary);
-  out += render_answers(summary);
+  out += render_answers(unpaced(summary));  // the data paths flat out
+  out += rate_section(summary);             // and at each --rate
   out += plots_section(plots);
   out += summary_table(summary);
   return out;

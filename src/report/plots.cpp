@@ -7,6 +7,7 @@
 
 #include "core/column_keys.h"
 #include "report/gnuplot.h"
+#include "report/rates.h"
 #include "report/stacked_plot.h"
 
 namespace copybench::report {
@@ -250,7 +251,11 @@ FigurePlan plan_figures(const Summary& summary) {
   std::vector<std::string> topologies;
   for (const auto& p : summary.points)
     if (topologies.empty() || topologies.back() != p.key.topology) topologies.push_back(p.key.topology);
-  for (const auto& t : topologies) plan_topology(summary, t, plan);
+  const Summary flat_out = unpaced(summary);  // the paths compared at their fastest
+  for (const auto& t : topologies) {
+    plan_topology(flat_out, t, plan);
+    if (auto f = cpu_at_rate_figure(summary, t)) plan.figures.push_back(std::move(*f));
+  }
   return plan;
 }
 

@@ -33,6 +33,16 @@ std::string quote(const std::string& s) {
 
 std::string num(std::optional<double> v) { return v ? fmt::format("{:.6g}", *v) : ""; }
 
+// The socket knobs a row set, as the data path's suffix: " w=256K cc=reno mss=1000 nodelay".
+std::string knob_suffix(const RunsTable& runs, size_t row) {
+  std::string out;
+  if (auto w = runs.count(row, key::window_bytes); w && *w) out += " w=" + short_size(*w);
+  if (auto cc = runs.text(row, key::congestion); cc && !cc->empty()) out += " cc=" + *cc;
+  if (auto mss = runs.count(row, key::mss_bytes); mss && *mss) out += fmt::format(" mss={}", *mss);
+  if (runs.text(row, key::nodelay) == "true") out += " nodelay";
+  return out;
+}
+
 // The configuration of one row; nullopt when any part of it is unknown.
 std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
   auto topology = runs.text(row, key::topology), mode = runs.text(row, key::mode);
@@ -45,8 +55,9 @@ std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
   if (runs.text(row, key::recv_size_auto) == "false") typed_read = runs.count(row, key::recv_size_bytes);
   auto path = data_path_label(*strategy, receive.value_or(std::string(kDefaultRecvStrategy)), typed_read,
                               runs.text(row, key::direction).value_or("forward"));
-  PointKey key{*topology, *mode, path, *size, std::nullopt, static_cast<int>(*threads)};
+  PointKey key{*topology, *mode, path + knob_suffix(runs, row), *size, std::nullopt, static_cast<int>(*threads)};
   if (*mode == "rr") key.response_bytes = runs.count(row, key::response_bytes);
+  key.rate_bps = runs.count(row, key::rate_bps).value_or(0);
   return key;
 }
 
@@ -120,6 +131,7 @@ std::string data_path_label(std::string_view send, std::string_view recv, std::o
 int strategy_rank_forward(std::string_view label);
 
 int strategy_rank(std::string_view label) {
+  label = label.substr(0, label.find(' '));  // knobs (" w=256K") rank as their data path
   // A direction ranks just after its forward path: "x@reverse", then "x@bidir".
   if (auto at = label.find('@'); at != std::string_view::npos) {
     const auto way = label.substr(at + 1);
@@ -152,7 +164,7 @@ int strategy_rank_forward(std::string_view label) {
 bool point_before(const PointKey& a, const PointKey& b) {
   auto tie = [](const PointKey& k) {
     return std::make_tuple(topology_rank(k.topology), k.topology, mode_rank(k.mode), k.mode, k.threads, k.message_bytes,
-                           k.response_bytes.value_or(0), strategy_rank(k.strategy), k.strategy);
+                           k.response_bytes.value_or(0), k.rate_bps, strategy_rank(k.strategy), k.strategy);
   };
   return tie(a) < tie(b);
 }
@@ -253,8 +265,8 @@ Summary summarize(const RunsTable& runs) {
 std::string summary_csv_header() {
   // The configuration's columns are named as in runs.csv; runs_ok, runs_failed and the metrics' statistics are
   // summary.csv's own.
-  std::string out = fmt::format("{},{},{},{},{},{},runs_ok,runs_failed", key::topology, key::mode, key::strategy,
-                                key::message_bytes, key::response_bytes, key::threads);
+  std::string out = fmt::format("{},{},{},{},{},{},{},runs_ok,runs_failed", key::topology, key::mode, key::strategy,
+                                key::message_bytes, key::response_bytes, key::threads, key::rate_bps);
   for (const auto& m : summary_metrics())
     for (const char* suffix : {"_n", "_median", "_min", "_max", "_ci95_low", "_ci95_high"}) out += "," + m + suffix;
   return out + fmt::format(",{0},{0}_runs\n", key::limited_by);
@@ -262,9 +274,9 @@ std::string summary_csv_header() {
 
 std::string summary_csv_row(const SummaryPoint& p) {
   const auto& k = p.key;
-  std::string out =
-      fmt::format("{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy), k.message_bytes,
-                  k.response_bytes ? std::to_string(*k.response_bytes) : "", k.threads, p.runs_ok, p.runs_failed);
+  std::string out = fmt::format("{},{},{},{},{},{},{},{},{}", quote(k.topology), quote(k.mode), quote(k.strategy),
+                                k.message_bytes, k.response_bytes ? std::to_string(*k.response_bytes) : "", k.threads,
+                                k.rate_bps ? std::to_string(k.rate_bps) : "", p.runs_ok, p.runs_failed);
   for (const auto& m : summary_metrics()) {
     const Stats* s = p.metric(m);
     if (!s) {
@@ -276,6 +288,12 @@ std::string summary_csv_row(const SummaryPoint& p) {
   }
   auto limit = p.main_limit();
   return out + (limit ? fmt::format(",{},{}\n", limit->first, limit->second) : std::string(",,\n"));
+}
+
+Summary unpaced(const Summary& summary) {
+  Summary out = summary;
+  std::erase_if(out.points, [](const SummaryPoint& p) { return p.key.rate_bps != 0; });
+  return out;
 }
 
 std::string summary_csv(const Summary& summary) {

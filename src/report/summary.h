@@ -38,6 +38,7 @@ struct PointKey {
   uint64_t message_bytes = 0;
   std::optional<uint64_t> response_bytes;  // rr only
   int threads = 0;
+  uint64_t rate_bps = 0;  // --rate per connection; 0: unpaced (as fast as it went)
   bool operator==(const PointKey&) const = default;
 };
 
@@ -50,7 +51,9 @@ bool point_before(const PointKey& a, const PointKey& b);
 /// "send+recv" (summary.csv's strategy column, the report's lines); with a receive size that
 /// was typed (--recv-size, not auto), "send+recv:SIZE", each size its own line.
 /// A direction other than forward is a data path of its own too: "one-copy@reverse",
-/// "zero-copy+scatter@bidir" (bidir: the two directions' throughputs summed).
+/// "zero-copy+scatter@bidir" (bidir: the two directions' throughputs summed). Socket knobs
+/// that were set (-w, -C, -M, -N) follow after a space ("one-copy w=256K cc=reno"): each
+/// setting is a data path of its own, compared with the others as they are.
 std::string data_path_label(std::string_view send, std::string_view recv,
                             std::optional<uint64_t> typed_recv_bytes = std::nullopt,
                             std::string_view direction = "forward");
@@ -88,6 +91,10 @@ struct Summary {
 
 /// The metrics summarized, in summary.csv's order (column names of runs.csv).
 const std::vector<std::string>& summary_metrics();
+
+/// The points measured flat out (no --rate): the answers and plots that compare data paths at
+/// their fastest read these; the CPU-at-a-rate answer reads the paced ones.
+Summary unpaced(const Summary& summary);
 
 /// Groups the rows by PointKey. A failed row without its own configuration takes it from the
 /// rows that share its `point` id. Throws Error naming the row when an ok row lacks part of its

@@ -32,6 +32,8 @@ SideFigures sum_sides(const SideFigures& a, const SideFigures& b, int threads_ea
     stream.index += threads_each;
     s.streams.push_back(std::move(stream));
   }
+  s.socket = a.socket;  // both directions' sockets were set up alike
+  s.socket_reason = a.socket_reason;
   s.counters_reason = kPerDirection;
   s.latency_reason = kPerDirection;
   s.profile_reason = kPerDirection;

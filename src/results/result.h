@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/socket_options.h"
 #include "params/params.h"
 #include "results/profile.h"
 
@@ -77,6 +78,25 @@ struct StreamFigures {
   std::optional<double> throughput_gbps;
   std::optional<std::string> error;
   std::optional<TcpFigures> tcp_info;  // null when no window was measured
+  std::optional<bool>
+      rate_held;  // --rate: its throughput within the tolerance of the target; null: no target or no rate
+};
+
+/// Whether a side held --rate (results/knobs.h): held, not reached (below the target by more
+/// than the tolerance), exceeded (above it by more).
+enum class RateVerdict : uint8_t { held, not_reached, exceeded };
+const char* rate_verdict_name(RateVerdict verdict);  // "held", "not_reached", "exceeded"
+RateVerdict parse_rate_verdict(std::string_view text);
+
+/// --rate on one side: each connection's throughput in the window against the target.
+struct RateFigures {
+  double target_gbps = 0;                    // per connection, as --rate asked
+  double tolerance_pct = 0;                  // a connection within this of the target held it
+  std::optional<double> achieved_gbps;       // the mean of the connections' throughputs
+  std::optional<double> min_gbps, max_gbps;  // the slowest and the fastest connection
+  int connections = 0, connections_held = 0;
+  std::optional<RateVerdict> verdict;  // held only when every connection held; null: no connection's rate known
+  std::string reason;                  // why verdict is null
 };
 
 /// One perf_event_open counter over the window, summed over the side's threads.
@@ -162,6 +182,10 @@ struct SideFigures {
   std::string tcp_info_reason;             // why tcp_info is null
   std::vector<IntervalFigures> intervals;  // --interval; empty: intervals_reason says why
   std::string intervals_reason;
+  std::optional<RateFigures> rate;  // --rate; null: rate_reason says why
+  std::string rate_reason;
+  std::optional<SocketGrant> socket;  // what its first data connection's socket got (read back after setup)
+  std::string socket_reason;          // why socket is null
   const CounterFigure* counter(const std::string& name) const;
 };
 

@@ -114,6 +114,16 @@ std::vector<SideColumn> build_side_columns() {
       {"rate", "wall_s", "s",
        "from START until this side's part of the test ended (warm-up, drain and the exchange of figures included)",
        [](const SideFigures& s) { return s.wall_ns > 0 ? Value{s.wall_ns / 1e9} : Value{}; }},
+      {"rate", "rate_verdict", "",
+       "--rate: held (every connection within 2% of the target), not_reached or exceeded; empty: no --rate, or a "
+       "connection's rate unknown",
+       [](const SideFigures& s) {
+         return s.rate && s.rate->verdict ? Value{std::string(rate_verdict_name(*s.rate->verdict))} : Value{};
+       }},
+      {"rate", "rate_achieved_gbps", "Gbit/s", "--rate: the mean of the connections' throughputs in the window",
+       [](const SideFigures& s) { return s.rate ? value_or_null(s.rate->achieved_gbps) : Value{}; }},
+      {"rate", "rate_connections_held", "", "--rate: connections whose throughput was within 2% of the target",
+       [](const SideFigures& s) { return s.rate ? Value{static_cast<uint64_t>(s.rate->connections_held)} : Value{}; }},
       {"cpu", "cpu_user_s", "s", "user CPU time of this side's process over the window (getrusage RUSAGE_SELF)",
        [](const SideFigures& s) {
          return cpu_value_or_null(s, [](const CpuFigures& c) { return std::optional<double>(c.process_user_s); });

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "results/figures.h"
+#include "results/knobs.h"
 #include "results/profile_json.h"
 
 namespace copybench {
@@ -73,7 +74,8 @@ json to_json(const StreamFigures& s) {
           {"messages_total", s.messages_total},
           {"throughput_gbps", json_opt(s.throughput_gbps)},
           {"error", json_opt(s.error)},
-          {"tcp_info", s.tcp_info ? to_json(*s.tcp_info) : json(nullptr)}};
+          {"tcp_info", s.tcp_info ? to_json(*s.tcp_info) : json(nullptr)},
+          {"rate_held", json_opt(s.rate_held)}};
 }
 
 StreamFigures stream_from_json(const json& j) {
@@ -87,6 +89,7 @@ StreamFigures stream_from_json(const json& j) {
   s.error = json_get_opt<std::string>(j, "error");
   // Absent in results written before schema 3.
   if (j.contains("tcp_info") && !j.at("tcp_info").is_null()) s.tcp_info = tcp_from_json(j.at("tcp_info"));
+  s.rate_held = json_get_opt<bool>(j, "rate_held");
   return s;
 }
 
@@ -256,6 +259,10 @@ json to_json(const SideFigures& side) {
     for (const auto& v : side.intervals) j["intervals"].push_back(to_json(v));
     j["intervals_reason"] = nullptr;
   }
+  j["rate"] = side.rate ? to_json(*side.rate) : json(nullptr);
+  j["rate_reason"] = json_text(side.rate_reason);
+  j["socket"] = side.socket ? to_json(*side.socket) : json(nullptr);
+  j["socket_reason"] = json_text(side.socket_reason);
   j["streams"] = json::array();
   for (const auto& s : side.streams) j["streams"].push_back(to_json(s));
   return j;
@@ -298,6 +305,11 @@ SideFigures side_from_json(const json& j) {
   s.tcp_info_reason = json_get_opt<std::string>(j, "tcp_info_reason").value_or("");
   if (j.contains("intervals") && j.at("intervals").is_array())
     for (const auto& v : j.at("intervals")) s.intervals.push_back(interval_from_json(v));
+  // Absent in results written before --rate and the socket knobs.
+  if (j.contains("rate") && !j.at("rate").is_null()) s.rate = rate_from_json(j.at("rate"));
+  s.rate_reason = json_get_opt<std::string>(j, "rate_reason").value_or("");
+  if (j.contains("socket") && !j.at("socket").is_null()) s.socket = grant_from_json(j.at("socket"));
+  s.socket_reason = json_get_opt<std::string>(j, "socket_reason").value_or("");
   s.intervals_reason = json_get_opt<std::string>(j, "intervals_reason").value_or("");
   return s;
 }

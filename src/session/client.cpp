@@ -9,6 +9,7 @@
 #include "core/units.h"
 #include "machine/environment.h"
 #include "results/directions.h"
+#include "results/knobs.h"
 #include "results/limits.h"
 #include "results/server_report.h"
 #include "session/client_connections.h"
@@ -61,6 +62,7 @@ class ClientRun {
     connection_errors();
     if (window_.started()) local_figures();
     decide_limit(result_);
+    decide_rate(result_);
     if (!result_.figures(remote_) && !result_.error.empty()) result_.missing_reason(remote_) = result_.error;
     if (interrupted_.load() && result_.status == RunStatus::ok) {
       result_.status = RunStatus::interrupted;
@@ -136,6 +138,8 @@ class ClientRun {
     SideFigures side = side_figures(window_.measurements());
     side.host = local_env_.hostname;
     add_receive_copy(side, connections_.recv_accounting());
+    side.socket = connections_.grant();
+    if (!side.socket) side.socket_reason = "no data connection was set up";
     for (const auto& t : window_.totals()) {  // what this end checked: the stream, or rr's responses
       result_.verify.messages_checked += t.messages_checked;
       result_.verify.corrupt_messages += t.corrupt_messages;
@@ -177,11 +181,14 @@ RunResult run_both_directions(const ClientOptions& options, const std::atomic<bo
   ClientOptions forward = options, reverse = options;
   forward.params.direction = Direction::forward;
   reverse.params.direction = Direction::reverse;
+  if (reverse.params.cport != 0) reverse.params.cport += options.params.threads;  // after the forward's ports
   RunResult reverse_result;
   std::thread other([&] { reverse_result = ClientRun(reverse, interrupted, &gate).run(); });
   RunResult forward_result = ClientRun(forward, interrupted, &gate).run();
   other.join();
-  return combine_directions(std::move(forward_result), std::move(reverse_result));
+  RunResult both = combine_directions(std::move(forward_result), std::move(reverse_result));
+  decide_rate(both);
+  return both;
 }
 
 }  // namespace

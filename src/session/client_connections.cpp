@@ -64,20 +64,25 @@ void ClientConnections::open(Environment& env) {
   // The data connections' path MTU is known only once they exist; the control connection's,
   // on the same path, sizes what the receive strategy sets before connecting (TCP_MAXSEG).
   const int control_mtu = path_mtu(control_.get());
+  const SocketKnobs knobs = socket_knobs(role_, p_);
   for (int i = 0; i < p_.threads; ++i) {
     RecvStrategy* receiver = nullptr;
     if (auto made = make_recv_strategy(role_, p_, control_mtu)) {
       receivers_.push_back(std::move(made));
       receiver = receivers_.back().get();
     }
+    // Before connect, so the SYN carries them (the window's scale, the MSS); the test's -M
+    // after the receive strategy's own TCP_MAXSEG, so what the user asked for wins.
     Fd fd = connect_tcp(opt_.host, opt_.port, opt_.connect_timeout_ms, [&](int s) {
+      if (p_.cport != 0) bind_local_port(s, static_cast<uint16_t>(p_.cport + i));
       if (receiver) receiver->before_connect(s);
+      set_knobs(s, knobs);
     });
     handshake(fd.get(), header_for(p_, ConnectionKind::data, test_id, static_cast<uint16_t>(i)), nullptr);
     set_io_timeouts(fd.get(), kDataTimeoutMs, kDataTimeoutMs);
+    if (i == 0) grant_ = read_grant(fd.get());
     if (receiver) receiver->prepare(fd.get());
     if (role_.sends) {
-      if (role_.nodelay) set_nodelay(fd.get());  // rr, as the server does (session/roles/roles.cpp)
       senders_.push_back(make_send_strategy(role_, p_));
       senders_.back()->prepare(fd.get());
     }

@@ -4,6 +4,7 @@
 // strategy where it receives (a forward stream, rr's responses), the send strategy where it
 // sends (a reverse stream, rr's requests).
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "machine/environment.h"
@@ -44,6 +45,8 @@ class ClientConnections {
   bool zerocopy_sends() const { return !senders_.empty() && senders_.front()->accounting().zerocopy; }
   std::vector<SendAccounting> send_accounting() const;
   std::vector<RecvAccounting> recv_accounting() const;
+  /// What the first data connection's socket got; null before open() reached it.
+  const std::optional<SocketGrant>& grant() const { return grant_; }
 
  private:
   const ClientOptions& opt_;
@@ -53,6 +56,7 @@ class ClientConnections {
   std::vector<Fd> data_;
   std::vector<std::unique_ptr<SendStrategy>> senders_;    // roles that send: one per connection
   std::vector<std::unique_ptr<RecvStrategy>> receivers_;  // roles that receive: one per connection
+  std::optional<SocketGrant> grant_;
 };
 
 }  // namespace copybench

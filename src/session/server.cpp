@@ -199,7 +199,12 @@ void Server::handle(Fd fd, const std::string& peer) {
         int fd;
         ~Owed() { server.release_pending(source, fd); }
       } owed{*this, peer_host(peer), fd.get()};
-      got = recv_exact(fd.get(), bytes.data(), bytes.size(), deadline, "read header");
+      // The version first: a peer of another version is refused in one line, not left waiting.
+      got = recv_exact(fd.get(), bytes.data(), kHeaderPrefixBytes, deadline, "read header");
+      if (got) check_header_prefix(bytes.data(), kHeaderPrefixBytes);
+      if (got)
+        recv_exact(fd.get(), bytes.data() + kHeaderPrefixBytes, bytes.size() - kHeaderPrefixBytes, deadline,
+                   "read header", bytes.size());
     }
     if (!got) return;
     header = decode_header(bytes.data(), bytes.size());
@@ -343,7 +348,8 @@ void Server::handle_data(Fd fd, const std::string& peer, const Header& header) {
     send = make_send_strategy(role, params);
     receive = make_recv_strategy(role, params, path_mtu(fd.get()));
     set_io_timeouts(fd.get(), options_.io_timeout_ms, options_.io_timeout_ms);
-    if (role.nodelay) set_nodelay(fd.get());
+    set_knobs(fd.get(), socket_knobs(role, params));  // -w, -C, -M, -N, --pacing kernel, as the client's
+    session->set_grant(index, read_grant(fd.get()));
     if (send) send->prepare(fd.get());
     if (receive) receive->prepare(fd.get());
     write_frame(fd.get(), FrameType::accept, "", now_ns() + 1'000'000'000);

@@ -270,6 +270,11 @@ void TestSession::forget_control() {
   control_fd_ = -1;
 }
 
+void TestSession::set_grant(int index, SocketGrant grant) {
+  std::lock_guard lock(mu_);
+  if (index >= 0 && index < static_cast<int>(streams_.size())) streams_[index].grant = std::move(grant);
+}
+
 std::string TestSession::result_payload(int control_fd) {
   std::lock_guard lock(mu_);
   SideMeasurements m{.role = &role_,
@@ -294,6 +299,8 @@ std::string TestSession::result_payload(int control_fd) {
   m.zerocopy_sends = report.zerocopy.has_value();
   report.side = side_figures(m);
   add_receive_copy(report.side, received);
+  if (!streams_.empty() && streams_.front().grant) report.side.socket = streams_.front().grant;
+  else report.side.socket_reason = "the first data connection was not set up";
   report.environment = collect_environment(control_fd);
   report.side.host = report.environment.hostname;
   return encode_server_report(report);

@@ -45,6 +45,10 @@ class TestSession {
   /// allocated for it; throws ProtocolError naming why it cannot be taken.
   void attach(int index, pid_t tid, int fd);
 
+  /// What data connection `index`'s socket got once its knobs were set (the side reports the
+  /// first connection's).
+  void set_grant(int index, SocketGrant grant);
+
   /// A claimed connection that could not be set up: the test ends without it.
   void fail_stream(int index, const std::string& error);
 
@@ -73,9 +77,10 @@ class TestSession {
     bool finished = false;
     int fd = -1;  // while its thread runs: shut down at the hard end
     pid_t tid = 0;
-    ConnectionTotals totals;  // its role's: receive calls, verify counts, error
-    SendAccounting sent;      // what its send strategy counted (roles that send)
-    RecvAccounting received;  // what its receive strategy counted (roles that receive)
+    ConnectionTotals totals;           // its role's: receive calls, verify counts, error
+    SendAccounting sent;               // what its send strategy counted (roles that send)
+    RecvAccounting received;           // what its receive strategy counted (roles that receive)
+    std::optional<SocketGrant> grant;  // what its socket got (set_grant)
   };
 
   /// Blocks a connection's thread until START (true) or the test's end (false).

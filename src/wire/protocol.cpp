@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "core/error.h"
@@ -70,11 +71,16 @@ HeaderBytes encode_header(const Header& h) {
   w.put(h.recv_strategy_id);
   w.put(h.recv_bytes);
   w.put(h.interval_ms);
+  w.put(h.rate_bps);
+  w.put(h.window_bytes);
+  w.put(h.mss_bytes);
+  std::copy_n(h.congestion.begin(), std::min(h.congestion.size(), kCongestionNameBytes - 1),
+              bytes.begin() + kHeaderUsedBytes - kCongestionNameBytes);
   return bytes;  // the rest is reserved, zero
 }
 
-Header decode_header(const uint8_t* bytes, size_t len) {
-  if (len < kHeaderBytes) throw ProtocolError(fmt::format("truncated header: {} of {} bytes", len, kHeaderBytes));
+void check_header_prefix(const uint8_t* bytes, size_t len) {
+  if (len < kHeaderPrefixBytes) throw ProtocolError(fmt::format("truncated header: {} of {} bytes", len, kHeaderBytes));
   Reader r(bytes);
   auto magic = r.get<uint32_t>();
   if (magic != kProtocolMagic) throw ProtocolError(fmt::format("not a copybench header (magic 0x{:08x})", magic));
@@ -82,6 +88,12 @@ Header decode_header(const uint8_t* bytes, size_t len) {
   if (version != kProtocolVersion)
     throw ProtocolError(fmt::format("protocol version {} is not supported (this copybench speaks version {})", version,
                                     kProtocolVersion));
+}
+
+Header decode_header(const uint8_t* bytes, size_t len) {
+  check_header_prefix(bytes, len);
+  if (len < kHeaderBytes) throw ProtocolError(fmt::format("truncated header: {} of {} bytes", len, kHeaderBytes));
+  Reader r(bytes + kHeaderPrefixBytes);
   Header h;
   auto kind = r.get<uint8_t>();
   if (kind != static_cast<uint8_t>(ConnectionKind::control) && kind != static_cast<uint8_t>(ConnectionKind::data))
@@ -100,6 +112,13 @@ Header decode_header(const uint8_t* bytes, size_t len) {
   h.recv_strategy_id = r.get<uint8_t>();
   h.recv_bytes = r.get<uint32_t>();
   h.interval_ms = r.get<uint32_t>();
+  h.rate_bps = r.get<uint64_t>();
+  h.window_bytes = r.get<uint32_t>();
+  h.mss_bytes = r.get<uint16_t>();
+  const auto* name = reinterpret_cast<const char*>(bytes + kHeaderUsedBytes - kCongestionNameBytes);
+  h.congestion.assign(name, strnlen(name, kCongestionNameBytes));
+  if (h.congestion.size() >= kCongestionNameBytes)
+    throw ProtocolError("the congestion control's name in the header is not terminated");
   for (size_t i = kHeaderUsedBytes; i < kHeaderBytes; ++i)
     if (bytes[i] != 0)
       throw ProtocolError(
@@ -174,6 +193,10 @@ uint64_t slot_value(const Header& h, const Wire& wire) {
     case WireSlot::warmup_ms: return h.warmup_ms;
     case WireSlot::duration_ms: return h.duration_ms;
     case WireSlot::threads: return h.threads;
+    case WireSlot::rate_bps: return h.rate_bps;
+    case WireSlot::window_bytes: return h.window_bytes;
+    case WireSlot::mss_bytes: return h.mss_bytes;
+    case WireSlot::congestion: break;  // text: params_from parses it
     case WireSlot::flags: return (h.flags >> wire.shift) & ((1u << wire.width) - 1);
     case WireSlot::none: break;
   }
@@ -197,6 +220,10 @@ void put_slot(Header& h, const Wire& wire, uint64_t v) {
     case WireSlot::warmup_ms: h.warmup_ms = clamped<uint32_t>(v); break;
     case WireSlot::duration_ms: h.duration_ms = clamped<uint32_t>(v); break;
     case WireSlot::threads: h.threads = clamped<uint16_t>(v); break;
+    case WireSlot::rate_bps: h.rate_bps = v; break;
+    case WireSlot::window_bytes: h.window_bytes = clamped<uint32_t>(v); break;
+    case WireSlot::mss_bytes: h.mss_bytes = clamped<uint16_t>(v); break;
+    case WireSlot::congestion: break;  // text: header_for puts it
     case WireSlot::flags: {
       const uint32_t mask = (1u << wire.width) - 1;
       h.flags = (h.flags & ~(mask << wire.shift)) |
@@ -214,8 +241,10 @@ Header header_for(const TestParams& params, ConnectionKind kind, uint64_t test_i
   h.kind = kind;
   h.stream_index = stream_index;
   h.test_id = test_id;
-  for (const auto& p : test_parameters())
-    if (p.wire.slot != WireSlot::none) put_slot(h, p.wire, p.to_wire(params));
+  for (const auto& p : test_parameters()) {
+    if (p.wire.slot == WireSlot::congestion) h.congestion = params.congestion;
+    else if (p.wire.slot != WireSlot::none) put_slot(h, p.wire, p.to_wire(params));
+  }
   return h;
 }
 
@@ -224,7 +253,8 @@ TestParams params_from(const Header& h) {
   for (const auto& p : test_parameters()) {
     if (p.wire.slot == WireSlot::none) continue;
     try {
-      p.from_wire(params, slot_value(h, p.wire));
+      if (p.wire.slot == WireSlot::congestion) p.parse(params, h.congestion.empty() ? "default" : h.congestion);
+      else p.from_wire(params, slot_value(h, p.wire));
     } catch (const Error& e) {
       throw ProtocolError(e.what());
     }

@@ -17,9 +17,15 @@ inline constexpr uint32_t kProtocolMagic = 0x43505942;  // "CPYB"
 // CHALLENGE/AUTH exchange of a server with a shared secret; 4: the direction (flags) and, for
 // a server that receives (--reverse), the receive strategy and receive size; 5: the interval of
 // the server's interval reports; 6: READY, after which the client sends START (the server's meter
-// is open, so both windows cover the same traffic however long either side took to open its own).
-inline constexpr uint16_t kProtocolVersion = 6;
-inline constexpr size_t kHeaderBytes = 64;
+// is open, so both windows cover the same traffic however long either side took to open its own);
+// 7: 128 bytes, the rate and the socket knobs (rate, window, MSS, congestion control, nodelay,
+// pacing), read after the first kHeaderPrefixBytes have said which version the peer speaks.
+inline constexpr uint16_t kProtocolVersion = 7;
+inline constexpr size_t kHeaderBytes = 128;
+/// Magic and version: a server reads these first, so a peer of another version is told so in
+/// one line instead of waiting for bytes it will never send (version 6 headers are 64 bytes).
+inline constexpr size_t kHeaderPrefixBytes = 6;
+inline constexpr size_t kCongestionNameBytes = 16;  // TCP_CA_NAME_MAX, the terminating zero included
 inline constexpr uint32_t kMaxFramePayload = 4u << 20;
 
 enum class ConnectionKind : uint8_t { control = 1, data = 2 };
@@ -42,6 +48,10 @@ struct Header {
   uint8_t recv_strategy_id = 0;  // reverse: how the server receives (0: the default, recv)
   uint32_t recv_bytes = 0;       // reverse: bytes per receive call (0: the default rule)
   uint32_t interval_ms = 0;      // --interval (0: none)
+  uint64_t rate_bps = 0;         // --rate per connection (0: max)
+  uint32_t window_bytes = 0;     // -w (0: the kernel's)
+  uint16_t mss_bytes = 0;        // -M (0: the path's)
+  std::string congestion;        // -C ("": the system's), at most kCongestionNameBytes - 1 bytes
 };
 
 using HeaderBytes = std::array<uint8_t, kHeaderBytes>;
@@ -49,7 +59,10 @@ using HeaderBytes = std::array<uint8_t, kHeaderBytes>;
 HeaderBytes encode_header(const Header& header);
 
 /// Bytes of the header the fields use; the rest is reserved and must be zero.
-inline constexpr size_t kHeaderUsedBytes = 50;
+inline constexpr size_t kHeaderUsedBytes = 80;
+
+/// Checks the first kHeaderPrefixBytes (magic, version); throws ProtocolError as decode_header.
+void check_header_prefix(const uint8_t* bytes, size_t len);
 
 /// Decodes `len` bytes; throws ProtocolError naming the problem (truncated, magic, version,
 /// kind, reserved bytes or flag bits set: a newer copybench). Range checks of the values are the

@@ -79,7 +79,8 @@ bash "$fleet" run "$dir/fleet" -- python3 -c \
   "$src/deploy/ansible/fleet-run.sh" -i "$dir/fleet/inventory.ini" -e fleet_copybench="$bin" -e fleet_out="$out" \
   -e fleet_force=true -e fleet_duration=30s -e fleet_warmup=0 >"$dir/interrupted.log" 2>&1 &
 runner=$!
-for _ in $(seq 120); do pgrep -f "copybench sweep --topology remote" >/dev/null && break; sleep 0.5; done
+# The playbook takes a while to reach its first pair where ansible is slow (70 s per play seen).
+for _ in $(seq 600); do pgrep -f "copybench sweep --topology remote" >/dev/null && break; sleep 0.5; done
 pgrep -f "copybench sweep --topology remote" >/dev/null || { cat "$dir/interrupted.log"; fail "the interrupted run never reached its first pair"; }
 kill -INT -- -"$runner"
 status=0

@@ -127,6 +127,16 @@ std::unique_ptr<RecvStrategy> make_recv_strategy(const RoleInfo& role, const Tes
   return nullptr;
 }
 
+SocketKnobs socket_knobs(const RoleInfo& role, const TestParams& params) {
+  SocketKnobs k{.window_bytes = params.window_bytes,
+                .congestion = params.congestion,
+                .mss_bytes = params.mss_bytes,
+                .nodelay = role.nodelay || params.nodelay};
+  if (role.role == Role::sender && params.rate_bps != 0 && params.pacing == Pacing::kernel)
+    k.max_pacing_bytes_per_s = std::max<uint64_t>(1, params.rate_bps / 8);
+  return k;
+}
+
 uint64_t connection_buffer_bytes(const RoleInfo& role, const TestParams& params) {
   uint64_t bytes = role.sends ? strategy_info(params.strategy).buffer_bytes(role.sent_message_bytes(params)) : 0;
   const RecvContext context = role.receive_context(params, -1);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "metrics/histogram.h"
+#include "net/socket_options.h"
 #include "params/params.h"
 #include "results/result.h"
 #include "session/window.h"
@@ -86,6 +87,11 @@ const RoleInfo& connection_role(const TestParams& params, End end);
 /// none. Throw Error when the strategy cannot be made here.
 std::unique_ptr<SendStrategy> make_send_strategy(const RoleInfo& role, const TestParams& params);
 std::unique_ptr<RecvStrategy> make_recv_strategy(const RoleInfo& role, const TestParams& params, int path_mtu);
+
+/// The socket knobs of one of the role's data connections: the test's -w, -C, -M and -N (rr's
+/// roles always set TCP_NODELAY), and for a stream sender paced by the kernel its
+/// SO_MAX_PACING_RATE.
+SocketKnobs socket_knobs(const RoleInfo& role, const TestParams& params);
 
 /// The message buffers one connection's strategies allocate (a server's --max-memory budget).
 uint64_t connection_buffer_bytes(const RoleInfo& role, const TestParams& params);

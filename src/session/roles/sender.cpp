@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "net/socket.h"
+#include "session/roles/pacer.h"
 #include "strategies/send_util.h"
 
 namespace copybench {
@@ -19,9 +20,12 @@ void run_sender(int fd, SendStrategy& strategy, const TestParams& params, uint32
   const uint64_t size = params.message_bytes;
   const uint64_t timed_every = send_timing_interval(size);
   uint64_t sequence = 0, until_timed = 0;
+  // --pacing kernel paces in the socket (SO_MAX_PACING_RATE, roles.cpp socket_knobs): no wait here.
+  Pacer pacer(params.pacing == Pacing::user ? params.rate_bps : 0, size);
   // Nothing may be freed while the kernel still holds it: drain (bounded) also after a failure.
   with_drain_on_error(strategy, fd, [&] {
     while (!stop.load(std::memory_order_relaxed)) {
+      if (!pacer.wait(stop)) break;
       Message& message = strategy.next_buffer(fd);
       // Without --verify nothing touches the payload per message: the buffers keep whatever
       // they held (zeros), as a sender of ready-made data would.

@@ -13,7 +13,7 @@ class Pacer {
  public:
   /// A sender that falls this far behind its schedule (blocked in a full send buffer, descheduled)
   /// catches up at most this much at full speed: the bucket's depth, in time.
-  static constexpr int64_t kMaxLagNs = 5'000'000;
+  static constexpr int64_t kMaxLagNs = 50'000'000;
   /// The sender sleeps only once it is this far ahead of its schedule, and then until the next
   /// message's time: one wake-up per period, not per message (iperf3's --pacing-timer default).
   static constexpr int64_t kTimerNs = 1'000'000;

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <vector>
+
 #include "core/error.h"
 #include "params/param_table.h"
 #include "wire/protocol.h"
@@ -188,4 +192,19 @@ TEST(Header, AnotherVersionIsNamedFromItsFirstSixBytes) {
   }
   bytes[5] = 7;
   EXPECT_NO_THROW(check_header_prefix(bytes.data(), kHeaderPrefixBytes));
+}
+
+TEST(Header, TheFuzzSeedsOfThisVersionDecode) {
+  // tests/fuzz/corpus/header/*_v7: the fuzzer's starting points must be headers this version reads.
+  std::ifstream in(std::string(COPYBENCH_SOURCE_DIR) + "/tests/fuzz/corpus/header/control_knobs_v7", std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(bytes.size(), kHeaderBytes);
+  auto p = params_from(decode_header(bytes.data(), bytes.size()));
+  EXPECT_EQ(p.rate_bps, 2'000'000'000u);
+  EXPECT_EQ(p.window_bytes, 262144u);
+  EXPECT_EQ(p.mss_bytes, 1400);
+  EXPECT_EQ(p.congestion, "cubic");
+  EXPECT_TRUE(p.nodelay);
+  EXPECT_EQ(p.pacing, Pacing::kernel);
+  EXPECT_EQ(p.message_bytes, 65536u);
 }

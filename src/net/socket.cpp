@@ -240,11 +240,6 @@ bool recv_exact(int fd, void* buf, size_t len, int64_t deadline_ns, const char* 
   return true;
 }
 
-void set_nodelay(int fd) {
-  int one = 1;
-  if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) throw_sys("setsockopt TCP_NODELAY", errno);
-}
-
 void set_io_timeouts(int fd, int send_timeout_ms, int recv_timeout_ms) {
   timeval snd{send_timeout_ms / 1000, (send_timeout_ms % 1000) * 1000};
   timeval rcv{recv_timeout_ms / 1000, (recv_timeout_ms % 1000) * 1000};

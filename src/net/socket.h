@@ -72,9 +72,6 @@ bool recv_exact(int fd, void* buf, size_t len, int64_t deadline_ns, const char* 
 /// Sets SO_SNDTIMEO/SO_RCVTIMEO so that blocking data-path calls cannot hang forever.
 void set_io_timeouts(int fd, int send_timeout_ms, int recv_timeout_ms);
 
-/// TCP_NODELAY: small segments leave at once instead of waiting for an ACK (Nagle). Throws.
-void set_nodelay(int fd);
-
 /// Whether the peer has closed or reset the connection; looks without reading anything.
 bool peer_closed(int fd);
 

@@ -146,10 +146,8 @@ std::string rate_line(const RunResult& r) {
     if (f->rate && f->rate->verdict) {
       const auto& rate = *f->rate;
       what = fmt::format("{} ({:.4g} Gbit/s per connection, {} of {} connections within {:g}%)",
-                         *rate.verdict == RateVerdict::held          ? "held"
-                         : *rate.verdict == RateVerdict::not_reached ? "not reached"
-                                                                     : "exceeded",
-                         rate.achieved_gbps.value_or(0), rate.connections_held, rate.connections, rate.tolerance_pct);
+                         rate_verdict_text(*rate.verdict), rate.achieved_gbps.value_or(0), rate.connections_held,
+                         rate.connections, rate.tolerance_pct);
     } else if (f->rate) {
       what = "unknown: " + f->rate->reason;
     }

@@ -8,11 +8,11 @@
 
 #include "core/column_keys.h"
 #include "core/units.h"
+#include "report/answers.h"
+#include "results/knobs.h"
 
 namespace copybench::report {
 namespace {
-
-constexpr double kHeldTolerance = 0.02;  // the run's own rate verdict's (results/knobs.h)
 
 const std::string& throughput_key() {
   static const std::string k = key::receiver(key::throughput_gbps);
@@ -27,12 +27,6 @@ const std::vector<std::pair<std::string, std::string>>& sides() {
       {"receiver", key::receiver(key::cpu_ns_per_byte)},
       {"machine", key::sender(key::system_cpu_ns_per_byte)}};
   return s;
-}
-
-bool overlaps(const Stats& a, const Stats& b) {
-  auto [al, ah] = interval(a);
-  auto [bl, bh] = interval(b);
-  return al <= bh && bl <= ah;
 }
 
 std::string rate_label(uint64_t bps) { return bps ? format_rate(bps) : "max (unpaced)"; }
@@ -72,7 +66,7 @@ bool held_rate(const SummaryPoint& p) {
   // The side's, all its connections: --bidir sums both directions' threads.
   const int connections = p.key.threads * (p.key.strategy.find("@bidir") != std::string::npos ? 2 : 1);
   const double target_gbps = static_cast<double>(p.key.rate_bps) * connections / 1e9;
-  return t && std::fabs(t->median - target_gbps) <= target_gbps * kHeldTolerance;
+  return t && std::fabs(t->median - target_gbps) <= target_gbps * kRateTolerancePct / 100;  // the runs' own tolerance
 }
 
 std::vector<CheapestAtRate> cheapest_at_rate(const Summary& summary) {
@@ -101,7 +95,7 @@ std::vector<CheapestAtRate> cheapest_at_rate(const Summary& summary) {
       c.strategy = best->key.strategy;
       c.cost = *best->metric(metric);
       for (const auto* p : group)
-        if (p != best && held_rate(*p) && p->metric(metric) && overlaps(*p->metric(metric), c.cost))
+        if (p != best && held_rate(*p) && p->metric(metric) && compare(*p->metric(metric), c.cost) == Order::tie)
           c.tied.push_back(p->key.strategy);
       out.push_back(std::move(c));
     }

@@ -12,6 +12,7 @@ constexpr const char* kStatusNames[] = {"ok", "failed", "interrupted"};
 constexpr const char* kSideNames[] = {"sender", "receiver"};
 constexpr const char* kRoleNames[] = {"sender", "receiver", "responder", "requester"};
 constexpr const char* kRateVerdictNames[] = {"held", "not_reached", "exceeded"};
+constexpr const char* kRateVerdictTexts[] = {"held", "not reached", "exceeded"};
 constexpr const char* kLimitNames[] = {"sender_cpu", "receiver_cpu",  "both_cpus",
                                        "neither",    "sender_sndbuf", "receiver_window"};
 constexpr const char* kLimitTexts[] = {
@@ -44,6 +45,7 @@ const char* limit_name(Limit limit) { return name_of(limit, kLimitNames); }
 const char* limit_text(Limit limit) { return name_of(limit, kLimitTexts); }
 Limit parse_limit(std::string_view text) { return parse_name<Limit>(text, "limit", kLimitNames); }
 const char* rate_verdict_name(RateVerdict verdict) { return name_of(verdict, kRateVerdictNames); }
+const char* rate_verdict_text(RateVerdict verdict) { return name_of(verdict, kRateVerdictTexts); }
 RateVerdict parse_rate_verdict(std::string_view text) {
   return parse_name<RateVerdict>(text, "rate verdict", kRateVerdictNames);
 }

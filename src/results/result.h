@@ -86,6 +86,7 @@ struct StreamFigures {
 /// than the tolerance), exceeded (above it by more).
 enum class RateVerdict : uint8_t { held, not_reached, exceeded };
 const char* rate_verdict_name(RateVerdict verdict);  // "held", "not_reached", "exceeded"
+const char* rate_verdict_text(RateVerdict verdict);  // in words: "held", "not reached", "exceeded"
 RateVerdict parse_rate_verdict(std::string_view text);
 
 /// --rate on one side: each connection's throughput in the window against the target.

@@ -3,7 +3,7 @@
 // Mann-Whitney U test as SciPy's mannwhitneyu computes it by default (two-sided, exact or
 // asymptotic by the same rule), a seeded bootstrap interval of the ratio of two medians, the
 // geometric mean of ratios, and how many runs a test needs before it can find anything.
-// tests/stats_test.cpp checks each against values SciPy computed once (tests/data/).
+// tests/stats_test.cpp checks the U test against values SciPy computed once (tests/data/).
 #include <cstdint>
 #include <optional>
 #include <vector>

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/column_keys.h"
+#include "report/stats.h"
 
 namespace copybench::report {
 namespace {
@@ -23,12 +24,6 @@ const SummaryPoint* find_point(const Summary& summary, const PointKey& key) {
   for (const auto& p : summary.points)
     if (p.key == key) return &p;
   return nullptr;
-}
-
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t mid = values.size() / 2;
-  return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -66,7 +65,7 @@ bool held_rate(const SummaryPoint& p) {
   // The side's, all its connections: --bidir sums both directions' threads.
   const int connections = p.key.threads * (p.key.strategy.find("@bidir") != std::string::npos ? 2 : 1);
   const double target_gbps = static_cast<double>(p.key.rate_bps) * connections / 1e9;
-  return t && std::fabs(t->median - target_gbps) <= target_gbps * kRateTolerancePct / 100;  // the runs' own tolerance
+  return t && within_rate_tolerance(t->median, target_gbps);  // the runs' own tolerance
 }
 
 std::vector<CheapestAtRate> cheapest_at_rate(const Summary& summary) {

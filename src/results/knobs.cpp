@@ -9,6 +9,10 @@ namespace copybench {
 
 using nlohmann::json;
 
+bool within_rate_tolerance(double gbps, double target_gbps) {
+  return std::fabs(gbps - target_gbps) <= target_gbps * kRateTolerancePct / 100;
+}
+
 RateFigures rate_figures(std::vector<StreamFigures>& streams, uint64_t rate_bps) {
   RateFigures r;
   r.target_gbps = static_cast<double>(rate_bps) / 1e9;
@@ -19,7 +23,7 @@ RateFigures rate_figures(std::vector<StreamFigures>& streams, uint64_t rate_bps)
   for (auto& s : streams) {
     if (!s.throughput_gbps) continue;
     const double got = *s.throughput_gbps;
-    s.rate_held = std::fabs(got - r.target_gbps) <= r.target_gbps * kRateTolerancePct / 100;
+    s.rate_held = within_rate_tolerance(got, r.target_gbps);
     r.connections_held += *s.rate_held ? 1 : 0;
     r.min_gbps = std::min(r.min_gbps.value_or(got), got);
     r.max_gbps = std::max(r.max_gbps.value_or(got), got);

@@ -10,6 +10,10 @@ namespace copybench {
 /// A connection whose throughput is within this share of --rate held it (the 2%).
 inline constexpr double kRateTolerancePct = 2.0;
 
+/// Whether `gbps` is within kRateTolerancePct of `target_gbps` (a connection's verdict, and the
+/// report's check of a point's median).
+bool within_rate_tolerance(double gbps, double target_gbps);
+
 /// Each side's RateFigures and each connection's rate_held, from its connections' window
 /// throughputs and params.rate_bps; without a rate, rate_reason says so.
 void decide_rate(RunResult& result);

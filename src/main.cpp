@@ -45,6 +45,12 @@ void install_signal_handlers() {
   struct sigaction hup {};
   if (sigaction(SIGHUP, nullptr, &hup) != 0 || hup.sa_handler != SIG_IGN) sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // A copybench that starts another (run, sweep) starts it with these blocked, so that one
+  // sent before this point waits (sweep/subprocess.cpp): it reaches the handler now.
+  sigset_t interrupting;
+  sigemptyset(&interrupting);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&interrupting, sig);
+  sigprocmask(SIG_UNBLOCK, &interrupting, nullptr);
 }
 
 // Parses; an exit code when CLI11 answered itself (--help, --version), nullopt to go on.

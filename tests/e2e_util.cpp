@@ -30,8 +30,11 @@ CommandResult run_copybench(const std::string& args, int timeout_s) { return run
 
 CommandResult run_copybench_with(const std::string& prefix, const std::string& args, int timeout_s) {
   bool own_stderr = args.find("2>") != std::string::npos;
-  auto cmd = prefix + " timeout -k 5 " + std::to_string(timeout_s) + " " COPYBENCH_BIN " " + args + " </dev/null" +
-             (own_stderr ? "" : " 2>&1");
+  return run_shell(prefix + " timeout -k 5 " + std::to_string(timeout_s) + " " COPYBENCH_BIN " " + args +
+                   " </dev/null" + (own_stderr ? "" : " 2>&1"));
+}
+
+CommandResult run_shell(const std::string& cmd) {
   CommandResult r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) throw std::runtime_error("popen failed");
@@ -327,6 +330,23 @@ std::vector<pid_t> children_of(pid_t pid) {
 bool alive(pid_t pid) {
   auto [state, parent] = state_and_parent(pid);
   return state != '?' && state != 'Z';
+}
+
+uint64_t tcp_bytes_received_by(pid_t pid) {
+  // Each socket is two lines: its addresses with users:((...,pid=N,fd=M)), then its TCP_INFO.
+  auto r = run_shell("timeout 10 ss -tinpH state established </dev/null");
+  const std::string owner = "pid=" + std::to_string(pid) + ",";
+  uint64_t total = 0;
+  bool ours = false;
+  for (const auto& line : lines_of(r.output)) {
+    if (!line.empty() && line[0] != ' ' && line[0] != '\t') {
+      ours = line.find(owner) != std::string::npos;
+      continue;
+    }
+    const auto at = line.find("bytes_received:");
+    if (ours && at != std::string::npos) total += std::stoull(line.substr(at + 15));
+  }
+  return total;
 }
 
 std::vector<std::string> orphaned_copybench_namespaces() {

@@ -28,6 +28,9 @@ CommandResult run_copybench(const std::string& args, int timeout_s = 120);
 /// `ip netns exec NS`).
 CommandResult run_copybench_with(const std::string& prefix, const std::string& args, int timeout_s = 120);
 
+/// A shell command line; its stdout (and what it redirects there) is the output.
+CommandResult run_shell(const std::string& command_line);
+
 /// A temporary directory removed at the end of the test.
 struct TempDir {
   TempDir();
@@ -146,6 +149,10 @@ std::vector<pid_t> children_of(pid_t pid);
 
 /// Whether pid runs (exists and is not a zombie).
 bool alive(pid_t pid);
+
+/// The bytes pid's established TCP sockets have received, by the kernel's count (`ss -tinp`,
+/// tcpi_bytes_received): how a test knows data moves without guessing a time.
+uint64_t tcp_bytes_received_by(pid_t pid);
 
 /// copybench namespaces whose creating process has ended: left behind. (Those of a live
 /// process, another test's sweep running beside this one under ctest -j, are not.)

@@ -38,7 +38,17 @@ Child::Child(const std::vector<std::string>& argv, int keep_fd, const std::strin
   Fd ns_fd = netns.empty() ? Fd() : open_netns(netns);
   const std::string setns_failed = "copybench: setns into network namespace " + netns + ": ";
   const pid_t parent = ::getpid();
+  // The child starts with the interrupting signals blocked, and exec keeps them blocked: one
+  // that comes before its main() has installed the handlers (a Ctrl-C at once, a TSan start-up)
+  // waits for them instead of killing it by the default action with none of its figures
+  // written. main() unblocks them (install_signal_handlers). Blocked here, before fork, so that
+  // none reaches the parent's handlers in the child between fork and exec, to be lost there.
+  sigset_t interrupting, previous;
+  ::sigemptyset(&interrupting);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaddset(&interrupting, sig);
+  ::pthread_sigmask(SIG_BLOCK, &interrupting, &previous);
   pid_ = ::fork();
+  if (pid_ != 0) ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);  // the parent's as it was
   if (pid_ < 0) throw_sys("fork", errno);
   if (pid_ == 0) {
     // Own process group: a terminal's Ctrl-C reaches only the parent, which decides what each

@@ -15,6 +15,9 @@ class Child {
   /// here, and a failing setns makes the child print the reason and exit 127.
   /// The child gets SIGKILL when the *thread* that constructs it ends, so construct it on a
   /// thread that outlives it (the main thread, as `run`, `sweep` and the tests do).
+  /// It starts with SIGINT, SIGTERM and SIGHUP blocked, for copybench's main() to unblock once
+  /// its handlers are in: an interrupt sent at once is held, never lost or lethal. Another
+  /// program keeps them blocked (stop() still ends it, by SIGKILL after the grace).
   Child(const std::vector<std::string>& argv, int keep_fd = -1, const std::string& netns = "");
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;

@@ -58,8 +58,8 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   bool known = argc <= 1 || argv[1][0] == '-';
   for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];
   if (!known)
-    throw UsageError(
-        fmt::format("unknown command '{}' (choose run, client, server, sweep, report, cleanup or probe)", argv[1]));
+    throw UsageError(fmt::format(
+        "unknown command '{}' (choose run, client, server, sweep, report, compare, cleanup or probe)", argv[1]));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -19,7 +19,7 @@ Stats one(double v) { return describe({v}); }
 // A profiled stream point whose sides spent `shares` (bucket key -> %) of their samples.
 SummaryPoint point(const std::string& strategy, uint64_t size, const std::map<std::string, double>& sender,
                    const std::map<std::string, double>& receiver) {
-  SummaryPoint p{{"loopback", "stream", strategy, size, std::nullopt, 1}, 2, 0, {}, {}};
+  SummaryPoint p{{"loopback", "stream", strategy, size, std::nullopt, 1}, 2, 0, {}, {}, {}};
   for (const auto& b : bucket_infos()) {
     p.metrics.emplace(fmt::format("sender_cpu_{}_pct", b.key), one(sender.count(b.key) ? sender.at(b.key) : 0.0));
     p.metrics.emplace(fmt::format("receiver_cpu_{}_pct", b.key), one(receiver.count(b.key) ? receiver.at(b.key) : 0.0));
@@ -66,7 +66,7 @@ TEST(CopyAnswers, TheReportSaysWhichComponentsCopyAndCountsThem) {
 
 TEST(CopyAnswers, WithoutProfiledRunsTheReportSaysHowToGetThem) {
   Summary s;
-  s.points.push_back(SummaryPoint{{"loopback", "stream", "one-copy", 1024, std::nullopt, 1}, 1, 0, {}, {}});
+  s.points.push_back(SummaryPoint{{"loopback", "stream", "one-copy", 1024, std::nullopt, 1}, 1, 0, {}, {}, {}});
   EXPECT_NE(render_copies_answers(s).find("copybench sweep --profile"), std::string::npos);
   EXPECT_FALSE(cpu_buckets_figure(s, "loopback"));
 }

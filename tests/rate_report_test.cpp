@@ -15,7 +15,7 @@ Stats around(double v, double half) { return Stats{3, v, v - half, v + half, v -
 // A 64 KiB, 1-thread stream point at `rate_bps` whose receiver reached `gbps` and whose sides
 // paid `sender_ns` and `receiver_ns` per byte.
 SummaryPoint at_rate(const std::string& path, uint64_t rate_bps, double gbps, double sender_ns, double receiver_ns) {
-  SummaryPoint p{{"loopback", "stream", path, 64 * 1024, std::nullopt, 1, rate_bps}, 3, 0, {}, {}};
+  SummaryPoint p{{"loopback", "stream", path, 64 * 1024, std::nullopt, 1, rate_bps}, 3, 0, {}, {}, {}};
   p.metrics.emplace("receiver_throughput_gbps", around(gbps, 0.001));
   p.metrics.emplace("sender_cpu_ns_per_byte", around(sender_ns, 0.01));
   p.metrics.emplace("receiver_cpu_ns_per_byte", around(receiver_ns, 0.01));

@@ -36,7 +36,7 @@ std::vector<SizeComparison> compare_series(const std::vector<Stats>& challenger,
 
 SummaryPoint point(const std::string& strategy, uint64_t size, int threads, const std::string& metric, Stats s,
                    const std::string& mode = "stream") {
-  SummaryPoint p{{"loopback", mode, strategy, size, std::nullopt, threads}, 3, 0, {}, {}};
+  SummaryPoint p{{"loopback", mode, strategy, size, std::nullopt, threads}, 3, 0, {}, {}, {}};
   if (mode == "rr") p.key.response_bytes = size;
   p.metrics.emplace(metric, s);
   return p;

@@ -280,7 +280,7 @@ TEST(Summary, ReadsTheRealRunColumns) {
 TEST(Plots, EachDataPathOfAFigureHasItsOwnColour) {
   Summary s;
   for (const char* path : {"one-copy", "zero-copy", "one-copy@reverse", "sendfile+discard"}) {
-    SummaryPoint p{{"loopback", "stream", path, 65536, std::nullopt, 1}, 1, 0, {}, {}};
+    SummaryPoint p{{"loopback", "stream", path, 65536, std::nullopt, 1}, 1, 0, {}, {}, {}};
     p.metrics["receiver_throughput_gbps"] = Stats{1, 10, 10, 10, std::nullopt, std::nullopt};
     s.points.push_back(p);
   }

@@ -27,13 +27,15 @@ class Command {
 };
 
 // One factory per subcommand: test_commands.cpp (run, client), server_command.cpp,
-// sweep_commands.cpp (sweep, report, cleanup), info_commands.cpp (probe, completion).
+// sweep_commands.cpp (sweep, report, cleanup), compare_command.cpp, info_commands.cpp (probe,
+// completion).
 std::unique_ptr<Command> make_run_command();
 std::unique_ptr<Command> make_client_command();
 std::unique_ptr<Command> make_server_command();
 std::unique_ptr<Command> make_sweep_command();
 std::unique_ptr<Command> make_report_command();
 std::unique_ptr<Command> make_cleanup_command();
+std::unique_ptr<Command> make_compare_command();
 std::unique_ptr<Command> make_completion_command();
 std::unique_ptr<Command> make_probe_command();
 

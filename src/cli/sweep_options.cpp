@@ -50,15 +50,22 @@ void check_needs(const SweepGrid& grid) {
   }
 }
 
+// --resume and --compare-to: the grid, topology and seed come from the saved plan (CLI11 refuses
+// the options that would set them).
+SweepOptions SweepCliOptions::from_saved_plan() const {
+  SweepOptions o;
+  o.resume_dir = resume;
+  o.compare_to_dir = compare_to;
+  o.out_dir = resume.empty() ? out : "";  // a resumed sweep stays in its folder
+  o.quiet = quiet;
+  o.json_stream = json_stream;
+  o.secret_file = secret_file;
+  return o;
+}
+
 SweepOptions SweepCliOptions::options() const {
   SweepOptions o;
-  if (!resume.empty()) {
-    o.resume_dir = resume;
-    o.quiet = quiet;
-    o.json_stream = json_stream;
-    o.secret_file = secret_file;
-    return o;  // everything else comes from the saved plan (CLI11 refuses the other options)
-  }
+  if (!resume.empty() || !compare_to.empty()) return from_saved_plan();
   SweepGrid& g = o.grid;
   if (quick) g = quick_grid();
   bool all_receivers = false;  // --recvs all: with --verify, the receivers that can verify
@@ -128,9 +135,16 @@ void add_sweep_options(CLI::App* cmd, SweepCliOptions& o) {
   cmd->add_flag("--quick", o.quick, "a small grid that ends in about a minute (1K,64K x 1,2 threads x 2 reps, 1 s)");
   cmd->add_option("-o,--out", o.out, "output folder (default: results/<UTC time>)");
   auto* resume = cmd->add_option("--resume", o.resume, "finish the sweep in this folder, with the plan saved there");
-  for (auto* opt : cmd->get_options())
-    if (opt != resume && opt != secret && opt->get_name() != "--quiet" && opt->get_name() != "--help")
-      resume->excludes(opt);
+  auto* compare_to = cmd->add_option(
+      "--compare-to", o.compare_to,
+      "run the grid of the sweep in this folder again (its plan and seed) into a new folder, then compare the two "
+      "there (compare.md, compare.csv, plots/compare-*)");
+  for (auto* opt : cmd->get_options()) {
+    if (opt == resume || opt == compare_to || opt == secret || opt->get_name() == "--help") continue;
+    if (opt->get_name() != "--quiet") resume->excludes(opt);
+    if (opt->get_name() != "--quiet" && opt->get_name() != "--out") compare_to->excludes(opt);
+  }
+  resume->excludes(compare_to);
   cmd->add_flag("-q,--quiet", o.quiet, "no progress output");
   cmd->add_flag(
       "--json-stream", o.json_stream,

@@ -26,13 +26,14 @@ struct SweepCliOptions {
   bool seed_given = false;
   bool quick = false, quiet = false, json_stream = false;
   std::string secret_file;
-  std::string out, resume;
+  std::string out, resume, compare_to;
   const CLI::App* cmd = nullptr;
 
   bool given(const char* option) const { return cmd->count(option) > 0; }
 
   /// The grid, topology and output as SweepOptions; throws UsageError naming a bad combination.
   SweepOptions options() const;
+  SweepOptions from_saved_plan() const;  // --resume, --compare-to
 };
 
 void add_sweep_options(CLI::App* cmd, SweepCliOptions& o);

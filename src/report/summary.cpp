@@ -44,18 +44,21 @@ std::string knob_suffix(const RunsTable& runs, size_t row) {
 }
 
 // The configuration of one row; nullopt when any part of it is unknown.
-std::optional<PointKey> own_key(const RunsTable& runs, size_t row) {
+std::optional<PointKey> own_key(const RunsTable& runs, size_t row, const KeyMask& mask) {
   auto topology = runs.text(row, key::topology), mode = runs.text(row, key::mode);
   auto strategy = runs.text(row, key::strategy);
   auto size = runs.count(row, key::message_bytes), threads = runs.count(row, key::threads);
   if (!topology || !mode || !strategy || !size || !threads) return std::nullopt;
   // A receive strategy other than recv makes another data path, compared as its own line.
   auto receive = runs.text(row, key::recv_strategy);
+  if (mask.recv_strategy || !receive) receive = std::string(kDefaultRecvStrategy);
   std::optional<uint64_t> typed_read;  // a receive size given as a number is a data path of its own
-  if (runs.text(row, key::recv_size_auto) == "false") typed_read = runs.count(row, key::recv_size_bytes);
-  auto path = data_path_label(*strategy, receive.value_or(std::string(kDefaultRecvStrategy)), typed_read,
+  if (!mask.recv_size && runs.text(row, key::recv_size_auto) == "false")
+    typed_read = runs.count(row, key::recv_size_bytes);
+  auto path = data_path_label(mask.strategy ? "*" : *strategy, *receive, typed_read,
                               runs.text(row, key::direction).value_or("forward"));
-  PointKey key{*topology, *mode, path + knob_suffix(runs, row), *size, std::nullopt, static_cast<int>(*threads)};
+  if (!mask.knobs) path += knob_suffix(runs, row);
+  PointKey key{mask.topology ? "" : *topology, *mode, path, *size, std::nullopt, static_cast<int>(*threads)};
   if (*mode == "rr") key.response_bytes = runs.count(row, key::response_bytes);
   key.rate_bps = runs.count(row, key::rate_bps).value_or(0);
   return key;
@@ -70,7 +73,7 @@ struct Accumulator {
 Accumulator& accumulator_for(std::vector<Accumulator>& points, const PointKey& key) {
   for (auto& a : points)
     if (a.point.key == key) return a;
-  points.push_back(Accumulator{SummaryPoint{key, 0, 0, {}, {}}, {}});
+  points.push_back(Accumulator{SummaryPoint{key, 0, 0, {}, {}, {}}, {}});
   return points.back();
 }
 
@@ -218,17 +221,17 @@ const std::vector<std::string>& summary_metrics() {
   return all;
 }
 
-Summary summarize(const RunsTable& runs) {
+Summary summarize(const RunsTable& runs, const KeyMask& mask) {
   Summary summary;
   std::vector<Accumulator> points;
   std::map<std::string, PointKey> key_of_id;  // point id -> configuration, from rows that have one
   for (size_t row = 0; row < runs.size(); ++row)
-    if (auto key = own_key(runs, row))
+    if (auto key = own_key(runs, row, mask))
       if (auto id = runs.text(row, key::point)) key_of_id.emplace(*id, *key);
 
   for (size_t row = 0; row < runs.size(); ++row) {
     ++summary.runs;
-    auto key = own_key(runs, row);
+    auto key = own_key(runs, row, mask);
     if (runs.text(row, key::status) != "ok") {
       ++summary.failed_runs;
       count_failure(summary, runs, row);
@@ -250,7 +253,10 @@ Summary summarize(const RunsTable& runs) {
     if (auto limit = runs.text(row, key::limited_by); limit && !limit->empty()) ++acc.point.limits[*limit];
   }
   for (auto& acc : points) {
-    for (auto& [metric, list] : acc.values) acc.point.metrics.emplace(metric, describe(std::move(list)));
+    for (auto& [metric, list] : acc.values) {
+      acc.point.metrics.emplace(metric, describe(list));
+      acc.point.samples.emplace(metric, std::move(list));
+    }
     summary.points.push_back(std::move(acc.point));
   }
   std::stable_sort(summary.points.begin(), summary.points.end(),

@@ -65,9 +65,10 @@ int strategy_rank(std::string_view path);
 struct SummaryPoint {
   PointKey key;
   int runs_ok = 0;
-  int runs_failed = 0;                                // status != ok; not in the statistics
-  std::map<std::string, Stats, std::less<>> metrics;  // a metric with no values is absent
-  std::map<std::string, int> limits;                  // runs.csv limited_by of the ok runs -> how many runs said it
+  int runs_failed = 0;                                              // status != ok; not in the statistics
+  std::map<std::string, Stats, std::less<>> metrics;                // a metric with no values is absent
+  std::map<std::string, std::vector<double>, std::less<>> samples;  // each metric's values, in row order (compare)
+  std::map<std::string, int> limits;  // runs.csv limited_by of the ok runs -> how many runs said it
 
   /// nullptr when no ok run of this point had the metric.
   const Stats* metric(std::string_view name) const;
@@ -96,10 +97,20 @@ const std::vector<std::string>& summary_metrics();
 /// their fastest read these; the CPU-at-a-rate answer reads the paced ones.
 Summary unpaced(const Summary& summary);
 
+/// Parts of a configuration left out of its PointKey, so that runs that differ only in them are
+/// one point (`copybench compare --ignore`: a sweep with --recv-size 4K against one without).
+struct KeyMask {
+  bool strategy = false;       // the send strategy: the data path's name becomes "*"
+  bool recv_strategy = false;  // the receive strategy
+  bool recv_size = false;      // a typed --recv-size
+  bool knobs = false;          // -w, -C, -M, -N
+  bool topology = false;       // "" for every row
+};
+
 /// Groups the rows by PointKey. A failed row without its own configuration takes it from the
 /// rows that share its `point` id. Throws Error naming the row when an ok row lacks part of its
 /// configuration or a cell is not a number.
-Summary summarize(const RunsTable& runs);
+Summary summarize(const RunsTable& runs, const KeyMask& mask = {});
 
 /// summary.csv: one row per point; for each metric `<m>_n`, `_median`, `_min`, `_max`,
 /// `_ci95_low`, `_ci95_high`. Unknown is an empty cell. The same summary gives the same bytes.

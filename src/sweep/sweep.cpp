@@ -16,6 +16,7 @@
 #include "net/netns.h"
 #include "output/writers.h"
 #include "params/param_table.h"
+#include "report/compare.h"
 #include "report/report.h"
 #include "report/runs_table.h"
 #include "results/result_json.h"
@@ -175,10 +176,11 @@ RunResult run_one(const PlannedRun& run, const Placement& where, const std::stri
 
 // The saved plan, rebuilt, must be the one the saved runs belong to: a run is matched by its
 // position in the order and must name the same point and repetition, with the same parameters.
-SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
+// `option` (--resume, --compare-to) names what asked for the plan in the errors.
+SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept, std::string_view option = "--resume") {
   const std::string file = dir + "/results.json";
   std::ifstream in(file);
-  if (!in) throw Error(fmt::format("{}: not found; --resume needs the folder of a sweep", file));
+  if (!in) throw Error(fmt::format("{}: not found; {} needs the folder of a sweep", file, option));
   try {
     auto doc = json::parse(in);
     auto plan = plan_from_json(doc.at("plan"));
@@ -198,7 +200,7 @@ SweepPlan load_plan(const std::string& dir, std::vector<Recorded>& kept) {
     }
     return plan;
   } catch (const std::exception& e) {
-    throw Error(fmt::format("{}: cannot resume: {}", file, e.what()));
+    throw Error(fmt::format("{}: cannot {}: {}", file, option == "--resume" ? "resume" : "read its plan", e.what()));
   }
 }
 
@@ -248,6 +250,23 @@ bool run_left(const SweepPlan& plan, const Topology& topology, SweepFolder& fold
   return false;
 }
 
+// --compare-to: the earlier sweep against this one, written next to this one's report. A
+// comparison that cannot be made (no ok run here) is a note: the sweep's runs stand.
+void compare_with(const std::string& earlier, const std::string& dir, Progress& progress) {
+  try {
+    report::CompareRequest request;
+    request.inputs = {earlier, dir};
+    request.out_dir = dir;
+    auto outcome = report::run_compare(request);
+    for (const auto& w : outcome.warnings) progress.note("copybench sweep: " + w);
+    if (!outcome.note.empty()) progress.note(outcome.note);
+    progress.note(fmt::format("copybench sweep: compared with {}: {} cells, {} significant changes; {}/compare.md",
+                              earlier, outcome.cells, outcome.significant, dir));
+  } catch (const Error& e) {
+    fmt::print(stderr, "copybench sweep: the comparison with {} could not be made: {}\n", earlier, e.what());
+  }
+}
+
 }  // namespace
 
 int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
@@ -255,6 +274,10 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
   const bool resuming = !options.resume_dir.empty();
   const std::string dir = resuming ? options.resume_dir : options.out_dir.empty() ? default_out_dir() : options.out_dir;
   SweepPlan plan = resuming ? load_plan(dir, kept) : make_plan(options.grid, options.topology, options.seed);
+  if (!options.compare_to_dir.empty()) {
+    std::vector<Recorded> earlier;  // its runs are compare's to read; the plan is what is run again
+    plan = load_plan(options.compare_to_dir, earlier, "--compare-to");
+  }
   if (!options.secret_file.empty()) plan.topology.secret_file = options.secret_file;
   if (!resuming && fs::exists(dir + "/runs.csv"))
     throw UsageError(fmt::format("{} already holds a sweep: use --resume {} or another --out", dir, dir));
@@ -284,6 +307,7 @@ int run_sweep(const SweepOptions& options, const std::atomic<int>& signal) {
   } catch (const Error& e) {
     fmt::print(stderr, "copybench sweep: the report could not be written: {}\n", e.what());
   }
+  if (!options.compare_to_dir.empty()) compare_with(options.compare_to_dir, dir, progress);
   if (!options.quiet)
     fmt::print(stderr,
                "copybench sweep: {} of {} runs recorded, {} failed{}; results in {}/ (runs.csv, summary.csv, "

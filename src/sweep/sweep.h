@@ -17,8 +17,9 @@ struct SweepOptions {
   SweepGrid grid;
   TopologyOptions topology;
   uint64_t seed = 0;
-  std::string out_dir;     // created if missing; must not hold a sweep already
-  std::string resume_dir;  // instead of grid/topology/seed/out_dir: the saved plan there
+  std::string out_dir;         // created if missing; must not hold a sweep already
+  std::string resume_dir;      // instead of grid/topology/seed/out_dir: the saved plan there
+  std::string compare_to_dir;  // instead of grid/topology/seed: that sweep's plan, then compared with it
   bool quiet = false;
   bool json_stream = false;  // each run's --json-stream into json-stream/run-ORDER.jsonl
   std::string secret_file;   // remote: --secret-file, also with --resume (the plan does not keep it)

@@ -133,3 +133,25 @@ TEST(Sweep, CompareToRunsTheEarlierPlanAndWritesTheComparisonBesideItsReport) {
   auto refused = run_copybench("sweep --compare-to " + a + " --sizes 1K --out " + dir.file("c"));
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
 }
+
+TEST(Compare, FleetFoldersAreComparedPairByPair) {
+  TempDir dir;
+  const auto a = sweep_into(dir.file("a"));
+  for (const char* fleet : {"f1", "f2"}) {
+    std::filesystem::create_directories(dir.file(fleet) + "/pairs/h1--h2");
+    std::ofstream(dir.file(fleet) + "/fleet.json")
+        << R"({"kind": "copybench fleet", "pattern": "all-pairs", "hosts": [{"name": "h1", "address": "10.0.0.1"},)"
+        << R"( {"name": "h2", "address": "10.0.0.2"}], "pairs": [{"client": "h1", "server": "h2", "status": "ok"},)"
+        << R"( {"client": "h2", "server": "h1", "status": "failed", "error": "unreachable"}]})";
+    for (const char* file : {"runs.csv", "results.json"})
+      std::filesystem::copy_file(a + "/" + file, dir.file(fleet) + "/pairs/h1--h2/" + file);
+  }
+  auto r = run_copybench("compare " + dir.file("f1") + " " + dir.file("f2") + " --fail-on 5%");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("(fleet, 5 runs, 0 failed, 1 cells)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("one-copy, 64K, 1 thread, stream, pair h1--h2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pair h2--h1 left out (it failed)"), std::string::npos) << r.output;
+  // A fleet's cells are its pairs': against a sweep (no pair), nothing is in common.
+  auto apart = run_copybench("compare " + a + " " + dir.file("f1"));
+  EXPECT_EQ(apart.exit_code, 2) << apart.output;
+}

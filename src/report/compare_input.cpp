@@ -70,39 +70,38 @@ void add_version(InputFacts& facts, const std::string& folder) {
     add_fact(facts, "copybench_version", doc.at("copybench_version").get<std::string>());
 }
 
-RunsTable read_table(const std::string& path) {
+// What reading an input threw, as a UsageError (exit 2): each Error names its file and line.
+template <class Read>
+auto as_usage_error(Read read) {
   try {
-    return RunsTable::read(path);
+    return read();
   } catch (const UsageError&) {
     throw;
   } catch (const Error& e) {
-    throw UsageError(e.what());  // it names the file and the line
+    throw UsageError(e.what());
   }
 }
 
-Summary summarize_table(const RunsTable& runs, const KeyMask& mask) {
-  try {
-    return summarize(runs, mask);
-  } catch (const Error& e) {
-    throw UsageError(e.what());
-  }
+RunsTable read_table(const std::string& path) {
+  return as_usage_error([&] { return RunsTable::read(path); });
+}
+
+// A folder's runs: their facts and the version in its results.json go to `facts`; their cells
+// are returned.
+Summary cells_of(InputFacts& facts, const RunsTable& runs, const std::string& folder, const KeyMask& mask) {
+  add_table_facts(facts, runs);
+  add_version(facts, folder);
+  return as_usage_error([&] { return summarize(runs, mask); });
 }
 
 void read_sweep(CompareInput& in, const std::string& folder, const KeyMask& mask) {
   auto runs = read_table(folder + "/runs.csv");
   if (!runs.torn_row().empty()) in.warnings.push_back(runs.torn_row());
-  add_table_facts(in.facts, runs);
-  add_version(in.facts, folder);
-  in.summary = summarize_table(runs, mask);
+  in.summary = cells_of(in.facts, runs, folder, mask);
 }
 
 void read_fleet(CompareInput& in, const std::string& folder, const KeyMask& mask) {
-  FleetSpec spec;
-  try {
-    spec = read_fleet_spec(folder + "/fleet.json");
-  } catch (const Error& e) {
-    throw UsageError(e.what());
-  }
+  const FleetSpec spec = as_usage_error([&] { return read_fleet_spec(folder + "/fleet.json"); });
   for (const auto& pair : spec.pairs) {
     const std::string pair_dir = folder + "/" + pair_folder(pair);
     if (!pair.ok() || !fs::exists(pair_dir + "/runs.csv")) {
@@ -110,10 +109,7 @@ void read_fleet(CompareInput& in, const std::string& folder, const KeyMask& mask
                                         pair.ok() ? "no runs.csv" : "it failed"));
       continue;
     }
-    auto runs = read_table(pair_dir + "/runs.csv");
-    add_table_facts(in.facts, runs);
-    add_version(in.facts, pair_dir);
-    auto summary = summarize_table(runs, mask);
+    auto summary = cells_of(in.facts, read_table(pair_dir + "/runs.csv"), pair_dir, mask);
     for (auto& point : summary.points) {
       point.key.topology = pair.client + "--" + pair.server;  // each pair is matched with its own
       in.summary.points.push_back(std::move(point));
@@ -144,7 +140,7 @@ void read_run(CompareInput& in, const std::string& file, const KeyMask& mask) {
                   csv_header(), loopback ? "loopback" : "remote", csv_row(result));
   auto runs = RunsTable::parse(text, file);
   add_table_facts(in.facts, runs);
-  in.summary = summarize_table(runs, mask);
+  in.summary = as_usage_error([&] { return summarize(runs, mask); });
 }
 
 }  // namespace
